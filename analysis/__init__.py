@@ -1,0 +1,1 @@
+"""Summaries, charts and reports of huzhu results."""

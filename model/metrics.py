@@ -1,0 +1,63 @@
+"""Names, units and meanings of the yearly metrics (one row per village and year).
+
+The model computes them in `model.observe`; this module only names them, so the
+batch runner, the charts, the app and the docs agree on one list.
+"""
+
+from __future__ import annotations
+
+# name: (unit, meaning)
+METRICS: dict[str, tuple[str, str]] = {
+    "households": ("households", "households alive at the end of the year"),
+    "population": ("persons", "people in those households"),
+    "total_land": ("mu", "cultivated land owned in the village (never changes)"),
+    "gini_land": ("Gini", "inequality of owned land per head across households"),
+    "gini_income": ("Gini", "inequality of the year's net income per head across households"),
+    "gini_wealth": ("Gini", "inequality of net wealth per head (land, animals, capital, grain, less debt)"),
+    "top10_land_share": ("share", "share of the village's land owned by its 10% largest landholders"),
+    "share_hired_laborer": ("share of households", "households classed as hired labourers"),
+    "share_poor": ("share of households", "households classed as poor peasants"),
+    "share_middle": ("share of households", "households classed as middle peasants"),
+    "share_well_off_middle": ("share of households", "households classed as well-off middle peasants"),
+    "share_rich": ("share of households", "households classed as rich peasants"),
+    "grain_per_head": ("jin/person", "grain harvested per person"),
+    "poverty_rate": ("share of persons", "people in households that ate less than subsistence"),
+    "land_sold": ("mu", "land sold this year"),
+    "distress_sales": ("households", "households that sold land in distress this year"),
+    "hired_labor_share": ("share", "share of farm labour used that was hired"),
+    "debt_total": ("jin", "private and state debt outstanding at the end of the year"),
+    "land_rented": ("mu", "land rented out this year"),
+    "divisions": ("households", "household divisions this year (demographic differentiation)"),
+    "animals_per_household": ("animals/household", "draft animals per household"),
+    # institutions
+    "team_membership_rate": ("share of households", "households in a mutual aid team or a co-op"),
+    "teams": ("teams", "mutual aid teams"),
+    "team_joins": ("households", "households that joined a team this year"),
+    "team_exits": ("households", "households that left a team this year"),
+    "teams_disbanded": ("teams", "teams disbanded this year"),
+    "manor_teams": ("teams", "teams where one household owns most draft power and draws a net inflow of others' labour"),
+    "coop_membership_rate": ("share of households", "households in a producer co-op"),
+    "coops": ("co-ops", "producer co-ops"),
+    "public_fund_total": ("jin", "public funds held by teams and co-ops"),
+    "fund_per_member": ("jin/household", "public fund per member household"),
+    "fund_forfeited": ("jin", "fund shares forfeited by leavers this year (non-portable funds)"),
+    "welfare_paid": ("jin", "relief paid from public funds this year"),
+    "effort_mean": ("ratio", "mean work effort of members (1 = full effort)"),
+    "grain_per_head_team": ("jin/person", "grain harvested per person in team households"),
+    "grain_per_head_coop": ("jin/person", "grain harvested per person in co-op households"),
+    "grain_per_head_alone": ("jin/person", "grain harvested per person in unorganised households"),
+}
+
+CLASS_NAMES: tuple[str, ...] = ("hired_laborer", "poor", "middle", "well_off_middle", "rich")
+CLASS_SHARES: tuple[str, ...] = tuple(f"share_{c}" for c in CLASS_NAMES)
+ORIGIN_NAMES: tuple[str, ...] = ("landlord", "rich", "middle", "poor", "hired_laborer")
+
+NAMES: tuple[str, ...] = tuple(METRICS)
+
+
+def unit(name: str) -> str:
+    return METRICS[name][0]
+
+
+def meaning(name: str) -> str:
+    return METRICS[name][1]

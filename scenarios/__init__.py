@@ -1,0 +1,1 @@
+"""Scenario files, their validation, the batch runner and the command line."""
