@@ -1,0 +1,191 @@
+"""Summaries across replications: mean, median and a 95% interval per scenario, year and metric.
+
+A replication is one run (villages of a run are averaged first: they share the
+run's weather and policy, so they are not independent draws). The interval is a
+t-interval for the mean by default (``interval="t"``) or a percentile bootstrap
+of the mean (``interval="bootstrap"``); charts say which one they show.
+
+>>> import numpy as np
+>>> lo, hi = t_interval(np.array([1.0, 2.0, 3.0]))
+>>> round(lo, 4), round(hi, 4)
+(-0.4841, 4.4841)
+>>> import pandas as pd
+>>> df = pd.DataFrame({"scenario": ["a"] * 3, "year": 1951, "x": [1.0, 2.0, 3.0]})
+>>> summarize(df, ["x"]).loc[0, ["n", "mean", "median"]].tolist()
+[3, 2.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.results import Results, check_metrics
+
+INTERVALS = {
+    "t": "95% t-interval for the mean",
+    "bootstrap": "95% percentile bootstrap interval for the mean",
+}
+
+
+def interval_label(interval: str = "t", level: float = 0.95) -> str:
+    """Words for the interval, for chart captions and tables."""
+    return INTERVALS[interval].replace("95%", f"{level:.0%}")
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval for the mean of `values` (NaN for fewer than two values)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n < 2:
+        return (np.nan, np.nan)
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    return (x.mean() - half, x.mean() + half)
+
+
+def bootstrap_interval(
+    values: np.ndarray, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval for the mean (NaN for fewer than two values); seeded, so repeatable."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) < 2:
+        return (np.nan, np.nan)
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), (resamples, len(x)))].mean(axis=1)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(means, [a, 1 - a])
+    return (float(lo), float(hi))
+
+
+def _t_bounds(mean: pd.Series, sd: pd.Series, n: pd.Series, level: float) -> tuple[np.ndarray, np.ndarray]:
+    n_arr = n.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = stats.t.ppf(0.5 + level / 2, np.where(n_arr > 1, n_arr - 1, np.nan))
+        half = q * sd.to_numpy(dtype=float) / np.sqrt(n_arr)
+    m = mean.to_numpy(dtype=float)
+    return m - half, m + half
+
+
+def summarize(
+    table: pd.DataFrame | Results,
+    metrics: list[str] | None = None,
+    by: tuple[str, ...] = ("scenario", "year"),
+    interval: str = "t",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Long table: `by` columns, metric, n, mean, median, sd, lo, hi, interval.
+
+    `table` is a wide table with one row per replication (e.g. `Results.run_table()`)
+    or a `Results` (its run table is used).
+    """
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {sorted(INTERVALS)}, not {interval!r}")
+    if isinstance(table, Results):
+        metrics = check_metrics(table, metrics)
+        table = table.run_table()
+    metrics = list(metrics) if metrics else [c for c in table.columns if c not in by]
+    long = table[list(by) + metrics].melt(id_vars=list(by), var_name="metric", value_name="value")
+    g = long.groupby([*by, "metric"], sort=True, observed=True)["value"]
+    out = g.agg(n="count", mean="mean", median="median", sd="std").reset_index()
+    if interval == "t":
+        out["lo"], out["hi"] = _t_bounds(out["mean"], out["sd"], out["n"], level)
+    else:
+        bounds = g.apply(lambda v: bootstrap_interval(v.to_numpy(), level)).to_numpy()
+        out["lo"] = [b[0] for b in bounds]
+        out["hi"] = [b[1] for b in bounds]
+    out["interval"] = interval_label(interval, level)
+    return out
+
+
+def end_state(res: Results, metrics: list[str] | None = None, year: int | None = None, **kw) -> pd.DataFrame:
+    """The summary at one year (the last simulated year unless given), one row per scenario and metric."""
+    metrics = check_metrics(res, metrics)
+    year = res.years[-1] if year is None else year
+    table = res.run_table()
+    return summarize(table[table["year"] == year], metrics, **kw)
+
+
+def differences(
+    res: Results,
+    metric: str,
+    baseline: str | None = None,
+    year: int | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Each scenario's mean minus the baseline's at one year, with a Welch t-interval.
+
+    The baseline is the first scenario by name unless given. Runs of different
+    scenarios are treated as independent samples.
+    """
+    check_metrics(res, [metric])
+    year = res.years[-1] if year is None else year
+    baseline = baseline or res.scenarios[0]
+    if baseline not in res.scenarios:
+        from analysis.results import _input_error
+
+        raise _input_error(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+    table = res.run_table()
+    table = table[table["year"] == year]
+    base = table.loc[table["scenario"] == baseline, metric].dropna().to_numpy(dtype=float)
+    rows = []
+    for s in res.scenarios:
+        if s == baseline:
+            continue
+        x = table.loc[table["scenario"] == s, metric].dropna().to_numpy(dtype=float)
+        rows.append({"scenario": s, "baseline": baseline, "year": year, "metric": metric, **welch(x, base, level)})
+    return pd.DataFrame(rows)
+
+
+def welch(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Difference of means x - y with a Welch t-interval (unequal variances).
+
+    >>> d = welch(np.array([2.0, 3.0, 4.0]), np.array([1.0, 2.0, 3.0]))
+    >>> d["diff"], round(d["lo"], 3), round(d["hi"], 3)
+    (1.0, -0.851, 2.851)
+    """
+    nx, ny = len(x), len(y)
+    diff = float(np.mean(x) - np.mean(y)) if nx and ny else np.nan
+    if nx < 2 or ny < 2:
+        return {"diff": diff, "lo": np.nan, "hi": np.nan, "n": nx, "n_baseline": ny}
+    vx, vy = np.var(x, ddof=1) / nx, np.var(y, ddof=1) / ny
+    se = np.sqrt(vx + vy)
+    if se == 0:
+        return {"diff": diff, "lo": diff, "hi": diff, "n": nx, "n_baseline": ny}
+    dof = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    return {"diff": diff, "lo": diff - half, "hi": diff + half, "n": nx, "n_baseline": ny}
+
+
+def household_inequality(
+    households: pd.DataFrame, by: tuple[str, ...] = ("scenario", "run_id", "year")
+) -> pd.DataFrame:
+    """Gini and top-10% share of land and income per head from household snapshots.
+
+    Uses the model's own measures (`model.inequality`), so the numbers match the
+    model's `gini_land` where the snapshot covers the same households.
+    """
+    from model.inequality import gini, top_share
+
+    if households.empty:
+        return pd.DataFrame(columns=[*by, "gini_land", "gini_income", "top10_land", "top10_income"])
+    hh = per_head(households)
+    keys = hh[list(by)].astype(str).agg("|".join, axis=1) if len(by) > 1 else hh[by[0]].astype(str)
+    codes, uniques = pd.factorize(keys)
+    first = hh.groupby(codes, sort=True)[list(by)].first().reset_index(drop=True)
+    for col, values in (("land", hh["land_per_head"]), ("income", hh["income_per_head"])):
+        v = values.to_numpy(dtype=float)
+        first[f"gini_{col}"] = gini(v, codes)
+        first[f"top10_{col}"] = top_share(v, 0.1, codes)
+    return first
+
+
+def per_head(households: pd.DataFrame) -> pd.DataFrame:
+    """Household snapshots with land and income per person (workers plus dependants)."""
+    persons = (households["workers"] + households["dependents"]).clip(lower=1)
+    return households.assign(
+        land_per_head=households["land"] / persons,
+        income_per_head=households["income"] / persons,
+    )
