@@ -107,10 +107,10 @@ class Params(BaseModel):
     skill_sd: float = P(0.15, "spread of households' farming skill (log-normal, inherited on division)", "log sd", "land_reform", ge=0, le=1)
 
     # --- demography (Chayanov's demographic differentiation) ------------------------
-    birth_rate: float = P(0.065, "births per adult per year", "1/year", "demography", ge=0, le=0.3)
-    child_mortality: float = P(0.025, "deaths per child per year", "1/year", "demography", ge=0, le=0.5)
+    birth_rate: float = P(0.085, "births per adult per year", "1/year", "demography", ge=0, le=0.3)
+    child_mortality: float = P(0.02, "deaths per child per year", "1/year", "demography", ge=0, le=0.5)
     adult_mortality: float = P(0.008, "deaths per working adult per year", "1/year", "demography", ge=0, le=0.5)
-    elder_mortality: float = P(0.07, "deaths per elder per year", "1/year", "demography", ge=0, le=1)
+    elder_mortality: float = P(0.06, "deaths per elder per year", "1/year", "demography", ge=0, le=1)
     famine_mortality: float = P(0.05, "extra deaths per person per year at zero consumption (scaled by the shortfall)", "1/year", "demography", ge=0, le=1)
     years_as_child: float = P(15.0, "mean years before a child becomes a working adult", "years", "demography", ge=5, le=25)
     years_as_worker: float = P(40.0, "mean years an adult works before becoming an elder dependent", "years", "demography", ge=10, le=70)
@@ -122,7 +122,7 @@ class Params(BaseModel):
 
     # --- production ------------------------------------------------------------------
     normal_yield: float = P(
-        102.0, "normal grain yield of well-worked, ploughed land", "jin/mu", "production", ge=10, le=1000,
+        125.0, "normal grain yield of well-worked, ploughed land, net of seed (calibrated so the village average at the start is near 102 jin/mu)", "jin/mu", "production", ge=10, le=1000,
         source=DATA, passage="grain_yield_shanxi_1950: 102 jin per mu",
     )
     mu_per_worker: float = P(10.0, "land one worker can farm in a year", "mu/worker", "production", ge=1, le=100)
@@ -140,7 +140,7 @@ class Params(BaseModel):
     sideline_income: float = P(150.0, "grain-equivalent earned by a worker-year not used in farming (crafts, carting, odd jobs)", "jin/worker-year", "production", ge=0, le=2000)
 
     # --- consumption and saving ------------------------------------------------------
-    subsistence_grain: float = P(330.0, "grain a working adult needs per year to live", "jin/consumer-year", "consumption", ge=50, le=2000)
+    subsistence_grain: float = P(300.0, "grain a working adult needs per year to live", "jin/consumer-year", "consumption", ge=50, le=2000)
     surplus_consumption: float = P(0.4, "share of income above subsistence that is consumed rather than saved", "share", "consumption", ge=0, le=1)
     reserve_months: float = P(6.0, "grain a household keeps in reserve before buying land or animals", "months", "consumption", ge=0, le=60)
     grain_storage_loss: float = P(0.05, "share of stored grain lost each year", "1/year", "consumption", ge=0, le=1)
@@ -197,6 +197,7 @@ class Params(BaseModel):
     team_min_size: int = P(3, "a team with fewer members disbands", "households", "teams", ge=2, le=40)
     team_pooling_efficiency: float = P(0.9, "share of pooled labour and animal capacity that reaches other members' fields", "share", "teams", ge=0, le=1)
     team_ban_long_term_hire: bool = P(False, "members of teams may not hire long-term labourers", "", "teams", source=DEC51, passage="no long-term hired labour inside teams")
+    membership_revision: float = P(0.35, "share of households that reconsider joining or leaving in a year (inertia)", "1/year", "teams", ge=0, le=1)
     choice_noise: float = P(0.15, "spread of households' join/leave decisions (logit scale, as a share of subsistence)", "share", "teams", ge=0.001, le=10)
     farming_alone_value: float = P(0.02, "value of running one's own farm alone (autonomy), as a share of subsistence", "share", "teams", ge=0, le=1)
     state_preference: float = P(0.0, "extra value the state's favour gives to members, as a share of subsistence", "share", "teams", ge=0, le=1, source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
@@ -212,6 +213,7 @@ class Params(BaseModel):
 
     # --- producer co-operatives -------------------------------------------------------------
     coops_max: int = P(0, "most lower-stage producer co-ops per village (a pilot cap; 0 means none)", "co-ops/village", "coops", ge=0, le=1000, source=NCB, passage="Agricultural production cooperatives may be established on a trial basis in only a few places")
+    coop_animal_rent: float = P(0.0, "yearly rent a co-op pays members for each draft animal put in, as a share of the animal's price", "share/year", "coops", ge=0, le=1, source=SHANXI, passage="Adopt a dual standard - by labor and by land")
     coop_min_team_years: int = P(2, "years a team must have existed before it may become a co-op", "years", "coops", ge=0, le=50)
     coop_management_gain: float = P(0.1, "output gain from unified management of pooled land", "ratio", "coops", ge=0, le=1)
     coop_land_share: float = P(0.4, "share of a co-op's distributed income paid as dividend on land put in", "share", "coops", ge=0, le=1, source=SHANXI, passage="Adopt a dual standard - by labor and by land")

@@ -1,0 +1,124 @@
+"""Credit: private loans within the village, state credit, interest and foreclosure.
+
+Private lending is a village pool: households with grain above their reserve lend
+part of it (`lend_share`), households short of subsistence borrow up to
+`borrow_limit` of the value of their land and animals. Each lender holds claims in
+proportion to what he lent, so in every village the lenders' claims equal the
+borrowers' debts (an identity the tests check). Interest accrues on both sides at
+the market rate (or the ceiling when capped). A debtor whose debt exceeds his
+borrowing limit after the harvest is foreclosed: land worth the excess passes to the
+lenders in proportion to their claims, at the land price. The debts of a household left
+with neither land nor animals are written off, at the lenders' loss.
+
+State credit (the supply-and-marketing co-op, or co-op credit) lends at
+`smc_interest_rate` up to `smc_credit_per_household`, before private lenders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grouping import Groups, ration
+from .params import Params
+from .state import Households
+
+
+def private_rate(p: Params) -> float:
+    return min(p.interest_rate, p.interest_cap) if p.credit_policy == "capped" else p.interest_rate
+
+
+def land_price(p: Params) -> float:
+    return p.land_price_years * p.normal_yield
+
+
+def collateral(h: Households, p: Params) -> np.ndarray:
+    return h.land * land_price(p) + h.animals * p.animal_price
+
+
+def accrue(h: Households, p: Params, state_rate: float) -> None:
+    """Interest for the year: debts and lenders' claims grow alike; recorded as paid and received."""
+    r = private_rate(p)
+    h.interest_paid += h.debt * r + h.state_debt * state_rate
+    h.interest_received += h.credit * r
+    h.debt *= 1.0 + r
+    h.credit *= 1.0 + r
+    h.state_debt *= 1.0 + state_rate
+
+
+def repay(g: Groups, h: Households, able: np.ndarray) -> None:
+    """Debtors repay up to `able` jin (state debt first); lenders are paid pro rata to their claims."""
+    pay_state = np.minimum(h.state_debt, able)
+    h.state_debt -= pay_state
+    h.grain -= pay_state
+    pay = np.minimum(h.debt, able - pay_state)
+    h.debt -= pay
+    h.grain -= pay
+    paid, claims = g.sum(pay), g.sum(h.credit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(claims > 0, paid / claims, 0.0)[g.village]
+    back = h.credit * share
+    h.credit -= back
+    h.grain += back
+
+
+def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """State credit to eligible households short of grain; returns the amounts lent."""
+    room = np.maximum(p.smc_credit_per_household - h.state_debt, 0.0)
+    loan = np.where(eligible, np.minimum(short, room), 0.0)
+    h.state_debt += loan
+    h.grain += loan
+    return loan
+
+
+def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray) -> np.ndarray:
+    """Private loans to households short of grain from those with grain to spare; returns amounts borrowed."""
+    if p.credit_policy == "banned":
+        return np.zeros(len(h))
+    room = np.maximum(p.borrow_limit * collateral(h, p) - h.debt - h.state_debt, 0.0)
+    bid = np.minimum(short, room)
+    offer = p.lend_share * np.maximum(h.grain - reserve, 0.0) * (bid <= 0)
+    lent, borrowed = ration(g, offer, bid)
+    h.grain += borrowed - lent
+    h.debt += borrowed
+    h.credit += lent
+    return borrowed
+
+
+def foreclose(g: Groups, h: Households, p: Params) -> np.ndarray:
+    """Land of debtors beyond their limit passes to the lenders; returns the mu each debtor lost."""
+    if p.land_sale_policy == "banned":
+        return np.zeros(len(h))
+    price = land_price(p)
+    excess = h.debt - p.borrow_limit * collateral(h, p)
+    lost = np.where(excess > 0, np.minimum(h.land, excess / price), 0.0)
+    value = lost * price
+    h.land -= lost
+    h.debt -= value
+    # lenders take the land in proportion to their claims, which fall by its value
+    moved, claims = g.sum(lost), g.sum(h.credit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(claims[g.village] > 0, h.credit / claims[g.village], 0.0)
+    gained = share * moved[g.village]
+    # a village with debtors but no lender claims left (claims written off earlier) keeps the land with the debtor
+    orphan = (claims <= 0) & (moved > 0)
+    if orphan.any():
+        back = orphan[g.village]
+        h.land[back] += lost[back]
+        h.debt[back] += value[back]
+        lost[back] = 0.0
+        gained[back] = 0.0
+    h.land += gained
+    h.credit[:] = np.maximum(h.credit - gained * price, 0.0)
+    write_off(g, h)
+    return lost
+
+
+def write_off(g: Groups, h: Households) -> None:
+    """Debts of households left with no land and no animals cannot be collected: lenders lose them pro rata."""
+    broke = (h.debt > 0) & (h.land <= 1e-9) & (h.animals <= 1e-9)
+    lost = g.sum(np.where(broke, h.debt, 0.0))
+    h.debt[broke] = 0.0
+    claims = g.sum(h.credit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        keep = np.where(claims > 0, np.maximum(1.0 - lost / claims, 0.0), 1.0)
+    h.credit *= keep[g.village]

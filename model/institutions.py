@@ -1,0 +1,180 @@
+"""The institutional phase of the year (spring): joins, exits, team formation among
+neighbours, disbanding, and co-ops forming from teams.
+
+See `model.joining` for the choice rule, `model.funds` for what joining and leaving
+cost, `model.teams` and `model.coops` for what groups do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import coops, funds, joining, purposes
+from .grouping import Groups
+from .params import Params
+from .production import EPS, capital_factor
+from .state import Households
+from .teams import LOWER_COOP, TEAM, ADVANCED_COOP, Teams, fair_plough_fee
+
+HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
+
+
+def lane_sum(team: np.ndarray, mask: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(team, weights=np.where(mask, x, 0.0), minlength=n)
+
+
+def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups) -> np.ndarray:
+    """Each household's yearly value of being in its lane's group, in units of subsistence."""
+    n = len(T)
+    member = h.in_team
+    land = h.land
+    animal_mu = h.animals * p.mu_per_animal
+    unploughed = np.maximum(land - animal_mu, 0.0)
+    spare = np.maximum(animal_mu - land, 0.0)
+    has_team = T.active[team]
+    # pools counted over the members of a lane's group, or over the whole lane where none exists yet
+    basis = np.where(has_team, member, True)
+    S = lane_sum(team, basis, spare, n) + T.animals * p.mu_per_animal
+    N = lane_sum(team, basis, unploughed, n)
+    own_S = np.where(basis, 0.0, spare)  # a non-member would add his own to the pool
+    own_N = np.where(basis, 0.0, unploughed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(N[team] + own_N > 0, np.minimum(1.0, p.team_pooling_efficiency * (S[team] + own_S) / (N[team] + own_N)), 0.0)
+        used = np.where(S[team] + own_S > 0, np.minimum(1.0, (N[team] + own_N) / (p.team_pooling_efficiency * (S[team] + own_S))), 0.0)
+    fee = fair_plough_fee(p) * p.team_equivalence_rate
+    gain_per_mu = p.normal_yield * h.skill * (1.0 - p.no_draft_yield_factor)
+    team_gain = unploughed * fill * (gain_per_mu - fee) + spare * used * fee
+
+    # in a co-op lane: the member's share of pooled output against farming alone
+    is_coop = T.is_coop[team]
+    alone = p.normal_yield * h.skill * land * (np.minimum(1.0, animal_mu / np.maximum(land, EPS)) * (1 - p.no_draft_yield_factor) + p.no_draft_yield_factor)
+    alone *= capital_factor(h.capital, land, p)
+    coop_mask = np.where(is_coop, member, False) | (is_coop & ~member)
+    L = lane_sum(team, coop_mask, land, n)
+    W = lane_sum(team, coop_mask, lab, n)
+    A = lane_sum(team, coop_mask, h.animals, n) + T.animals
+    K = lane_sum(team, coop_mask, h.capital, n) + T.capital
+    Y = lane_sum(team, coop_mask, p.normal_yield * h.skill * land, n)
+    count = lane_sum(team, coop_mask, np.ones(len(h)), n)
+    draft = np.minimum(1.0, A * p.mu_per_animal / np.maximum(L, EPS))
+    pooled = Y * (draft + (1 - draft) * p.no_draft_yield_factor) * capital_factor(K, L, p)
+    pooled *= (1 + p.coop_management_gain) * coops.effort(count, p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = T.land_share[team] * land / np.maximum(L[team], EPS) + (1 - T.land_share[team]) * lab / np.maximum(W[team], EPS)
+    coop_gain = share * pooled[team] - alone
+
+    gain = np.where(is_coop, coop_gain, team_gain)
+    # insurance: the welfare part of last year's spending, worth more to the vulnerable
+    bal = funds.balance(team, member, h.fund_claim, n)
+    members = lane_sum(team, member, np.ones(len(h)), n)
+    per_member = bal / np.maximum(members, 1)
+    welfare = p.fund_spending_rate * (1 - p.fund_reproduction_share) * per_member[team]
+    vulnerable = h.grain < h.need
+    insurance = welfare * np.where(vulnerable, 1.5, 0.5)
+    # levy beyond what the household keeps as its own claim (a non-portable claim is worth half)
+    levy = p.fund_levy_rate * p.normal_yield * land
+    mean_levy = lane_sum(team, basis, levy, n) / np.maximum(lane_sum(team, basis, np.ones(len(h)), n), 1)
+    kept = mean_levy[team] if p.fund_ownership == "equal" else levy
+    levy_cost = levy - kept * (1.0 if p.fund_portable else 0.5)
+    pref = p.state_preference * p.subsistence_grain + np.where(is_coop, p.coop_tax_rebate * h.tax, 0.0)
+    value = gain + insurance + pref - levy_cost - p.farming_alone_value * p.subsistence_grain
+    return value / p.subsistence_grain + pressure[h.village]
+
+
+def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int) -> dict[str, np.ndarray]:
+    """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded."""
+    n, V = len(T), g.n_villages
+    zero = np.zeros(V)
+    if not p.teams_enabled:
+        # no teams allowed: any group is wound up and its fund shared out
+        h.grain += funds.disband(team, h.in_team, h.fund_claim, T.active, T)
+        exits = g.sum(h.in_team.astype(float))
+        h.in_team[:] = False
+        T.stage[:] = 0
+        return {"team_joins": zero, "team_exits": exits, "teams_disbanded": zero, "fund_forfeited": zero}
+
+    member = h.in_team.copy()
+    rate = g.mean(member.astype(float))
+    pressure = joining.pressure_value(p, year, rate)
+    value = membership_value(h, p, T, team, lab, pressure, g)
+    bal = funds.balance(team, member, h.fund_claim, n)
+    members = lane_sum(team, member, np.ones(len(h)), n)
+    per_member = bal / np.maximum(members, 1)
+    exit_cost = np.where(p.fund_portable, 0.0, h.fund_claim) / HORIZON / p.subsistence_grain
+    entry_cost = p.entry_share * per_member[team] / HORIZON / p.subsistence_grain
+    u = draws.household(year, purposes.CHOICE, h.village, h.hid, 2)
+    joins, exits = joining.decide(value, member, exit_cost, entry_cost, p, u)
+
+    # leavers settle their fund claims
+    paid, forfeit = funds.leave(team, member, exits, h.fund_claim, p, T)
+    h.grain += paid
+    h.in_team &= ~exits
+    h.member_years[exits] = 0
+
+    # joiners: into the lane's group if there is one; otherwise a group forms when enough want it
+    has_team = T.active[team]
+    willing = np.bincount(team, weights=(joins & ~has_team).astype(float), minlength=n)
+    forming = ~T.active & (willing >= p.team_min_size)
+    joined = joins & (has_team | forming[team])
+    T.stage[forming] = TEAM
+    T.age[forming] = 0
+    h.grain -= funds.entry(team, joined & has_team, h.fund_claim, h.grain, per_member, p, T)
+    h.in_team |= joined
+
+    # groups too small, or left without any draft animal, disband
+    member = h.in_team
+    count = lane_sum(team, member, np.ones(len(h)), n)
+    animals = lane_sum(team, member, h.animals, n) + T.animals
+    dissolve = T.active & ((count < p.team_min_size) | (animals <= 0))
+    if dissolve.any():
+        h.grain += funds.disband(team, member, h.fund_claim, dissolve, T)
+        hit = member & dissolve[team]
+        # the group's own animals and tools are shared out among its last members
+        share = 1.0 / np.maximum(count, 1)
+        h.animals += np.where(hit, (T.animals * share)[team], 0.0)
+        h.capital += np.where(hit, (T.capital * share)[team], 0.0)
+        T.animals[dissolve] = 0.0
+        T.capital[dissolve] = 0.0
+        h.in_team &= ~hit
+        h.member_years[hit] = 0
+        T.stage[dissolve] = 0
+        T.land_share[dissolve] = 0.0
+    h.member_years[h.in_team] += 1
+    T.age[T.active] += 1
+
+    _co_ops(h, p, T, g, team, value, year)
+    lane_village = np.arange(n) // (n // V)
+    return {
+        "team_joins": g.sum(joined.astype(float)),
+        "team_exits": g.sum(exits.astype(float)),
+        "teams_disbanded": np.bincount(lane_village, weights=dissolve.astype(float), minlength=V),
+        "fund_forfeited": g.sum(forfeit),
+    }
+
+
+def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, value: np.ndarray, year: int) -> None:
+    """Teams become lower-stage co-ops up to the pilot cap; co-ops move to the advanced stage."""
+    n, V = len(T), g.n_villages
+    lanes = n // V
+    if p.coops_max > 0:
+        member = h.in_team
+        # a majority of members expects to gain from the group (the co-op's own value is judged next year)
+        gainers = lane_sum(team, member, (value > 0).astype(float), n)
+        count = lane_sum(team, member, np.ones(len(h)), n)
+        willing = (gainers >= 0.5 * count) | (p.join_pressure >= 0.5)
+        eligible = (T.stage == TEAM) & (T.age >= p.coop_min_team_years) & willing
+        coops_now = T.is_coop.reshape(V, lanes).sum(axis=1)
+        room = np.maximum(p.coops_max - coops_now, 0)
+        # within each village, the oldest (then largest) eligible teams convert first
+        key = np.where(eligible, T.age * 1000.0 + count, -1.0).reshape(V, lanes)
+        order = np.argsort(-key, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(lanes)[None, :].repeat(V, 0), axis=1)
+        convert = eligible & (rank.reshape(-1) < np.repeat(room, lanes))
+        T.stage[convert] = LOWER_COOP
+        T.land_share[convert] = coops.initial_land_share(p)
+    stage_coop = T.stage == LOWER_COOP
+    if p.advanced_coop_year and year >= p.advanced_coop_year:
+        T.stage[stage_coop] = ADVANCED_COOP
+        stage_coop[:] = False
+    T.land_share[T.stage == ADVANCED_COOP] = 0.0

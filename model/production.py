@@ -1,0 +1,65 @@
+"""Production: the harvest from land, labour, draft power and capital, with weather and shocks.
+
+Draft power and labour are complements of land: land that no animal ploughs is dug
+by hand and yields `no_draft_yield_factor` of ploughed land, and land beyond what the
+labour applied can work yields nothing. Capital (tools, manure, wells) raises the
+yield with diminishing returns. Each village draws its own weather each year;
+households draw illness (lost labour) and the death of animals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import purposes
+from .params import Params
+from .rng import Draws, normal
+from .state import Households
+
+EPS = 1e-9
+
+
+def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
+    """Worker-years the household's own members can give this year."""
+    return (h.adults + p.elder_work * h.elders) * (1.0 - p.illness_labor_loss * ill)
+
+
+def ploughed_share(animals: np.ndarray, land: np.ndarray, p: Params, efficiency: float = 1.0) -> np.ndarray:
+    return np.minimum(1.0, efficiency * animals * p.mu_per_animal / np.maximum(land, EPS))
+
+
+def draft_factor(ploughed: np.ndarray, p: Params) -> np.ndarray:
+    return ploughed + (1.0 - ploughed) * p.no_draft_yield_factor
+
+
+def capital_factor(capital: np.ndarray, land: np.ndarray, p: Params) -> np.ndarray:
+    k = capital / np.maximum(land, EPS)
+    return 1.0 + p.capital_yield_gain * k / (k + p.capital_half_saturation)
+
+
+def yield_per_mu(h: Households, p: Params, cultivated: np.ndarray, draft: np.ndarray) -> np.ndarray:
+    """Expected yield per cultivated mu in a normal year, before weather and effort."""
+    return p.normal_yield * h.skill * draft * capital_factor(h.capital, cultivated, p)
+
+
+def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
+    """Draw this year's household shocks: returns the illness indicator; animal deaths applied in place."""
+    u = draws.household(year, purposes.SHOCKS, h.village, h.hid, 2)
+    ill = (u[:, 0] < p.illness_prob).astype(np.float64)
+    # each whole animal dies with the yearly chance; a share of an animal dies with its animal
+    dies = u[:, 1] < 1.0 - (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
+    h.animals[:] = np.where(dies & (h.animals > 0), np.maximum(h.animals - 1.0, 0.0), h.animals)
+    return ill
+
+
+def weather(p: Params, draws: Draws, year: int) -> np.ndarray:
+    """Each village's harvest factor this year (log-normal around 1, with rare disasters)."""
+    u = draws.village(year, purposes.WEATHER, 2)
+    w = np.exp(p.weather_sd * normal(u[:, 0]) - p.weather_sd**2 / 2)
+    return np.where(u[:, 1] < p.disaster_prob, w * p.disaster_yield_factor, w)
+
+
+def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray, effort: np.ndarray) -> np.ndarray:
+    """Grain harvested: land worked (limited by labour applied) times yield, weather and effort."""
+    worked = np.minimum(cultivated, labor_applied * p.mu_per_worker)
+    return ypm * worked * w * effort

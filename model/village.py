@@ -1,0 +1,139 @@
+"""`VillageModel`: one or many villages after the land reform, as a Mesa model.
+
+>>> m = VillageModel(households=60, rng=1)
+>>> m.run_for(3)
+>>> df = m.datacollector.get_model_vars_dataframe()
+>>> df["year"].tolist()
+[1951, 1952, 1953]
+>>> round(df["share_hired_laborer"] + df["share_poor"] + df["share_middle"] + df["share_well_off_middle"] + df["share_rich"], 9).tolist()
+[1.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import observe, year as yearly
+from .household import Household
+from .land_reform import land_reform
+from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
+from .params import Params, make_params
+from .rng import Draws, village_keys
+from .teams import Teams
+
+
+def _metric(model: VillageModel, name: str):
+    return model.metrics[name]
+
+
+class VillageModel(mesa.Model):
+    """Villages of peasant households after the land reform; one step is one agricultural year.
+
+    Parameters are the fields of `model.params.Params` (plain keywords, validated:
+    unknown names, wrong types and out-of-range values raise `ParameterError`).
+    `rng` seeds the model as in Mesa. `village_seeds` (a list of seeds) packs one
+    replicate of `villages` villages per seed into one model, as the batch runner does;
+    each replicate's results equal those of a model run alone with that seed.
+    """
+
+    def __init__(self, *, rng=None, seed=None, params: Params | dict | None = None, village_seeds=None, pooled_metrics: bool = True, **values):
+        self.p = make_params(params, **values)
+        super().__init__(rng=rng, seed=seed) if seed is not None else super().__init__(rng=rng)
+        p = self.p
+        self.seeds = list(village_seeds) if village_seeds is not None else [int(self._seed)]
+        self.n_villages = len(self.seeds) * p.villages
+        self.draws = Draws(village_keys(self.seeds, p.villages))
+        self.lanes = -(-p.households // p.team_size)
+        self.state = land_reform(p, self.draws, self.n_villages)
+        self.teams = Teams.empty(self.n_villages * self.lanes)
+        self.next_hid = np.full(self.n_villages, p.households, dtype=np.int64)
+        self.year = p.start_year
+        self.pooled_metrics = pooled_metrics
+        self.metrics: dict = {}
+        self.village_metrics: dict = {}
+        self._keys = self._make_keys()
+        self._views: dict[tuple[int, int], Household] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_metric, name=name) for name in ("year", *NAMES)},
+            tables={"villages": ["year", "village", *NAMES]},
+        )
+
+    # --- running ----------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one agricultural year (the calendar year `self.year`) and record its metrics."""
+        self.state, events = yearly.step(self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes)
+        self._keys = self._make_keys()
+        vm = observe.village_metrics(self.state, self.teams, self.p, self.year, events, self.lanes)
+        self.village_metrics = vm
+        if self.n_villages == 1 or not self.pooled_metrics:
+            self.metrics = {k: (v[0] if self.n_villages == 1 else np.nan) for k, v in vm.items()}
+        else:
+            pooled = observe.village_metrics(self.state, self.teams, self.p, self.year, events, self.lanes, pooled=True)
+            self.metrics = {k: v[0] for k, v in pooled.items()}
+        self.metrics["year"] = self.year
+        self.datacollector.collect(self)
+        table = self.datacollector.tables["villages"]
+        for col in table:
+            table[col].extend(vm[col].tolist())
+        self.year += 1
+
+    # --- households as Mesa agents ------------------------------------------------------------
+    def _make_keys(self) -> np.ndarray:
+        return self.state.village * (1 << 32) + self.state.hid
+
+    def _row(self, key: tuple[int, int], missing_ok: bool = False) -> int:
+        k = key[0] * (1 << 32) + key[1]
+        i = int(np.searchsorted(self._keys, k))
+        if i < len(self._keys) and self._keys[i] == k:
+            return i
+        if missing_ok:
+            return -1
+        raise LookupError(f"household {key} no longer exists (it divided away or died out)")
+
+    @property
+    def households(self) -> mesa.AgentSet:
+        """The current households as Mesa agents (views on the arrays), created on first use."""
+        keys = set(zip(self.state.village.tolist(), self.state.hid.tolist(), strict=True))
+        for key in list(self._views):
+            if key not in keys:
+                self._views.pop(key).remove()
+        for key in keys - self._views.keys():
+            self._views[key] = Household(self, *key)
+        return self.agents_by_type[Household] if self._views else mesa.AgentSet([], random=self.random)
+
+    def household_frame(self, village: int | None = None) -> pd.DataFrame:
+        """Current households as a table (one row each), optionally of one village."""
+        h = self.state
+        idx = slice(None) if village is None else h.village == village
+        df = pd.DataFrame(
+            {
+                "village": h.village[idx],
+                "household": h.hid[idx],
+                "position": h.position[idx],
+                "neighbourhood": h.neighbourhood[idx],
+                "workers": h.adults[idx],
+                "dependents": (h.children + h.elders)[idx],
+                "land": h.land[idx],
+                "land_rented_in": h.land_rented_in[idx],
+                "land_rented_out": h.land_rented_out[idx],
+                "animals": h.animals[idx],
+                "capital": h.capital[idx],
+                "grain": h.grain[idx],
+                "debt": (h.debt + h.state_debt)[idx],
+                "income": h.income[idx],
+                "wealth": observe.wealth(h, self.p)[idx],
+                "skill": h.skill[idx],
+                "origin_class": np.array(ORIGIN_NAMES)[h.origin_class[idx]],
+                "social_class": np.array(CLASS_NAMES)[h.social_class[idx]],
+            }
+        )
+        team = h.village * self.lanes + h.neighbourhood
+        in_group = h.in_team[idx]
+        coop = in_group & self.teams.is_coop[team[idx]]
+        df["team"] = np.where(in_group & ~coop, team[idx], -1)
+        df["coop"] = np.where(coop, team[idx], -1)
+        return df

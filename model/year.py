@@ -1,0 +1,251 @@
+"""One agricultural year for every household of every village at once.
+
+Order within the year:
+1. demography: ageing, births, deaths (heirs take over), division of large households;
+2. shocks and weather: illness, animal deaths, the village's harvest draw;
+3. institutions (spring): joins, exits, teams forming and disbanding, co-ops;
+4. markets in spring: land rental, then hired labour; teams pool animals and hands;
+5. production: the harvest, on private farms and in co-ops;
+6. distribution: wages, rent, the teams' ledger, the co-ops' split by land and labour;
+7. the agricultural tax, the public-fund levy and fund spending;
+8. debt service, then consumption with subsistence first: welfare, state credit,
+   private credit, animal sales and distress land sales for those short; foreclosure;
+9. saving: farm capital and draft animals;
+10. classification of every household from its income sources.
+
+The grain accounts of a household close by this identity (tested):
+grain_end = grain_start + output + coop_dividend + coop_wage + wages_earned + sideline
+            + rent_received + ledger + welfare + borrowed + sales of land and animals
+            + withdrawals - wages_paid - hiring tax - rent_paid - tax - levy - entry fees
+            - repayments + repaid to it - lent - land and animals bought - consumption
+            - storage loss - capital investment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import (
+    animal_market,
+    classification,
+    coops,
+    credit,
+    demography,
+    funds,
+    institutions,
+    labor_market,
+    land_market,
+    land_rental,
+    production,
+    teams,
+    tax,
+)
+from .grouping import Groups
+from .land_reform import consumer_units
+from .params import Params
+from .production import EPS
+from .state import Households
+from .teams import Teams
+
+
+class YearResult(dict):
+    """Per-village counts of the year's events, for the metrics."""
+
+
+def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndarray, lanes: int) -> tuple[Households, YearResult]:
+    V = len(next_hid)
+    n_teams = len(T)
+    events = YearResult()
+
+    # --- 1. demography -----------------------------------------------------------------------
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hunger = np.where(h.need > 0, np.clip((h.need - h.consumption) / h.need, 0.0, 1.0), 0.0)
+    h.reset_flows()
+    demography.age_and_reproduce(h, p, draws, year, hunger)
+    gone = h.persons == 0
+    if gone.any():
+        team_idx = h.village * lanes + h.neighbourhood
+        # a member who dies out leaves the group: his claim follows the fund's rules, a payout goes to the heir
+        payout, _ = funds.leave(team_idx, h.in_team, gone & h.in_team, h.fund_claim, p, T)
+        who = demography.inherit(h, gone)
+        dead = np.flatnonzero(gone)
+        np.add.at(h.grain, who[who >= 0], payout[dead[who >= 0]])
+        h.in_team[dead[who >= 0]] = False
+        h = h.take(~(gone & (h.persons == 0)))
+    branches, divisions = demography.divide(h, p, draws, year, next_hid)
+    if len(branches):
+        h = h.concat(branches).sorted()
+    events["divisions"] = divisions.astype(float)
+
+    g = Groups(h.village, V)
+    team = h.village * lanes + h.neighbourhood
+    persons = h.persons
+    h.need[:] = consumer_units(h, p) * p.subsistence_grain
+    reserve = h.need * p.reserve_months / 12.0
+
+    # --- 2. shocks and weather -------------------------------------------------------------------
+    ill = production.shocks(h, p, draws, year)
+    w = production.weather(p, draws, year)
+    lab = production.labour(h, p, ill)
+
+    # --- 3. institutions ---------------------------------------------------------------------------
+    events.update(institutions.spring(h, p, T, g, team, lab, draws, year))
+    in_coop = h.in_team & T.is_coop[team]
+    in_team = h.in_team & ~in_coop
+    private = ~in_coop
+
+    # --- 4. spring markets: rental, then labour; teams pool animals and hands --------------------
+    cap_mu = lab * p.mu_per_worker
+    own_draft = production.draft_factor(production.ploughed_share(h.animals, h.land, p), p)
+    ypm_own = production.yield_per_mu(h, p, h.land, own_draft)
+    rent = land_rental.rent_rate(p)
+    wcost = labor_market.wage_cost(p)
+    excess = h.land - cap_mu
+    limit = labor_market.hiring_limit(p, h.in_team)
+    # an employer advances board and a quarter of the wage from his stores; the rest is paid from the harvest
+    afford = np.maximum(h.grain - 0.5 * h.need, 0.0) / (0.25 * wcost)
+    hire_pays = ypm_own - wcost / p.mu_per_worker > rent
+    hire_plan = np.where(private & (excess > 0) & hire_pays, np.minimum(np.minimum(excess / p.mu_per_worker, afford), limit), 0.0)
+    offer = np.where(private, np.maximum(excess - hire_plan * p.mu_per_worker, 0.0), 0.0)
+    tenant_pays = (ypm_own - rent) * p.mu_per_worker > p.sideline_income
+    bid = np.where(private & (excess < 0) & tenant_pays, -excess, 0.0)
+    h.land_rented_out[:], h.land_rented_in[:] = land_rental.rent_market(g, p, offer, bid)
+    cultivated = h.land - h.land_rented_out + h.land_rented_in
+
+    need_l = cultivated / p.mu_per_worker
+    own_use = np.minimum(lab, need_l)
+    deficit = need_l - own_use
+    surplus = lab - own_use
+    recv_l, given_l, _ = teams.pool(team, in_team, surplus, deficit, np.zeros(n_teams), n_teams, p.team_pooling_efficiency)
+    deficit -= recv_l
+    surplus -= given_l
+    animal_mu = h.animals * p.mu_per_animal
+    team_animal_mu = np.where(T.stage == teams.TEAM, T.animals * p.mu_per_animal, 0.0)
+    recv_a, given_a, used_team = teams.pool(
+        team, in_team, np.maximum(animal_mu - cultivated, 0.0), np.maximum(cultivated - animal_mu, 0.0), team_animal_mu, n_teams, p.team_pooling_efficiency
+    )
+    demand = np.where(private, np.minimum(deficit, np.minimum(np.maximum(afford, hire_plan), limit)), 0.0)
+    h.hired_in[:], h.hired_out[:] = labor_market.labour_market(g, demand, np.where(private, surplus, 0.0))
+    h.labor_used[:] = np.where(private, own_use + recv_l + h.hired_in, lab)
+
+    # --- 5. production -------------------------------------------------------------------------------
+    ploughed = np.minimum(cultivated, animal_mu) + recv_a
+    draft = production.draft_factor(np.minimum(1.0, ploughed / np.maximum(cultivated, EPS)), p)
+    team_land = np.bincount(team, weights=np.where(in_team, cultivated, 0.0), minlength=n_teams)
+    team_capital = np.where(in_team, T.capital[team] * cultivated / np.maximum(team_land[team], EPS), 0.0)
+    cf = production.capital_factor(h.capital + team_capital, cultivated, p)
+    ypm = p.normal_yield * h.skill * draft * cf
+    wv = w[h.village]
+    output = production.harvest(ypm, cultivated, h.labor_used, p, wv, 1.0)
+
+    # co-ops: one farm of all members' land, labour, animals and capital
+    cm = in_coop
+    L = np.bincount(team, weights=np.where(cm, h.land, 0.0), minlength=n_teams)
+    Wk = np.bincount(team, weights=np.where(cm, lab, 0.0), minlength=n_teams)
+    A = np.bincount(team, weights=np.where(cm, h.animals, 0.0), minlength=n_teams) + np.where(T.is_coop, T.animals, 0.0)
+    K = np.bincount(team, weights=np.where(cm, h.capital, 0.0), minlength=n_teams) + np.where(T.is_coop, T.capital, 0.0)
+    S = np.bincount(team, weights=np.where(cm, h.skill * h.land, 0.0), minlength=n_teams)
+    count = np.bincount(team, weights=cm.astype(float), minlength=n_teams)
+    e = coops.effort(count, p)
+    lane_w = np.repeat(w, lanes)
+    c_draft = production.draft_factor(production.ploughed_share(A, L, p), p)
+    c_worked = np.minimum(L, Wk * p.mu_per_worker)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c_skill = np.where(L > 0, S / L, 1.0)
+    c_output = p.normal_yield * c_skill * c_draft * production.capital_factor(K, L, p) * c_worked * lane_w * (1 + p.coop_management_gain) * e
+    c_output = np.where(T.is_coop & (count > 0), c_output, 0.0)
+    animal_rent = np.where(cm, p.coop_animal_rent * p.animal_price * h.animals, 0.0)
+    c_rent = np.bincount(team, weights=animal_rent, minlength=n_teams)
+    c_net = np.maximum(c_output - c_rent, 0.0)
+    paid_rent = np.where(cm, animal_rent * np.minimum(1.0, c_output / np.maximum(c_rent, EPS))[team], 0.0)
+    h.coop_dividend[:], h.coop_wage[:] = coops.split(c_net, T.land_share, h.land, lab * e[team], team, cm)
+    h.coop_dividend += paid_rent
+    h.effort[:] = np.where(cm, e[team], 1.0)
+    # a co-op member's harvest, for accounting per head: the co-op's output on his land
+    h.output[:] = np.where(cm, c_output[team] * h.land / np.maximum(L[team], EPS), output)
+    h.labor_used[cm] = lab[cm] * e[team][cm]
+    c_spare = np.maximum(Wk - L / p.mu_per_worker, 0.0)
+    h.sideline[:] = np.where(private, surplus - h.hired_out, np.where(cm, lab / np.maximum(Wk[team], EPS) * c_spare[team], 0.0)) * p.sideline_income
+
+    # --- 6. distribution -------------------------------------------------------------------------------
+    h.wages_paid[:] = h.hired_in * p.wage
+    hire_tax = h.hired_in * (wcost - p.wage)
+    h.wages_earned[:] = h.hired_out * p.wage
+    h.rent_paid[:] = h.land_rented_in * rent
+    h.rent_received[:] = h.land_rented_out * rent
+    # the ledger: work days at the wage, animal days at the fair fee times the equivalence rate;
+    # ploughing by the team's own animals is free to members
+    member_given = np.bincount(team, weights=given_a, minlength=n_teams)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.where(member_given + used_team > 0, member_given / (member_given + used_team), 0.0)
+    fee = teams.fair_plough_fee(p) * p.team_equivalence_rate
+    ledger_labour = teams.settle(team, in_team, recv_l * p.wage, given_l, n_teams)
+    ledger_animals = teams.settle(team, in_team, recv_a * phi[team] * fee, given_a, n_teams)
+    h.ledger[:] = ledger_labour + ledger_animals
+    labour_net = recv_l - given_l + ledger_animals / max(p.wage, EPS)
+    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams) & (T.stage == teams.TEAM)
+    farm = np.where(cm, h.coop_dividend + h.coop_wage, output)
+    h.grain += farm + h.wages_earned + h.sideline + h.rent_received + h.ledger - h.wages_paid - hire_tax - h.rent_paid
+
+    # --- 7. tax, levy and fund spending --------------------------------------------------------------
+    h.normal_yield[:] = h.land * p.normal_yield
+    h.tax[:] = np.minimum(tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0)), np.maximum(h.grain, 0.0))
+    h.grain -= h.tax
+    disaster = (w < p.disaster_yield_factor * 1.2).astype(float)  # no levy in a bad harvest (Dec 1951)
+    h.levy[:] = funds.levy(team, h.in_team, h.fund_claim, h.normal_yield, h.grain, p, T, 1.0 - disaster[h.village])
+    h.grain -= h.levy
+    welfare_budget = funds.spend(team, h.in_team, h.fund_claim, h.land, persons, p, T, p.animal_price)
+
+    # --- 8. debts, consumption with subsistence first ---------------------------------------------
+    state_rate = p.smc_interest_rate
+    credit.accrue(h, p, state_rate)
+    credit.repay(g, h, np.maximum(h.grain - h.need, 0.0))
+    short = np.maximum(h.need - h.grain, 0.0)
+    h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
+    funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
+    h.grain += h.welfare
+    short = np.maximum(h.need - h.grain, 0.0)
+    eligible = np.full(len(h), p.supply_marketing_coop) | (cm & p.coop_credit)
+    credit.borrow_state(h, p, short, eligible)
+    short = np.maximum(h.need - h.grain, 0.0)
+    credit.borrow_private(g, h, p, short, h.need + reserve)
+    short = np.maximum(h.need - h.grain, 0.0)
+    animal_market.sell_animals(h, p, short)
+    short = np.maximum(h.need - h.grain, 0.0)
+    land_market.sell_land(g, h, p, short, np.where(short > 0, 0.0, np.maximum(h.grain - h.need - reserve, 0.0)))
+
+    h.income[:] = (
+        farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + h.ledger + h.welfare
+        - h.wages_paid - hire_tax - h.rent_paid - h.interest_paid - h.tax - h.levy
+    )
+    extra = p.surplus_consumption * np.maximum(h.income - h.need, 0.0)
+    h.consumption[:] = np.clip(np.minimum(h.grain, h.need + extra), 0.0, None)
+    h.grain -= h.consumption
+    credit.foreclose(g, h, p)
+
+    # --- 9. saving -------------------------------------------------------------------------------------
+    h.grain *= 1.0 - p.grain_storage_loss
+    invest = p.capital_investment_share * np.clip(np.minimum(h.income - h.consumption, h.grain - reserve), 0.0, None)
+    h.grain -= invest
+    h.capital += invest
+    h.capital *= 1.0 - p.capital_depreciation
+    T.capital *= 1.0 - p.capital_depreciation
+    T.animals *= 1.0 - p.animal_death_prob
+    animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve)
+    T.land_share[T.stage == teams.LOWER_COOP] = coops.land_share_next(T.land_share[T.stage == teams.LOWER_COOP], p)
+
+    # --- 10. classification ----------------------------------------------------------------------------
+    farm_gross = np.where(cm, h.coop_dividend + h.coop_wage, output)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hired_part = np.where(h.labor_used > 0, h.hired_in / h.labor_used, 0.0)
+    exploitation = h.rent_received + h.interest_received + np.maximum(output * hired_part - h.wages_paid, 0.0) * private
+    gross = farm_gross + h.wages_earned + h.sideline + h.rent_received + h.interest_received + np.maximum(h.ledger, 0.0)
+    lph = h.land / np.maximum(persons, 1)
+    mean_lph = g.sum(h.land) / np.maximum(g.sum(persons), 1)
+    h.social_class[:] = classification.classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph[g.village], p)
+
+    events["manor_teams"] = np.bincount(np.arange(n_teams) // lanes, weights=manors.astype(float), minlength=V)
+    events["weather"] = w
+    events["output_private"] = output
+    events["coop_output"] = c_output
+    return h, events
