@@ -1,0 +1,147 @@
+"""Planning a batch: every run's id, seed and parameter point, grouped into chunks.
+
+The plan depends only on the scenarios and the batch options (never on the number
+of workers), so a batch resumed with other workers or on a cluster cuts the same
+chunks, and a run's seed never depends on where or with whom it ran.
+
+Seeds: run (point p, replicate r) of a scenario with master seed S gets
+``SeedSequence(S, spawn_key=(p, r))``'s first 32-bit word. Two scenarios with the
+same master seed therefore share seeds point by point (common random numbers), so
+their differences are not blurred by different luck.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from model.params import field_info
+from scenarios.scenario import Scenario
+
+# A chunk aims at about this many household-years of simulation: large enough that
+# a part file and a task are not dominated by overhead, small enough that a killed
+# batch loses little and a progress bar moves.
+CHUNK_WORK = 250_000
+MAX_CHUNK_RUNS = 64
+
+
+def run_seed(master: int, point: int, replicate: int) -> int:
+    """The seed of one run, from the scenario's master seed, the point and the replicate."""
+    return int(np.random.SeedSequence(master, spawn_key=(point, replicate)).generate_state(1)[0])
+
+
+def snapshot_years(scenario: Scenario) -> list[int]:
+    """Years at which household states are kept: the first, middle and last simulated year."""
+    first = scenario.start_year
+    return sorted({first, first + scenario.years // 2, first + scenario.years - 1})
+
+
+def default_chunk_runs(scenario: Scenario) -> int:
+    """Runs per chunk for a scenario's size (households x villages x years)."""
+    work = scenario.params.households * scenario.params.villages * scenario.years
+    return max(1, min(MAX_CHUNK_RUNS, math.ceil(CHUNK_WORK / work)))
+
+
+@dataclass
+class Group:
+    """Runs of one parameter point that one model call simulates together."""
+
+    scenario: str
+    point: int
+    values: dict[str, Any]  # the swept values of this point (for the output columns)
+    params: dict[str, Any]  # the full parameters
+    years: int
+    run_ids: list[int] = field(default_factory=list)
+    replicates: list[int] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    snapshot_years: list[int] = field(default_factory=list)  # only when the group holds replicate 0
+
+
+@dataclass
+class Chunk:
+    """A unit of work and of output: one task, one part file in runs/ (and households/)."""
+
+    index: int
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def n_runs(self) -> int:
+        return sum(len(g.run_ids) for g in self.groups)
+
+
+@dataclass
+class Plan:
+    """Every run of a batch, in chunks, plus what the output columns will be."""
+
+    scenarios: list[Scenario]
+    chunks: list[Chunk]
+    runs: list[dict[str, Any]]  # run_id, scenario, point, replicate, seed, part
+    swept: dict[str, str]  # swept parameter -> its type in the schema (union over scenarios)
+    chunk_runs: int
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.runs)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the results (to refuse resuming a different batch)."""
+        key = {
+            "scenarios": [s.to_dict() for s in self.scenarios],
+            "chunk_runs": self.chunk_runs,
+            "runs": [(r["run_id"], r["seed"], r["part"]) for r in self.runs],
+        }
+        blob = json.dumps(key, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def make_plan(scenarios: list[Scenario], chunk_runs: int | None = None) -> Plan:
+    """Cut the runs of the scenarios (in order: scenario, point, replicate) into chunks."""
+    if chunk_runs is None:
+        chunk_runs = min(default_chunk_runs(s) for s in scenarios)
+    swept: dict[str, str] = {}
+    for s in scenarios:
+        for name in s.swept:
+            swept.setdefault(name, field_info(name)["type"])
+    chunks: list[Chunk] = []
+    runs: list[dict[str, Any]] = []
+    current = Chunk(0)
+    run_id = 0
+    for s in scenarios:
+        snaps = snapshot_years(s)
+        for p, point in enumerate(s.points):
+            params = s.params_at(point)
+            # every swept column of the batch: this point's value, or this scenario's fixed value
+            values = {name: getattr(params, name) for name in swept}
+            group = None
+            for r in range(s.replications):
+                if current.n_runs >= chunk_runs:
+                    chunks.append(current)
+                    current, group = Chunk(len(chunks)), None
+                if group is None:
+                    group = Group(s.name, p, values, params.model_dump(), s.years)
+                    current.groups.append(group)
+                seed = run_seed(s.seed, p, r)
+                group.run_ids.append(run_id)
+                group.replicates.append(r)
+                group.seeds.append(seed)
+                if r == 0:
+                    group.snapshot_years = snaps
+                runs.append(
+                    {
+                        "run_id": run_id,
+                        "scenario": s.name,
+                        "point": p,
+                        "replicate": r,
+                        "seed": seed,
+                        "part": current.index,
+                    }
+                )
+                run_id += 1
+    if current.groups:
+        chunks.append(current)
+    return Plan(list(scenarios), chunks, runs, swept, chunk_runs)

@@ -1,0 +1,298 @@
+"""The batch runner: chunks of runs on any `concurrent.futures.Executor`, streamed to disk.
+
+Executors: in this process (one worker), a local process pool (default: one worker
+per core), or Dask distributed (`dask="tcp://host:8786"` joins a running scheduler,
+`dask="local"` starts a LocalCluster on 127.0.0.1). Whatever the executor, a run's
+data are the same: seeds come from the plan, and the model's random numbers are
+counter-based, so a replicate does not depend on which others share its model.
+
+At most a few chunks per worker are in flight at once; each finished chunk is written
+(atomically) before more are submitted, so memory stays bounded however long the sweep.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from model.metrics import NAMES as METRICS
+from scenarios import store
+from scenarios.cli import InputError
+from scenarios.errors import describe_file_error
+from scenarios.plan import Chunk, Plan, make_plan
+from scenarios.scenario import Scenario
+from scenarios.schema import ScenarioFile
+
+# The model's batch entry point, named as "module:function" so a task carries it by name.
+RUN_FUNCTION = "model.batch:run_villages"
+FORMAT = 1
+MANIFEST_EVERY = 2.0  # seconds between manifest updates while a batch runs
+
+
+def _function(ref: str) -> Callable:
+    module, name = ref.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_chunk(chunk: Chunk, function: str = RUN_FUNCTION) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """Simulate one chunk (in a worker): the tidy runs rows and household snapshots."""
+    run_villages = _function(function)
+    runs, households = [], []
+    for g in chunk.groups:
+        villages, hh = run_villages(g.params, g.seeds, g.years, snapshot_years=tuple(g.snapshot_years))
+        pos = villages["replicate"].to_numpy()
+        ids = {
+            "scenario": g.scenario,
+            "run_id": [g.run_ids[i] for i in pos],
+            "replicate": [g.replicates[i] for i in pos],
+            "seed": [g.seeds[i] for i in pos],
+        }
+        frame = pd.DataFrame(ids, index=villages.index)
+        for name, value in g.values.items():
+            frame[name] = value
+        frame["year"] = villages["year"].astype("int64")
+        frame["village"] = villages["village"].astype("int64")
+        metrics = villages.reindex(columns=list(METRICS)).astype("float64")
+        runs.append(pd.concat([frame, metrics], axis=1))
+        if g.snapshot_years and len(hh):
+            hh = hh[hh["replicate"] == 0]  # only replicate 0 of each point keeps its households
+            h = pd.DataFrame(
+                {
+                    "scenario": g.scenario,
+                    "run_id": g.run_ids[0],
+                    "replicate": g.replicates[0],
+                    "seed": g.seeds[0],
+                    **g.values,
+                },
+                index=hh.index,
+            )
+            households.append(pd.concat([h, hh.drop(columns=["replicate"])], axis=1))
+    runs_frame = pd.concat(runs, ignore_index=True).sort_values(["run_id", "village", "year"], ignore_index=True)
+    hh_frame = pd.concat(households, ignore_index=True) if households else pd.DataFrame()
+    return chunk.index, runs_frame, hh_frame
+
+
+class InlineExecutor(Executor):
+    """Runs each task in this process when it is submitted (one worker, easy to debug)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # handed to the caller through the future, like a pool would
+            future.set_exception(err)
+        return future
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: forking a process that runs threads (progress bar, Arrow) is unsafe,
+    # and preloading the model once in the server keeps each worker's start cheap.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["scenarios.runner", RUN_FUNCTION.split(":")[0]])
+    else:  # pragma: no cover - Windows, macOS without forkserver
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+@contextmanager
+def executor(workers: int | None = None, dask: str | None = None) -> Iterator[tuple[Executor, int, str]]:
+    """The executor for a batch, its number of workers and a description; closed on exit."""
+    if dask:
+        from distributed import Client, LocalCluster
+
+        if dask == "local":
+            n = workers or os.cpu_count() or 1
+            cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
+            )
+            client = Client(cluster)
+            try:
+                yield client.get_executor(), n, f"Dask LocalCluster ({n} workers)"
+            finally:
+                client.close()
+                cluster.close()
+            return
+        try:
+            client = Client(dask, timeout="10s")
+        except OSError as err:
+            raise InputError(f"cannot reach the Dask scheduler at {dask}: {err}") from None
+        try:
+            n = max(1, len(client.scheduler_info().get("workers", {})))
+            yield client.get_executor(), n, f"Dask scheduler {dask} ({n} workers)"
+        finally:
+            client.close()
+        return
+    n = workers or os.cpu_count() or 1
+    if n == 1:
+        yield InlineExecutor(), 1, "this process"
+        return
+    pool = _process_pool(n)
+    try:
+        yield pool, n, f"process pool ({n} workers)"
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the results."""
+    out = {"python": platform.python_version()}
+    for pkg in ("huzhu", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "SALib", "dask", "distributed"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _manifest(plan: Plan, done: set[int], failures: dict[int, str], status: str, started: str) -> dict[str, Any]:
+    def run_status(part: int) -> str:
+        return "done" if part in done else "failed" if part in failures else "pending"
+
+    return {
+        "format": FORMAT,
+        "status": status,
+        "started": started,
+        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fingerprint": plan.fingerprint(),
+        "scenarios": [s.to_dict() for s in plan.scenarios],
+        "swept": list(plan.swept),
+        "snapshot_years": {
+            s.name: sorted({y for c in plan.chunks for g in c.groups for y in g.snapshot_years if g.scenario == s.name})
+            for s in plan.scenarios
+        },
+        "chunk_runs": plan.chunk_runs,
+        "parts": len(plan.chunks),
+        "n_runs": plan.n_runs,
+        "runs_done": sum(c.n_runs for c in plan.chunks if c.index in done),
+        "versions": versions(),
+        "failures": [{"part": k, "error": v} for k, v in sorted(failures.items())],
+        "runs": [{**r, "status": run_status(r["part"])} for r in plan.runs],
+    }
+
+
+def prepare(out: Path, plan: Plan, resume: bool) -> set[int]:
+    """Check the out dir (empty, or this batch when resuming); the chunks already done."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out '{out}' is a file, not a directory")
+    nonempty = out.is_dir() and any(out.iterdir())
+    if not nonempty:
+        return set()
+    if not resume:
+        raise InputError(f"'{out}' is not empty; pass --resume to complete the batch there, or choose another --out")
+    manifest = store.read_manifest(out)
+    if manifest is None:
+        raise InputError(f"cannot resume in '{out}': it holds no {store.MANIFEST} (not a batch directory)")
+    if manifest.get("fingerprint") != plan.fingerprint():
+        names = ", ".join(s.get("name", "?") for s in manifest.get("scenarios", []))
+        raise InputError(
+            f"cannot resume in '{out}': it holds a different batch ({names}); "
+            "the scenarios, --reps, --years, --seed or chunking differ; choose another --out"
+        )
+    store.clean_temporary(out)
+    return store.done_parts(out) & {c.index for c in plan.chunks}
+
+
+def execute(
+    plan: Plan,
+    out: Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    function: str = RUN_FUNCTION,
+) -> dict[str, Any]:
+    """Run every chunk not yet on disk and write it; returns the final manifest."""
+    from tqdm import tqdm
+
+    out = Path(out)
+    done = prepare(out, plan, resume)
+    for folder in (out / store.RUNS, out / store.HOUSEHOLDS):
+        folder.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    failures: dict[int, str] = {}
+    store.write_manifest(out, _manifest(plan, done, failures, "running", started))
+    todo = iter([c for c in plan.chunks if c.index not in done])
+    sizes = {c.index: c.n_runs for c in plan.chunks}
+    with executor(workers, dask) as (pool, n, where):
+        bar = tqdm(
+            total=plan.n_runs,
+            initial=sum(sizes[i] for i in done),
+            unit="run",
+            desc=f"{out.name} [{where}]",
+            disable=not progress,
+            file=sys.stderr,
+            smoothing=0.1,
+        )
+        window = 2 * n  # chunks in flight: enough to keep every worker busy, few enough to bound memory
+        inflight: dict[Future, int] = {}
+        last = time.monotonic()
+        try:
+            while True:
+                for chunk in todo:
+                    inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
+                    if len(inflight) >= window:
+                        break
+                if not inflight:
+                    break
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    index = inflight.pop(fut)
+                    try:
+                        _, runs, households = fut.result()
+                        store.write_chunk(out, index, runs, households, plan.swept)
+                    except Exception as err:  # one failing chunk must not lose the others' results
+                        failures[index] = f"{type(err).__name__}: {err}"
+                        continue
+                    done.add(index)
+                    bar.update(sizes[index])
+                if time.monotonic() - last > MANIFEST_EVERY:
+                    store.write_manifest(out, _manifest(plan, done, failures, "running", started))
+                    last = time.monotonic()
+        finally:
+            bar.close()
+    status = "complete" if len(done) == len(plan.chunks) else "failed"
+    manifest = _manifest(plan, done, failures, status, started)
+    store.write_manifest(out, manifest)
+    return manifest
+
+
+def plan_batch(
+    scenarios: list[Scenario],
+    reps: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    chunk_runs: int | None = None,
+) -> Plan:
+    """The plan of a batch after the command line's overrides."""
+    try:  # the same limits as in a scenario file
+        ScenarioFile(replications=reps, years=years, seed=seed)
+    except ValidationError as err:
+        lines = describe_file_error(err)
+        flags = {"replications": "--reps", "years": "--years", "seed": "--seed"}
+        for key, flag in flags.items():
+            lines = [
+                line.replace(f"{key} = ", f"{flag} ", 1) if line.startswith(f"{key} = ") else line for line in lines
+            ]
+        raise InputError("; ".join(lines)) from None
+    changed = [s.with_overrides(replications=reps, years=years, seed=seed) for s in scenarios]
+    names = [s.name for s in changed]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"scenario '{dupes[0]}' is given twice; each scenario in a batch needs its own name")
+    return make_plan(changed, chunk_runs)

@@ -1,0 +1,143 @@
+"""The results directory: crash-safe part files, the manifest, and reading it back.
+
+Layout::
+
+    OUT/manifest.json           the scenarios as resolved, versions, seeds, each run's status
+    OUT/runs/part-00000.parquet one row per run, village and year (tidy), one file per chunk
+    OUT/households/part-00000.parquet  household states of replicate 0 of each point, a few years
+
+Every file is written to a hidden temporary file in the same folder, flushed to disk
+and renamed over its final name (`os.replace` is atomic), so a batch killed at any
+moment leaves only whole files; readers (pyarrow) skip hidden files. A chunk is done
+when its runs/ part exists: the households part is written first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from model.metrics import NAMES as METRICS
+
+RUNS = "runs"
+HOUSEHOLDS = "households"
+MANIFEST = "manifest.json"
+ID_COLUMNS = ("scenario", "run_id", "replicate", "seed")
+ARROW_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
+
+
+def part_name(index: int) -> str:
+    return f"part-{index:05d}.parquet"
+
+
+def runs_schema(swept: dict[str, str]) -> pa.Schema:
+    """The columns of runs/*.parquet: ids, swept parameters, year, village, every metric (float64)."""
+    fields = [
+        pa.field("scenario", pa.string()),
+        pa.field("run_id", pa.int64()),
+        pa.field("replicate", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
+    fields += [pa.field(name, ARROW_TYPES.get(kind, pa.string())) for name, kind in swept.items()]
+    fields += [pa.field("year", pa.int64()), pa.field("village", pa.int64())]
+    fields += [pa.field(m, pa.float64()) for m in METRICS]
+    return pa.schema(fields)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # some platforms cannot open a directory; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: temporary file, fsync, rename."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file atomically."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+def households_table(frame: pd.DataFrame) -> pa.Table:
+    """Household snapshots with fixed column types: whole numbers int64, numbers float64, labels string."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(bool)
+        elif pd.api.types.is_integer_dtype(s):
+            out[col] = s.astype("int64")
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = s.astype("float64")
+        else:
+            out[col] = s.astype(str)
+    return pa.Table.from_pandas(pd.DataFrame(out), preserve_index=False)
+
+
+def write_chunk(out: Path, index: int, runs: pd.DataFrame, households: pd.DataFrame, swept: dict[str, str]) -> None:
+    """Write one chunk's part files; the runs part last, as it marks the chunk done."""
+    if len(households):
+        write_table(out / HOUSEHOLDS / part_name(index), households_table(households))
+    table = pa.Table.from_pandas(runs, schema=runs_schema(swept), preserve_index=False)
+    write_table(out / RUNS / part_name(index), table)
+
+
+def done_parts(out: Path) -> set[int]:
+    """Indices of the chunks whose runs part is on disk."""
+    return {int(p.stem.split("-")[1]) for p in (out / RUNS).glob("part-*.parquet")}
+
+
+def clean_temporary(out: Path) -> None:
+    """Remove half-written temporary files left by a killed batch."""
+    for folder in (out, out / RUNS, out / HOUSEHOLDS):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
+def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    atomic_write_bytes(out / MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_runs(out: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All runs of a results directory, sorted by run, village and year."""
+    frame = pd.read_parquet(out / RUNS, columns=columns)
+    keys = [k for k in ("run_id", "village", "year") if k in frame.columns]
+    return frame.sort_values(keys, ignore_index=True) if keys else frame
+
+
+def read_households(out: Path) -> pd.DataFrame:
+    """All household snapshots of a results directory (empty if none were kept)."""
+    folder = out / HOUSEHOLDS
+    if not folder.is_dir() or not any(folder.glob("part-*.parquet")):
+        return pd.DataFrame()
+    frame = pd.read_parquet(folder)
+    keys = [k for k in ("run_id", "year", "village", "household") if k in frame.columns]
+    return frame.sort_values(keys, ignore_index=True)
