@@ -8,7 +8,7 @@ borrowers' debts (an identity the tests check). Interest accrues on both sides a
 the market rate (or the ceiling when capped). A debtor whose debt exceeds his
 borrowing limit after the harvest is foreclosed: land worth the excess passes to the
 lenders in proportion to their claims, at the land price. The debts of a household left
-with neither land nor animals are written off, at the lenders' loss.
+without land are written off, at the lenders' loss.
 
 State credit (the supply-and-marketing co-op, or co-op credit) lends at
 `smc_interest_rate` up to `smc_credit_per_household`, before private lenders.
@@ -90,7 +90,8 @@ def foreclose(g: Groups, h: Households, p: Params) -> np.ndarray:
         return np.zeros(len(h))
     price = land_price(p)
     excess = h.debt - p.borrow_limit * collateral(h, p)
-    lost = np.where(excess > 0, np.minimum(h.land, excess / price), 0.0)
+    # enough land to bring the debt back to the limit: debt - x*price = limit * (collateral - x*price)
+    lost = np.where(excess > 0, np.minimum(h.land, excess / (price * max(1.0 - p.borrow_limit, 1e-3))), 0.0)
     value = lost * price
     h.land -= lost
     h.debt -= value
@@ -114,8 +115,8 @@ def foreclose(g: Groups, h: Households, p: Params) -> np.ndarray:
 
 
 def write_off(g: Groups, h: Households) -> None:
-    """Debts of households left with no land and no animals cannot be collected: lenders lose them pro rata."""
-    broke = (h.debt > 0) & (h.land <= 1e-9) & (h.animals <= 1e-9)
+    """Debts of households left without land cannot be collected: lenders lose them pro rata."""
+    broke = (h.debt > 0) & (h.land <= 1e-9)
     lost = g.sum(np.where(broke, h.debt, 0.0))
     h.debt[broke] = 0.0
     claims = g.sum(h.credit)

@@ -64,3 +64,18 @@ def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarra
         fs = np.where(s > 0, q / s, 0.0)
         fd = np.where(d > 0, q / d, 0.0)
     return supply * fs[g.village], demand * fd[g.village]
+
+
+def fill_in_order(g: Groups, supply: np.ndarray, total: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Take `total[village]` from the suppliers of each village, highest `priority` first.
+
+    Returns what each supplier gives. Used where buyers pick whom they deal with
+    (employers take on the hands most in need of work, full time, before others).
+    """
+    order = g.order(-priority)
+    s = supply[order]
+    before = g.cumsum(s) - s
+    taken = np.clip(total[g.village] - before, 0.0, s)
+    out = np.empty_like(supply)
+    out[order] = taken
+    return out

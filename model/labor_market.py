@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grouping import Groups, ration
+from .grouping import Groups, fill_in_order, ration
 from .params import Params
 
 
@@ -34,6 +34,11 @@ def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
 
 
 def labour_market(g: Groups, demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Worker-years hired in and hired out by each household."""
+    """Worker-years hired in and hired out by each household.
+
+    Employers share the hands available pro rata to their demand; they take on the
+    households with the most labour to spare first (full-time hands before odd days).
+    """
     hired_out, hired_in = ration(g, supply, demand)
+    hired_out = fill_in_order(g, supply, g.sum(hired_in), supply)
     return hired_in, hired_out

@@ -71,8 +71,8 @@ class Params(BaseModel):
 
     # --- the land reform outcome (initial state) ------------------------------------
     land_per_head: float = P(
-        2.9, "cultivated land per person after land reform", "mu/person", "land_reform", ge=0.5, le=30,
-        source=DATA, passage="land_per_person_hebei_1946: 2.9 mu per person, Liluohou village, Hebei",
+        3.5, "cultivated land per person after land reform (between the Hebei village's 2.9 and the about 4 that Shanxi's 1950 harvest implies)", "mu/person", "land_reform", ge=0.5, le=30,
+        source=DATA, passage="land_per_person_hebei_1946: 2.9 mu per person, Liluohou village, Hebei; grain_yield_shanxi_1950: 5.2 billion jin at 102 jin per mu",
     )
     land_per_head_cv: float = P(
         0.10, "spread (coefficient of variation) of land per head around the equal share", "", "land_reform", ge=0, le=1,
