@@ -24,12 +24,13 @@ def sell_animals(h: Households, p: Params, short: np.ndarray) -> np.ndarray:
     return sold * price
 
 
-def buy_animals(h: Households, p: Params, cultivated: np.ndarray, budget: np.ndarray) -> None:
-    """Buy the animals (or shares) still needed to plough the land farmed, within `budget` jin."""
+def buy_animals(h: Households, p: Params, cultivated: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Buy the animals (or shares) still needed to plough the land farmed, within `budget` jin; returns grain spent."""
     if p.animal_market_policy == "banned":
-        return
+        return np.zeros(len(h))
     wanted = np.maximum(cultivated / p.mu_per_animal - h.animals, 0.0)
     bought = np.minimum(wanted, np.maximum(budget, 0.0) / p.animal_price)
     bought = np.where(bought >= 0.25, bought, 0.0)  # nobody buys less than a quarter share
     h.animals += bought
     h.grain -= bought * p.animal_price
+    return bought * p.animal_price

@@ -45,8 +45,9 @@ def accrue(h: Households, p: Params, state_rate: float) -> None:
     h.state_debt *= 1.0 + state_rate
 
 
-def repay(g: Groups, h: Households, able: np.ndarray) -> None:
-    """Debtors repay up to `able` jin (state debt first); lenders are paid pro rata to their claims."""
+def repay(g: Groups, h: Households, able: np.ndarray) -> np.ndarray:
+    """Debtors repay up to `able` jin (state debt first); lenders are paid pro rata to their claims.
+    Returns what each household repaid to the state."""
     pay_state = np.minimum(h.state_debt, able)
     h.state_debt -= pay_state
     h.grain -= pay_state
@@ -59,6 +60,7 @@ def repay(g: Groups, h: Households, able: np.ndarray) -> None:
     back = h.credit * share
     h.credit -= back
     h.grain += back
+    return pay_state
 
 
 def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -81,13 +81,16 @@ def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: 
     return value / p.subsistence_grain + pressure[h.village]
 
 
-def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int) -> dict[str, np.ndarray]:
-    """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded."""
+def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int, acc: dict) -> dict[str, np.ndarray]:
+    """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded.
+    Grain paid out of funds and entry fees paid in are added to the village accounts `acc`."""
     n, V = len(T), g.n_villages
     zero = np.zeros(V)
     if not p.teams_enabled:
         # no teams allowed: any group is wound up and its fund shared out
-        h.grain += funds.disband(team, h.in_team, h.fund_claim, T.active, T)
+        out = funds.disband(team, h.in_team, h.fund_claim, T.active, T)
+        h.grain += out
+        acc["fund_payouts"] += g.sum(out)
         exits = g.sum(h.in_team.astype(float))
         h.in_team[:] = False
         T.stage[:] = 0
@@ -108,6 +111,7 @@ def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab:
     # leavers settle their fund claims
     paid, forfeit = funds.leave(team, member, exits, h.fund_claim, p, T)
     h.grain += paid
+    acc["fund_payouts"] += g.sum(paid)
     h.in_team &= ~exits
     h.member_years[exits] = 0
 
@@ -118,7 +122,9 @@ def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab:
     joined = joins & (has_team | forming[team])
     T.stage[forming] = TEAM
     T.age[forming] = 0
-    h.grain -= funds.entry(team, joined & has_team, h.fund_claim, h.grain, per_member, p, T)
+    fees = funds.entry(team, joined & has_team, h.fund_claim, h.grain, per_member, p, T)
+    h.grain -= fees
+    acc["entry_fees"] -= g.sum(fees)
     h.in_team |= joined
 
     # groups too small, or left without any draft animal, disband
@@ -127,7 +133,9 @@ def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab:
     animals = lane_sum(team, member, h.animals, n) + T.animals
     dissolve = T.active & ((count < p.team_min_size) | (animals <= 0))
     if dissolve.any():
-        h.grain += funds.disband(team, member, h.fund_claim, dissolve, T)
+        out = funds.disband(team, member, h.fund_claim, dissolve, T)
+        h.grain += out
+        acc["fund_payouts"] += g.sum(out)
         hit = member & dissolve[team]
         # the group's own animals and tools are shared out among its last members
         share = 1.0 / np.maximum(count, 1)

@@ -24,7 +24,8 @@ def distress_price(p: Params) -> float:
 
 
 def sell_land(g: Groups, h: Households, p: Params, short: np.ndarray, surplus: np.ndarray) -> np.ndarray:
-    """Distress sales to cover `short` (jin), bought with `surplus` (jin) of others; returns mu sold."""
+    """Distress sales to cover `short` (jin), bought with `surplus` (jin) of others (recorded in
+    `land_sold`, `land_bought`, `distress`); returns the deed tax each buyer paid."""
     if p.land_sale_policy == "banned":
         return np.zeros(len(h))
     price = distress_price(p)
@@ -42,4 +43,4 @@ def sell_land(g: Groups, h: Households, p: Params, short: np.ndarray, surplus: n
     h.land_sold += sold
     h.land_bought += bought
     h.distress |= sold > 0
-    return sold
+    return bought * (buyer_price - price)

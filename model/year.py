@@ -49,13 +49,26 @@ from .teams import Teams
 
 
 class YearResult(dict):
-    """Per-village counts of the year's events, for the metrics."""
+    """Per-village counts of the year's events, for the metrics, and `accounts`: the grain that
+    entered (+) or left (-) each village's households this year, by source (see ACCOUNTS)."""
+
+
+# Flows of grain between a village's households and the world outside them (state, market towns,
+# the groups' funds, the granary's losses). Transfers among households (wages, rent, private loans
+# and repayments, land sales, the ledger, inheritance, division) cancel within the village.
+ACCOUNTS = (
+    "harvest", "sideline", "hiring_tax", "tax", "levy", "fund_payouts", "entry_fees",
+    "state_loans", "state_repaid", "animals_sold", "animals_bought", "deed_tax",
+    "consumption", "storage_loss", "investment",
+)
 
 
 def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndarray, lanes: int) -> tuple[Households, YearResult]:
     V = len(next_hid)
     n_teams = len(T)
     events = YearResult()
+    acc = {k: np.zeros(V) for k in ACCOUNTS}
+    events["accounts"] = acc
 
     # --- 1. demography -----------------------------------------------------------------------
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -70,6 +83,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
         who = demography.inherit(h, gone)
         dead = np.flatnonzero(gone)
         np.add.at(h.grain, who[who >= 0], payout[dead[who >= 0]])
+        acc["fund_payouts"] += np.bincount(h.village[dead[who >= 0]], weights=payout[dead[who >= 0]], minlength=V)
         h.in_team[dead[who >= 0]] = False
         h = h.take(~(gone & (h.persons == 0)))
     branches, divisions = demography.divide(h, p, draws, year, next_hid)
@@ -89,7 +103,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     lab = production.labour(h, p, ill)
 
     # --- 3. institutions ---------------------------------------------------------------------------
-    events.update(institutions.spring(h, p, T, g, team, lab, draws, year))
+    events.update(institutions.spring(h, p, T, g, team, lab, draws, year, acc))
     in_coop = h.in_team & T.is_coop[team]
     in_team = h.in_team & ~in_coop
     private = ~in_coop
@@ -186,33 +200,39 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     manors = teams.manor(team, in_team, h.animals, labour_net, n_teams) & (T.stage == teams.TEAM)
     farm = np.where(cm, h.coop_dividend + h.coop_wage, output)
     h.grain += farm + h.wages_earned + h.sideline + h.rent_received + h.ledger - h.wages_paid - hire_tax - h.rent_paid
+    acc["harvest"] += g.sum(farm)
+    acc["sideline"] += g.sum(h.sideline)
+    acc["hiring_tax"] -= g.sum(hire_tax)
 
     # --- 7. tax, levy and fund spending --------------------------------------------------------------
     h.normal_yield[:] = h.land * p.normal_yield
     h.tax[:] = np.minimum(tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0)), np.maximum(h.grain, 0.0))
     h.grain -= h.tax
+    acc["tax"] -= g.sum(h.tax)
     disaster = (w < p.disaster_yield_factor * 1.2).astype(float)  # no levy in a bad harvest (Dec 1951)
     h.levy[:] = funds.levy(team, h.in_team, h.fund_claim, h.normal_yield, h.grain, p, T, 1.0 - disaster[h.village])
     h.grain -= h.levy
+    acc["levy"] -= g.sum(h.levy)
     welfare_budget = funds.spend(team, h.in_team, h.fund_claim, h.land, persons, p, T, p.animal_price)
 
     # --- 8. debts, consumption with subsistence first ---------------------------------------------
     state_rate = p.smc_interest_rate
     credit.accrue(h, p, state_rate)
-    credit.repay(g, h, np.maximum(h.grain - h.need, 0.0))
+    acc["state_repaid"] -= g.sum(credit.repay(g, h, np.maximum(h.grain - h.need, 0.0)))
     short = np.maximum(h.need - h.grain, 0.0)
     h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
     funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
     h.grain += h.welfare
+    acc["fund_payouts"] += g.sum(h.welfare)
     short = np.maximum(h.need - h.grain, 0.0)
     eligible = np.full(len(h), p.supply_marketing_coop) | (cm & p.coop_credit)
-    credit.borrow_state(h, p, short, eligible)
+    acc["state_loans"] += g.sum(credit.borrow_state(h, p, short, eligible))
     short = np.maximum(h.need - h.grain, 0.0)
     credit.borrow_private(g, h, p, short, h.need + reserve)
     short = np.maximum(h.need - h.grain, 0.0)
-    animal_market.sell_animals(h, p, short)
+    acc["animals_sold"] += g.sum(animal_market.sell_animals(h, p, short))
     short = np.maximum(h.need - h.grain, 0.0)
-    land_market.sell_land(g, h, p, short, np.where(short > 0, 0.0, np.maximum(h.grain - h.need - reserve, 0.0)))
+    acc["deed_tax"] -= g.sum(land_market.sell_land(g, h, p, short, np.where(short > 0, 0.0, np.maximum(h.grain - h.need - reserve, 0.0))))
 
     h.income[:] = (
         farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + h.ledger + h.welfare
@@ -221,17 +241,20 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     extra = p.surplus_consumption * np.maximum(h.income - h.need, 0.0)
     h.consumption[:] = np.clip(np.minimum(h.grain, h.need + extra), 0.0, None)
     h.grain -= h.consumption
+    acc["consumption"] -= g.sum(h.consumption)
     credit.foreclose(g, h, p)
 
     # --- 9. saving -------------------------------------------------------------------------------------
+    acc["storage_loss"] -= g.sum(h.grain * p.grain_storage_loss)
     h.grain *= 1.0 - p.grain_storage_loss
     invest = p.capital_investment_share * np.clip(np.minimum(h.income - h.consumption, h.grain - reserve), 0.0, None)
     h.grain -= invest
     h.capital += invest
+    acc["investment"] -= g.sum(invest)
     h.capital *= 1.0 - p.capital_depreciation
     T.capital *= 1.0 - p.capital_depreciation
     T.animals *= 1.0 - p.animal_death_prob
-    animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve)
+    acc["animals_bought"] -= g.sum(animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve))
     T.land_share[T.stage == teams.LOWER_COOP] = coops.land_share_next(T.land_share[T.stage == teams.LOWER_COOP], p)
 
     # --- 10. classification ----------------------------------------------------------------------------
