@@ -1,0 +1,282 @@
+"""The scenario commands of `huzhu`: demo, params, scenarios, show, run, validate."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import textwrap
+from pathlib import Path
+
+from model.metrics import CLASS_SHARES
+from model.params import NAMES, allowed, field_info, make_params, reference_markdown
+from scenarios import store
+from scenarios.cli import InputError
+from scenarios.loader import find, load, load_file, preset_names
+
+DEMO_OUT = Path("outputs") / "demo"
+DEMO_REPS = 5
+DEMO_SEED = 1951
+
+
+def _parser(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog="Example:\n  " + example,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def register(subparsers) -> None:
+    """Add the scenario commands to the `huzhu` parser."""
+    p = _parser(
+        subparsers,
+        "demo",
+        "simulate the default village for 30 years, then run the five 1951 presets",
+        "huzhu demo    (results in outputs/demo/)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="processes for the preset runs (default: all cores)")
+    p.set_defaults(func=cmd_demo)
+
+    p = _parser(
+        subparsers,
+        "params",
+        "list every model parameter with its default, unit, allowed values and meaning",
+        "huzhu params --markdown > docs/parameters.md",
+    )
+    p.add_argument("--markdown", action="store_true", help="print the Markdown reference (docs/parameters.md)")
+    p.set_defaults(func=cmd_params)
+
+    p = _parser(subparsers, "scenarios", "list the preset scenarios with one-line descriptions", "huzhu scenarios")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = _parser(
+        subparsers,
+        "show",
+        "show a scenario as resolved: sizes, parameters with units and the passage each value encodes",
+        "huzhu show shanxi_committee_1951",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="a preset name or a .toml file")
+    p.add_argument("--all", action="store_true", help="list every parameter, not only those the scenario sets")
+    p.set_defaults(func=cmd_show)
+
+    p = _parser(
+        subparsers,
+        "run",
+        "run scenarios (replications, sweeps) into a results directory of Parquet files",
+        "huzhu run liu_shaoqi_1951 shanxi_committee_1951 --reps 20 --out outputs/liu-vs-shanxi\n"
+        "  huzhu run my_sweep.toml --dask tcp://scheduler:8786 --out /scratch/sweep   (on a cluster)\n"
+        "  huzhu run my_sweep.toml --out /scratch/sweep --resume                      (finish a killed batch)",
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="preset names or .toml files")
+    p.add_argument("--reps", type=int, help="replications per parameter point (overrides the files)")
+    p.add_argument("--years", type=int, help="years to simulate (overrides the files)")
+    p.add_argument("--seed", type=int, help="master seed (overrides the files)")
+    p.add_argument("--out", type=Path, help="results directory (default: outputs/runs/NAME-TIME)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, help="local worker processes (default: number of cores; 1 = this process)"
+    )
+    where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler address (tcp://host:8786), or 'local'")
+    p.add_argument("--resume", action="store_true", help="complete an interrupted batch in --out")
+    p.add_argument("--chunk", type=int, metavar="RUNS", help="runs per part file (default: sized to the runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = _parser(
+        subparsers,
+        "validate",
+        "check scenario files against the schema without running them",
+        "huzhu validate my_scenario.toml scenarios/presets/*.toml",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (.toml) or preset names")
+    p.set_defaults(func=cmd_validate)
+
+
+# --- params, scenarios, show, validate ------------------------------------------------
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def cmd_params(args) -> int:
+    if args.markdown:
+        print(reference_markdown(), end="")
+        return 0
+    group = None
+    for name in NAMES:
+        info = field_info(name)
+        if info["group"] != group:
+            group = info["group"]
+            print(f"\n[{group}]")
+        unit = f" {info['unit']}" if info["unit"] else ""
+        print(f"  {name} = {_fmt(info['default'])}{unit}   ({allowed(name)})")
+        print(textwrap.fill(info["meaning"], 100, initial_indent="      ", subsequent_indent="      "))
+    return 0
+
+
+def _first_sentence(text: str) -> str:
+    head = text.split(". ")[0].rstrip(".")
+    return head if len(head) <= 110 else head[:107].rstrip() + "..."
+
+
+def cmd_scenarios(args) -> int:
+    names = preset_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        sc = load(name)
+        print(f"{name:<{width}}  {_first_sentence(sc.description)}")
+    print("\nShow one with 'huzhu show NAME'; run them with 'huzhu run NAME...'.")
+    return 0
+
+
+def cmd_show(args) -> int:
+    sc = load(args.scenario)
+    p = sc.params
+    print(f"{sc.name}  ({sc.source}{', extends ' + ' -> '.join(sc.lineage[:-1]) if len(sc.lineage) > 1 else ''})")
+    print(textwrap.fill(sc.description, 100, initial_indent="  ", subsequent_indent="  "))
+    print(
+        f"\n  years {sc.years} ({sc.start_year}-{sc.start_year + sc.years - 1}), villages {p.villages}, "
+        f"households {p.households}, replications {sc.replications}, seed {sc.seed}, runs {sc.n_runs}"
+    )
+    if sc.sweep:
+        sw = sc.sweep
+        print(f"  sweep: {sw.kind}, {sc.n_points} points")
+        for name, spec in sw.parameters.items():
+            desc = f"{spec.min} to {spec.max}" if hasattr(spec, "min") else ", ".join(_fmt(v) for v in spec)
+            print(f"    {name}: {desc}")
+    names = list(NAMES) if args.all else [n for n in NAMES if n in sc.overrides]
+    print(
+        "\nParameters"
+        + ("" if args.all else " set by the scenario (others at the schema's defaults; --all lists them)")
+    )
+    for name in names:
+        info = field_info(name)
+        value = getattr(p, name)
+        unit = f" {info['unit']}" if info["unit"] else ""
+        mark = "" if name in sc.overrides else "   (default)"
+        print(f"  {name} = {_fmt(value)}{unit}{mark}")
+        prov = sc.provenance_of(name)
+        if prov and (name in sc.overrides or args.all):
+            origin = "" if prov["from"] == "scenario" else "  [schema]"
+            if prov.get("passage"):
+                print(textwrap.fill(f'"{prov["passage"]}"', 100, initial_indent="      ", subsequent_indent="       "))
+            print(f"      - {prov['document']}{origin}")
+            if prov.get("note"):
+                print(f"      ({prov['note']})")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    problems = []
+    for ref in args.files:
+        try:
+            path = find(ref)
+            sc = load_file(path, preset=False)
+        except InputError as err:
+            problems.append(str(err))
+            continue
+        print(f"ok  {path}: {sc.name}, {sc.n_points} point(s) x {sc.replications} replications = {sc.n_runs} runs")
+    if problems:
+        raise InputError("\n".join(problems))
+    return 0
+
+
+# --- run -------------------------------------------------------------------------------
+
+
+def _where(path: Path) -> str:
+    return (
+        f"Results: {path}/\n"
+        f"  runs/*.parquet        one row per run, village and year (pd.read_parquet('{path}/runs'))\n"
+        f"  households/*.parquet  household states of replicate 0 at the first, middle and last year\n"
+        f"  manifest.json         the scenarios as resolved, versions, seeds, each run's status\n"
+        f"  In Python: scenarios.read_results('{path}').frame()"
+    )
+
+
+def cmd_run(args) -> int:
+    from scenarios.batch import default_out
+    from scenarios.runner import execute, plan_batch
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers {args.workers} is not allowed: expected a whole number from 1")
+    if args.chunk is not None and args.chunk < 1:
+        raise InputError(f"--chunk {args.chunk} is not allowed: expected a whole number from 1")
+    loaded = [load(ref) for ref in args.scenarios]
+    plan = plan_batch(loaded, reps=args.reps, years=args.years, seed=args.seed, chunk_runs=args.chunk)
+    out = args.out or default_out(plan.scenarios)
+    manifest = execute(plan, out, workers=args.workers, dask=args.dask, resume=args.resume, progress=not args.quiet)
+    print(f"{manifest['runs_done']} of {manifest['n_runs']} runs of {', '.join(s.name for s in plan.scenarios)} done.")
+    print(_where(out))
+    if manifest["status"] != "complete":
+        for f in manifest["failures"][:5]:
+            print(f"failed part {f['part']}: {f['error']}")
+        print(f"Some runs failed; fix the cause and finish with: huzhu run ... --out {out} --resume")
+        return 1
+    return 0
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+def _village_table(years: int = 30, seed: int = DEMO_SEED) -> None:
+    """One default village, a line per year."""
+    from model.batch import run_villages
+
+    villages, _ = run_villages(make_params(), [seed], years)
+    cols = ["gini_land", *CLASS_SHARES, "grain_per_head"]
+    heads = ["gini_land", "hired", "poor", "middle", "well-off", "rich", "grain/head"]
+    print(f"The default village ({make_params().households} households), {years} years, seed {seed}:")
+    print("year  " + "  ".join(f"{h:>10}" for h in heads))
+    for _, row in villages.sort_values("year").iterrows():
+        cells = [f"{row[c]:>10.3f}" if c != "grain_per_head" else f"{row[c]:>10.0f}" for c in cols]
+        print(f"{int(row['year'])}  " + "  ".join(cells))
+
+
+def _clear_demo(out: Path) -> None:
+    """Remove the previous demo's results (only a results directory, never other files)."""
+    if not out.exists():
+        return
+    if not (out / store.MANIFEST).is_file():
+        if any(out.iterdir()):
+            raise InputError(f"'{out}' exists and is not a results directory; move it away to run the demo")
+        return
+    for name in (store.RUNS, store.HOUSEHOLDS):
+        shutil.rmtree(out / name, ignore_errors=True)
+    (out / store.MANIFEST).unlink(missing_ok=True)
+    (out / "report.html").unlink(missing_ok=True)
+
+
+def cmd_demo(args) -> int:
+    from scenarios.batch import run
+
+    _village_table()
+    presets = [
+        "shanxi_committee_1951",
+        "north_china_bureau_1951",
+        "liu_shaoqi_1951",
+        "draft_resolution_1951",
+        "high_tide_no_exit",
+    ]
+    print(f"\nRunning the five presets, {DEMO_REPS} replications of 30 years each:")
+    _clear_demo(DEMO_OUT)
+    res = run(presets, out=DEMO_OUT, reps=DEMO_REPS, years=30, workers=args.workers)
+    print(_where(res.path))
+    try:  # the report is another part of the project; call it when it is there
+        report = importlib.import_module("analysis.report")
+    except ModuleNotFoundError as err:
+        if err.name not in ("analysis", "analysis.report"):
+            raise
+        return 0 if res.complete else 1
+    if hasattr(report, "write_report"):
+        path = report.write_report(res.path, res.path / "report.html")
+        print(f"Report: {path}")
+    return 0 if res.complete else 1
