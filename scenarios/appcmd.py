@@ -1,0 +1,99 @@
+"""`huzhu app`: serve the interactive village (app.py) in the browser.
+
+It listens on this machine only (127.0.0.1) unless told otherwise: showing the app
+to a classroom network is a deliberate `--host 0.0.0.0`. The page's scripts,
+styles and fonts are served by the app itself from a local copy
+(`scenarios.assets`), so it runs without internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scenarios import assets
+
+DEFAULT_PORT = 8765
+DEFAULT_HOST = "127.0.0.1"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def app_path() -> Path:
+    """The app's source file (installed as the top-level module `app`)."""
+    spec = importlib.util.find_spec("app")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the module 'app' is not installed; run 'pip install -e .' in the project")
+    return Path(spec.origin)
+
+
+def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the Solara server needs to run offline and quietly."""
+    env = dict(os.environ if base is None else base)
+    env[assets.ENV_VAR] = str(assets.cache_dir())
+    # Solara otherwise reports usage to an outside service and checks its site from the page
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
+    return env
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command line that serves the app (production mode: no reloader, no outside checks)."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app_path()),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
+
+
+def url(host: str, port: int) -> str:
+    shown = "[::1]" if host == "::1" else host
+    return f"http://{shown}:{port}/"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        assets.ensure(quiet=False)
+    except RuntimeError as err:
+        # the app still starts; only a machine with internet will then render it
+        print(f"huzhu app: the page assets could not be fetched ({err}); the page needs internet", file=sys.stderr)
+    print(f"huzhu app: serving the village at {url(args.host, args.port)}  (Ctrl+C to stop)", flush=True)
+    if args.host not in LOOPBACK:
+        print(
+            f"huzhu app: listening on {args.host}: other machines on the network can open it",
+            flush=True,
+        )
+    try:
+        return subprocess.call(server_command(args.host, args.port), env=server_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "app",
+        help="serve the interactive village in the browser",
+        description="Serve the interactive village (map, levers, live charts) in the browser. "
+        "Each browser tab gets its own village.",
+        epilog="Example: huzhu app    (then open http://127.0.0.1:8765/)\n"
+        "In a classroom: huzhu app --host 0.0.0.0 --port 8765, and give students this machine's address.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 opens it to the network)",
+    )
+    p.set_defaults(func=run)
