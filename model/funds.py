@@ -99,7 +99,6 @@ def return_unspent(team, member, claim, unspent: np.ndarray, T: Teams) -> None:
     n = len(T)
     count = group_sum(team, member, np.ones(len(team)), n)
     claim += np.where(member, (unspent / np.maximum(count, 1))[team], 0.0)
-    T.welfare_spent -= unspent
 
 
 def leave(team, member_before, leaving, claim, p: Params, T: Teams, portable: bool | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -40,9 +40,9 @@ class VillageModel(mesa.Model):
     each replicate's results equal those of a model run alone with that seed.
     """
 
-    def __init__(self, *, rng=None, seed=None, params: Params | dict | None = None, village_seeds=None, pooled_metrics: bool = True, **values):
+    def __init__(self, *, rng=None, params: Params | dict | None = None, village_seeds=None, pooled_metrics: bool = True, **values):
         self.p = make_params(params, **values)
-        super().__init__(rng=rng, seed=seed) if seed is not None else super().__init__(rng=rng)
+        super().__init__(rng=rng)
         p = self.p
         self.seeds = list(village_seeds) if village_seeds is not None else [int(self._seed)]
         self.n_villages = len(self.seeds) * p.villages

@@ -1,0 +1,200 @@
+"""Each mechanism on its own, with cases checkable by hand."""
+
+import numpy as np
+import pytest
+
+from model import coops, credit, demography, funds, teams
+from model.grouping import Groups, fill_in_order, ration
+from model.inequality import gini, lorenz, top_share
+from model.params import make_params
+from model.rng import Draws, binomial, village_keys
+from model.state import Households
+from model.teams import Teams
+
+
+def households(n, village=None, **values):
+    h = Households.empty(n)
+    h.village[:] = 0 if village is None else village
+    h.hid[:] = np.arange(n)
+    h.position[:] = np.arange(n)
+    h.adults[:] = 2
+    h.skill[:] = 1.0
+    for k, v in values.items():
+        getattr(h, k)[:] = v
+    return h
+
+
+# --- random draws ---------------------------------------------------------------------------------
+def test_draws_are_uniform_and_keyed():
+    d = Draws(village_keys([1], 1))
+    u = d.household(1951, 1, np.zeros(200_000, dtype=np.int64), np.arange(200_000), 1)[:, 0]
+    assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002  # 200k draws: sd of mean ~0.0006
+    assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 19_000
+    # another seed, year or purpose gives other numbers; the same key the same number
+    assert not np.allclose(u[:100], Draws(village_keys([2], 1)).household(1951, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
+    assert not np.allclose(u[:100], d.household(1952, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
+    assert np.array_equal(u[:100], d.household(1951, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
+
+
+@pytest.mark.parametrize("n,p", [(3, 0.1), (10, 0.065), (12, 0.5), (5, 0.9)])
+def test_binomial_matches_mean_and_variance(n, p):
+    u = Draws(village_keys([3], 1)).household(1, 1, np.zeros(100_000, int), np.arange(100_000), 1)[:, 0]
+    k = binomial(u, np.full(100_000, n), p)
+    assert k.min() >= 0 and k.max() <= n
+    # standard error of the mean ~ sqrt(np(1-p)/1e5) <= 0.005: a tolerance of 0.02 is 4 s.e.
+    assert abs(k.mean() - n * p) < 0.02
+    assert abs(k.var() - n * p * (1 - p)) < 0.05
+
+
+# --- inequality -----------------------------------------------------------------------------------
+def test_gini_and_shares_by_hand():
+    assert gini(np.array([5.0, 5.0])) == 0.0
+    assert gini(np.array([0.0, 10.0])) == pytest.approx(0.5)
+    assert gini(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(0.25)
+    assert gini(np.array([1.0, 2, 3, 4, 0, 10]), groups=np.array([0, 0, 0, 0, 1, 1])).tolist() == pytest.approx([0.25, 0.5])
+    assert top_share(np.array([1.0] * 9 + [11.0]), 0.1) == pytest.approx(0.55)
+    x, y = lorenz(np.array([1.0, 1.0, 2.0]))
+    assert x.tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1]) and y.tolist() == pytest.approx([0, 0.25, 0.5, 1])
+
+
+# --- markets --------------------------------------------------------------------------------------
+def test_ration_trades_the_short_side_and_conserves():
+    g = Groups(np.array([0, 0, 0, 1, 1]), 2)
+    sold, bought = ration(g, np.array([4.0, 6.0, 0.0, 1.0, 0.0]), np.array([0.0, 0.0, 5.0, 0.0, 3.0]))
+    assert sold.tolist() == pytest.approx([2.0, 3.0, 0.0, 1.0, 0.0])
+    assert bought.tolist() == pytest.approx([0.0, 0.0, 5.0, 0.0, 1.0])
+
+
+def test_fill_in_order_takes_the_biggest_first():
+    g = Groups(np.array([0, 0, 0]), 1)
+    out = fill_in_order(g, np.array([1.0, 3.0, 2.0]), np.array([4.0]), np.array([1.0, 3.0, 2.0]))
+    assert out.tolist() == [0.0, 3.0, 1.0]
+
+
+def test_foreclosure_moves_land_to_lenders_and_keeps_the_credit_identity():
+    p = make_params(borrow_limit=0.5, land_price_years=3.0, normal_yield=100.0, animal_price=600.0)
+    h = households(3, land=[10.0, 10.0, 0.0])
+    # household 0 owes 2000 against 3000 of land: the limit is 1500
+    h.debt[:] = [2000.0, 0.0, 0.0]
+    h.credit[:] = [0.0, 1500.0, 500.0]
+    g = Groups(h.village, 1)
+    lost = credit.foreclose(g, h, p)
+    # x = (2000 - 0.5 * 3000) / (300 * 0.5) = 3.33 mu
+    assert lost[0] == pytest.approx(10 / 3)
+    assert h.debt[0] == pytest.approx(p.borrow_limit * h.land[0] * 300)
+    assert h.land.sum() == pytest.approx(20.0)
+    assert h.land[1] - 10 == pytest.approx(3 * (h.land[2]))  # lenders gain land 3:1 as their claims
+    assert h.credit.sum() == pytest.approx(h.debt.sum())
+
+
+def test_write_off_of_landless_debtors():
+    h = households(2, land=[0.0, 5.0])
+    h.debt[:] = [100.0, 0.0]
+    h.credit[:] = [0.0, 100.0]
+    credit.write_off(Groups(h.village, 1), h)
+    assert h.debt.sum() == 0 and h.credit.sum() == 0
+
+
+# --- demography -----------------------------------------------------------------------------------
+def test_division_splits_land_and_members_and_conserves_them():
+    p = make_params(division_rate=1.0, division_adults=4)
+    h = households(2, adults=[4, 2], children=[3, 1], land=[20.0, 8.0], grain=[1000.0, 10.0])
+    nxt = np.array([2])
+    b, counts = demography.divide(h, p, Draws(village_keys([1], 1)), 1951, nxt)
+    assert counts.tolist() == [1] and nxt.tolist() == [3] and b.hid.tolist() == [2]
+    assert b.adults[0] == 2 and h.adults[0] == 2 and b.children[0] + h.children[0] == 3
+    assert b.land[0] + h.land[0] == pytest.approx(20.0) and b.land[0] == pytest.approx(10.0)
+    assert b.grain[0] + h.grain[0] == pytest.approx(1000.0)
+
+
+def test_heir_is_the_nearest_neighbour_of_the_same_village():
+    h = households(5, village=np.array([0, 0, 0, 1, 1]))
+    h.position[:] = [0.0, 1.0, 5.0, 1.1, 9.0]
+    gone = np.array([False, True, False, False, False])
+    assert demography.heirs(h, gone).tolist() == [0]
+    gone = np.array([False, False, False, True, False])
+    assert demography.heirs(h, gone).tolist() == [4]
+
+
+# --- teams, funds, co-ops ---------------------------------------------------------------------------
+def test_pooling_and_ledger_settle_within_the_team():
+    team = np.array([0, 0, 0])
+    member = np.array([True, True, True])
+    recv, given, used = teams.pool(team, member, np.array([30.0, 0, 0]), np.array([0.0, 10, 20]), np.zeros(1), 1, 0.9)
+    # spare 30 mu of ploughing at 90% efficiency meets 27 of the 30 mu short, pro rata
+    assert recv.tolist() == pytest.approx([0, 9, 18]) and given.tolist() == pytest.approx([30, 0, 0])
+    net = teams.settle(team, member, recv * 15.0, given, 1)
+    assert net.sum() == pytest.approx(0.0) and net[0] == pytest.approx(27 * 15.0)
+
+
+def test_unequal_equivalence_rate_makes_a_manor():
+    team = np.array([0, 0, 0])
+    member = np.ones(3, bool)
+    animals = np.array([2.0, 0.0, 0.5])
+    assert teams.manor(team, member, animals, np.array([0.3, -0.2, -0.1]), 1).tolist() == [True]
+    assert teams.manor(team, member, animals, np.array([-0.1, 0.1, 0.0]), 1).tolist() == [False]
+    assert teams.manor(team, member, np.array([1.0, 1.0, 0.5]), np.array([0.3, -0.2, -0.1]), 1).tolist() == [False]
+
+
+@pytest.mark.parametrize("ownership", ["equal", "by_contribution"])
+def test_levy_by_land_productivity_and_ownership(ownership):
+    p = make_params(fund_levy_rate=0.05, fund_ownership=ownership)
+    T = Teams.empty(1)
+    team = np.zeros(3, int)
+    member = np.array([True, True, False])
+    claim = np.zeros(3)
+    pay = funds.levy(team, member, claim, np.array([1000.0, 200.0, 500.0]), np.full(3, 1e6), p, T, np.ones(3))
+    assert pay.tolist() == pytest.approx([50.0, 10.0, 0.0])
+    expected = [30.0, 30.0, 0.0] if ownership == "equal" else [50.0, 10.0, 0.0]
+    assert claim.tolist() == pytest.approx(expected)
+    assert T.levy_in[0] == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize("portable", [True, False])
+def test_leaving_takes_or_forfeits_the_claim_and_the_fund_identity_holds(portable):
+    p = make_params(fund_portable=portable, fund_ownership="by_contribution")
+    T = Teams.empty(1)
+    team = np.zeros(3, int)
+    member = np.ones(3, bool)
+    claim = np.array([60.0, 30.0, 10.0])
+    T.levy_in[0] = 100.0
+    paid, forfeit = funds.leave(team, member, np.array([True, False, False]), claim, p, T)
+    if portable:
+        assert paid.tolist() == [60.0, 0, 0] and claim.tolist() == [0, 30.0, 10.0] and T.withdrawn[0] == 60.0
+    else:
+        # forfeited to those who stay, in proportion to their claims (3:1)
+        assert paid.sum() == 0 and forfeit[0] == 60.0 and claim.tolist() == pytest.approx([0, 75.0, 25.0])
+        assert T.forfeited[0] == 60.0
+    balance = claim[1:].sum()
+    assert T.levy_in[0] + T.entry_in[0] == pytest.approx(T.reproduction_spent[0] + T.welfare_spent[0] + T.withdrawn[0] + T.disband_paid[0] + balance)
+
+
+def test_entry_share_and_welfare():
+    p = make_params(entry_share=0.5)
+    T = Teams.empty(1)
+    claim = np.zeros(2)
+    fee = funds.entry(np.zeros(2, int), np.array([True, False]), claim, np.array([1000.0, 0]), np.array([80.0]), p, T)
+    assert fee.tolist() == [40.0, 0.0] and T.entry_in[0] == 40.0
+    relief, unspent = funds.pay_welfare(np.zeros(3, int), np.ones(3, bool), np.array([0.0, 30.0, 10.0]), np.array([20.0]), T)
+    assert relief.tolist() == pytest.approx([0, 15.0, 5.0]) and unspent[0] == pytest.approx(0.0)
+
+
+def test_voting_by_land_favours_reproduction():
+    team = np.zeros(2, int)
+    member = np.ones(2, bool)
+    land, persons = np.array([30.0, 5.0]), np.array([5, 5])
+    one = funds.voted_reproduction_share(team, member, land, persons, make_params(fund_voting="one_person_one_vote", fund_reproduction_share=0.6), 1)
+    by_land = funds.voted_reproduction_share(team, member, land, persons, make_params(fund_voting="by_land", fund_reproduction_share=0.6), 1)
+    assert by_land[0] > one[0]
+
+
+def test_coop_split_cap_decline_and_effort():
+    d, w = coops.split(np.array([100.0]), np.array([0.4]), np.array([6.0, 2.0]), np.array([1.0, 3.0]), np.zeros(2, int), np.ones(2, bool))
+    assert d.tolist() == [30.0, 10.0] and w.tolist() == [15.0, 45.0] and d.sum() + w.sum() == 100.0
+    p = make_params(coop_land_share=0.7, coop_land_share_cap_at_labor=True, coop_land_share_decline=0.1)
+    assert coops.initial_land_share(p) == 0.5
+    assert coops.land_share_next(np.array([0.5]), p).tolist() == pytest.approx([0.4])
+    free = make_params(effort_monitoring=0.05, exit_allowed=True, exit_threat_effort=0.8)
+    shut = make_params(effort_monitoring=0.05, exit_allowed=False, exit_threat_effort=0.8)
+    assert coops.effort(np.array([11]), free)[0] == pytest.approx(0.9)
+    assert coops.effort(np.array([11]), shut)[0] == pytest.approx(0.5)
