@@ -131,7 +131,8 @@ def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab:
     member = h.in_team
     count = lane_sum(team, member, np.ones(len(h)), n)
     animals = lane_sum(team, member, h.animals, n) + T.animals
-    dissolve = T.active & ((count < p.team_min_size) | (animals <= 0))
+    # (under compulsory membership the state keeps a group together even without animals)
+    dissolve = T.active & ((count < p.team_min_size) | ((animals <= 0) & (p.join_pressure < 1.0)))
     if dissolve.any():
         out = funds.disband(team, member, h.fund_claim, dissolve, T)
         h.grain += out
