@@ -419,8 +419,15 @@ def chart_option(
         "animation": False,  # a step redraws at once; animations would lag behind play
         "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis", "valueFormatter": None},
-        "legend": {"top": 24, "left": 4, "itemWidth": 14, "textStyle": {"fontSize": 11}},
-        "grid": {"left": 46, "right": 14, "top": 70 if len(series) > 3 else 54, "bottom": 24},
+        "legend": {
+            "top": 24,
+            "left": 4,
+            "icon": "roundRect",
+            "itemWidth": 14,
+            "itemHeight": 9,
+            "textStyle": {"fontSize": 11},
+        },
+        "grid": {"left": 46, "right": 14, "top": 82 if len(series) > 3 else 60, "bottom": 24},
         "xAxis": {"type": "category", "boundaryGap": False, "data": _years(longest, start_year)},
         "yAxis": y_axis,
         "series": series,
@@ -580,8 +587,8 @@ class VillageMapWidget(v.VuetifyTemplate):
 
 
 def cell_size(nx: int, ny: int, width: int) -> int:
-    """Pixels per plot so the map fits `width` pixels (at least 3, at most 16)."""
-    return max(3, min(16, width // max(nx, ny, 1)))
+    """Pixels per plot so the map fits `width` pixels (at least 3, at most 24)."""
+    return max(3, min(24, width // max(nx, ny, 1)))
 
 
 # --------------------------------------------------------------------------------------
@@ -689,17 +696,29 @@ def Chart(option: dict[str, Any], name: str):
 
 
 @solara.component
-def Page():
-    """The app: controls in the sidebar, the map(s), the picked household and the charts."""
-    session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
-    tick = solara.use_reactive(0)  # bumped after every change to the villages: redraws the page
-    playing = solara.use_reactive(False)
-    color_mode = solara.use_reactive("class")
-    lever_side = solara.use_reactive("A")
-    picked = solara.use_reactive(None)  # (side, household id)
+def YearsText(session: Session, tick: solara.Reactive[int]):
+    """How many years have been simulated (re-rendered on every step, alone)."""
     _ = tick.value
+    solara.Text(f"Years simulated: {session.years_done()}", classes=["huzhu-years"])
+
+
+@solara.component
+def Controls(
+    session: Session,
+    tick: solara.Reactive[int],
+    config: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    lever_side: solara.Reactive[str],
+):
+    """The sidebar: scenario, seed, step/play/reset and the policy levers.
+
+    It reads `config`, not `tick`: a step redraws the village, not the levers, which
+    keeps a step well under the time a classroom notices.
+    """
+    _ = config.value
 
     def changed():
+        config.value += 1
         tick.value += 1
 
     def do(action, *args):
@@ -712,77 +731,71 @@ def Page():
 
     def step_once():
         session.step(1)
-        changed()
+        tick.value += 1
 
-    def play_loop(cancel: threading.Event):
-        while playing.value and not cancel.is_set():
-            t0 = time.perf_counter()
-            if session.years_done() >= MAX_YEARS:
-                playing.value = False
-                break
-            session.step(1)
-            changed()
-            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+    with solara.Card("Village", margin=0):
+        for side in session.sides:
+            preset = session.presets[session.villages[side].preset]
+            solara.Select(
+                label="Scenario" if not session.compare else f"Scenario of village {side}",
+                values=list(session.presets),
+                value=session.villages[side].preset,
+                on_value=do(session.set_preset, side),
+            )
+            solara.Text(preset.description, style={"font-size": "12px", "color": "#555"})
+        solara.Switch(
+            label="Side by side: compare with a second scenario",
+            value=session.compare,
+            on_value=do(session.set_compare),
+        )
+        with solara.Tooltip("The same seed gives the same village and the same luck: a class sees one village."):
+            with solara.Column():
+                solara.InputInt("Seed", value=session.seed, on_value=do(session.set_seed))
+        with solara.Row():
+            solara.Button(
+                "Step a year", on_click=step_once, disabled=playing.value, color="primary", classes=["huzhu-step"]
+            )
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                on_click=lambda: playing.set(not playing.value),
+                color="primary",
+                classes=["huzhu-play"],
+            )
+            solara.Button("Reset", on_click=do(session.rebuild), classes=["huzhu-reset"])
+        YearsText(session, tick)
+        if session.error:
+            solara.Error(session.error)
+    with solara.Card("Policy levers", margin=0):
+        solara.Text(
+            "Moving a lever restarts the village from the land reform with the same seed.",
+            style={"font-size": "12px", "color": "#555"},
+        )
+        if session.compare:
+            solara.ToggleButtonsSingle(value=lever_side, values=list(SIDES))
+        side = lever_side.value if session.compare else "A"
+        preset = session.presets[session.villages[side].preset]
+        for title, group in LEVER_GROUPS:
+            with solara.Details(title, expand=title.startswith("Markets")):
+                for name, label in group:
+                    Lever(name, label, session.value(side, name), do(session.set_lever, side, name), preset)
 
-    solara.use_thread(play_loop, dependencies=[playing.value])
 
+@solara.component
+def VillageView(
+    session: Session,
+    tick: solara.Reactive[int],
+    config: solara.Reactive[int],
+    color_mode: solara.Reactive[str],
+    picked: solara.Reactive[Any],
+):
+    """The map(s), the picked household and the live charts: redrawn after every step."""
+    _ = tick.value, config.value
     with session.lock:
         views = {side: map_view(session.villages[side].model, color_mode.value) for side in session.sides}
         frames = {side: session.villages[side].model.datacollector.get_model_vars_dataframe() for side in session.sides}
+        years = session.years_done()
     start_year = int(session.value("A", "start_year"))
     options = chart_options(frames, start_year)
-    years = session.years_done()
-
-    solara.Title("huzhu: a village after the land reform")
-    with solara.AppBar():
-        solara.AppBarTitle("huzhu 互助: a North China village after the land reform, 1951")
-
-    with solara.Sidebar():
-        with solara.Card("Village", margin=0):
-            for side in session.sides:
-                preset = session.presets[session.villages[side].preset]
-                solara.Select(
-                    label="Scenario" if not session.compare else f"Scenario of village {side}",
-                    values=list(session.presets),
-                    value=session.villages[side].preset,
-                    on_value=do(session.set_preset, side),
-                )
-                solara.Text(preset.description, style={"font-size": "12px", "color": "#555"})
-            solara.Switch(
-                label="Side by side: compare with a second scenario",
-                value=session.compare,
-                on_value=do(session.set_compare),
-            )
-            with solara.Tooltip("The same seed gives the same village and the same luck: a class sees one village."):
-                with solara.Column():
-                    solara.InputInt("Seed", value=session.seed, on_value=do(session.set_seed))
-            with solara.Row():
-                solara.Button(
-                    "Step a year", on_click=step_once, disabled=playing.value, color="primary", classes=["huzhu-step"]
-                )
-                solara.Button(
-                    "Pause" if playing.value else "Play",
-                    on_click=lambda: playing.set(not playing.value),
-                    color="primary",
-                    classes=["huzhu-play"],
-                )
-                solara.Button("Reset", on_click=do(session.rebuild), classes=["huzhu-reset"])
-            solara.Text(f"Years simulated: {years}", classes=["huzhu-years"])
-            if session.error:
-                solara.Error(session.error)
-        with solara.Card("Policy levers", margin=0):
-            solara.Text(
-                "Moving a lever restarts the village from the land reform with the same seed.",
-                style={"font-size": "12px", "color": "#555"},
-            )
-            if session.compare:
-                solara.ToggleButtonsSingle(value=lever_side, values=list(SIDES))
-            side = lever_side.value if session.compare else "A"
-            preset = session.presets[session.villages[side].preset]
-            for title, group in LEVER_GROUPS:
-                with solara.Details(title, expand=title.startswith("Markets")):
-                    for name, label in group:
-                        Lever(name, label, session.value(side, name), do(session.set_lever, side, name), preset)
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("Colour the plots by:")
@@ -816,7 +829,7 @@ def Page():
             if psel and psel[0] == side:
                 hits = np.flatnonzero(view.frame["household"].to_numpy() == psel[1])
                 sel_row = int(hits[0]) if len(hits) else -1
-            with solara.Column(gap="4px", style={"max-width": "480px"}, classes=[f"huzhu-village-{side}"]):
+            with solara.Column(gap="4px", style={"width": "460px"}, classes=[f"huzhu-village-{side}"]):
                 if session.compare:
                     solara.Text(
                         f"Village {side}: {session.presets[session.villages[side].preset].title}",
@@ -839,3 +852,34 @@ def Page():
         "Gini: " + meaning("gini_land") + "; " + meaning("gini_income") + ". Fund: " + meaning("fund_per_member") + ".",
         style={"font-size": "12px", "color": "#555"},
     )
+
+
+@solara.component
+def Page():
+    """The app: controls in the sidebar; the map(s), the picked household and the charts."""
+    session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
+    tick = solara.use_reactive(0)  # bumped when the villages change (a step, a rebuild)
+    config = solara.use_reactive(0)  # bumped when the settings change (preset, lever, seed, mode)
+    playing = solara.use_reactive(False)
+    color_mode = solara.use_reactive("class")
+    lever_side = solara.use_reactive("A")
+    picked = solara.use_reactive(None)  # (side, household id) of the followed household
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            t0 = time.perf_counter()
+            if session.years_done() >= MAX_YEARS:
+                playing.value = False
+                break
+            session.step(1)
+            tick.value += 1
+            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+
+    solara.use_thread(play_loop, dependencies=[playing.value])
+
+    solara.Title("huzhu: a village after the land reform")
+    with solara.AppBar():
+        solara.AppBarTitle("huzhu 互助: a North China village after the land reform, 1951")
+    with solara.Sidebar():
+        Controls(session, tick, config, playing, lever_side)
+    VillageView(session, tick, config, color_mode, picked)
