@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -207,7 +208,7 @@ def lorenz_curves(
         raise _input_error(f"'{res.path}' has no household snapshots (households/*.parquet) for Lorenz curves")
     scenarios = _scenarios(res, scenarios)
     years = _snapshot_years(res, years)
-    hh = per_head(res.households)
+    hh = per_head(res.households[res.households["year"].isin(years)])
     colors, styles = style.scenario_colors(res.scenarios), style.scenario_linestyles(res.scenarios)
     what = (("land_per_head", "Land per head"), ("income_per_head", "Income per head"))
     with style.styled(size):
@@ -223,6 +224,9 @@ def lorenz_curves(
                     if len(v) == 0:
                         continue
                     x, y = lorenz(v)
+                    if len(x) > 600:  # pooled snapshots can hold 100,000s of households; 600 points draw the same curve
+                        grid = np.linspace(0.0, 1.0, 601)
+                        x, y = grid, np.interp(grid, x, y)
                     ax.plot(x, y, color=colors[sc], linestyle=styles[sc], label=sc)
                     notes.append((sc, gini(v)))
                 # Gini values in the empty upper-left triangle, coloured like their lines
@@ -396,15 +400,24 @@ def sobol_table(res: Results, metric: str, year: int | None = None, scenario: st
     table, year = _at_year(res, year)
     scenario = scenario or res.scenarios[0]
     table = table[table["scenario"] == scenario]
-    first = table.groupby(names, sort=False)["run_id"].min()
-    y = table.groupby(names, sort=False)[metric].mean().loc[first.sort_values().index].to_numpy(dtype=float)
+    # A point's replicates share its values; points are ordered by their first run
+    # (the runner numbers runs in sample order). A "point" column, if present, is used instead.
+    if "point" not in table.columns and len(res.points):
+        table = table.assign(point=table["run_id"].map(res.points))
+    keys = ["point"] if "point" in table.columns and table["point"].notna().all() else names
+    first = table.groupby(keys, sort=False)["run_id"].min()
+    y = table.groupby(keys, sort=False)[metric].mean().loc[first.sort_values().index].to_numpy(dtype=float)
     d = len(names)
-    second = res.sweep.get("calc_second_order")
+    second = res.sweep.get("second_order", res.sweep.get("calc_second_order"))
+    n_base = res.sweep.get("N") or res.sweep.get("samples")
     if second is None:
-        second = len(y) % (2 * d + 2) == 0 and len(y) % (d + 2) != 0
-    if len(y) % ((2 * d + 2) if second else (d + 2)):
+        second = bool(n_base) and len(y) == n_base * (2 * d + 2)
+    step = (2 * d + 2) if second else (d + 2)
+    if len(y) % step or (n_base and len(y) != n_base * step):
         raise _input_error(
-            f"{len(y)} distinct sample points do not form a Sobol sample of {d} parameters; were runs lost?"
+            f"{len(y)} distinct sample points do not form the Sobol sample of {d} parameters"
+            + (f" with N = {n_base} ({n_base * step} points)" if n_base else "")
+            + "; were runs lost, or do rounded whole-number parameters repeat points?"
         )
     if not np.isfinite(y).all():
         raise _input_error(f"'{metric}' has missing values in the Sobol sample; indices need every point")
@@ -493,6 +506,8 @@ def village_map(
         fig, axes = style.new_figure(size)
         ax = axes[0, 0]
         ax.imshow(grid + 1, cmap=cmap, vmin=0, vmax=len(CLASS_NAMES), interpolation="nearest")
+        # thin white borders between different owners, so each household's holding reads as one patch
+        ax.add_collection(LineCollection(_owner_borders(owners), colors="white", linewidths=0.6))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
@@ -507,6 +522,16 @@ def village_map(
         fig.suptitle(f"Village {village} in {year}: land plots by owner's class, {scenario} run {run_id}")
         style.caption(fig, f"Each cell is a plot of land; {len(frame)} households")
     return fig
+
+
+def _owner_borders(owners: np.ndarray) -> list[list[tuple[float, float]]]:
+    """Line segments along cell edges where the owner changes (for imshow's pixel-centred grid)."""
+    segs = []
+    ii, jj = np.nonzero(owners[:, 1:] != owners[:, :-1])
+    segs += [[(j + 0.5, i - 0.5), (j + 0.5, i + 0.5)] for i, j in zip(ii, jj, strict=True)]
+    ii, jj = np.nonzero(owners[1:, :] != owners[:-1, :])
+    segs += [[(j - 0.5, i + 0.5), (j + 0.5, i + 0.5)] for i, j in zip(ii, jj, strict=True)]
+    return segs
 
 
 def standard_set(

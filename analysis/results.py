@@ -85,8 +85,19 @@ class Results:
     @cached_property
     def swept(self) -> list[str]:
         """Swept parameter columns (the columns that are neither identifiers nor metrics)."""
-        known = set(ID_COLUMNS) | set(METRIC_NAMES)
+        known = set(ID_COLUMNS) | set(METRIC_NAMES) | {"point"}
+        listed = self.manifest.get("swept")
+        if isinstance(listed, list):
+            return [c for c in listed if c in self.runs.columns]
         return [c for c in self.runs.columns if c not in known]
+
+    @cached_property
+    def points(self) -> pd.Series:
+        """Parameter point of each run (index run_id), from the runs table or the manifest; empty if unknown."""
+        if "point" in self.runs.columns:
+            return self.runs.groupby("run_id")["point"].first()
+        pairs = {r["run_id"]: r["point"] for r in self.manifest.get("runs", []) if isinstance(r, dict) and "point" in r}
+        return pd.Series(pairs, dtype="int64", name="point")
 
     @cached_property
     def scenarios(self) -> list[str]:
@@ -129,6 +140,10 @@ class Results:
 
     def run_table(self) -> pd.DataFrame:
         """One row per run and year: metrics averaged over the run's villages (a village is not a replication)."""
+        return self._run_table
+
+    @cached_property
+    def _run_table(self) -> pd.DataFrame:
         keys = ["scenario", "run_id", "replicate", *self.swept, "year"]
         if self.n_villages == 1:
             return self.runs[keys + self.metrics]
@@ -172,7 +187,7 @@ def load(results_dir: str | Path, households: bool = True) -> Results:
 def _calendar_years(res: Results) -> None:
     if res.runs["year"].max() >= 1800:
         return
-    starts = [s.get("parameters", {}).get("start_year") for s in res.scenario_info.values()]
+    starts = [s.get("start_year") or s.get("parameters", {}).get("start_year") for s in res.scenario_info.values()]
     start = next((int(s) for s in starts if s), 1951)
     res.runs["year"] = res.runs["year"] + start
     if len(res.households) and res.households["year"].max() < 1800:

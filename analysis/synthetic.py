@@ -167,10 +167,23 @@ def _points(sweep: dict[str, Any] | None, seed: int) -> tuple[list[dict[str, flo
         from SALib.sample import sobol
 
         problem = sweep["problem"]
-        second = bool(sweep.get("calc_second_order", False))
+        second = bool(sweep.get("second_order", False))
         X = sobol.sample(problem, sweep["N"], calc_second_order=second, seed=seed)
         pts = [dict(zip(problem["names"], map(float, row), strict=True)) for row in X]
-        return pts, {"kind": "sobol", "problem": problem, "N": sweep["N"], "calc_second_order": second}
+        spec = {
+            "kind": "sobol",
+            "parameters": {
+                n: {"min": b[0], "max": b[1]} for n, b in zip(problem["names"], problem["bounds"], strict=True)
+            },
+        }
+        return pts, {
+            **spec,
+            "samples": sweep["N"],
+            "second_order": second,
+            "problem": problem,
+            "N": sweep["N"],
+            "points": len(pts),
+        }
     raise ValueError(f"synthetic sweeps are grid or sobol, not {kind!r}")
 
 

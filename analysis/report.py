@@ -1,0 +1,250 @@
+"""A self-contained HTML report of a results directory: one file to mail to a student.
+
+Scenarios with their descriptions and the document passages behind their values,
+the end-state table with 95% intervals, differences from a baseline, the charts
+(embedded as base64 PNG) and the batch's provenance (versions, seeds, run status).
+Nothing is loaded from the network or from other files.
+
+>>> import tempfile, pathlib
+>>> from analysis.synthetic import write_synthetic
+>>> d = write_synthetic(tempfile.mkdtemp(), scenarios=("liu_shaoqi_1951",), reps=3, years=4)
+>>> p = write_report(d, pathlib.Path(d) / "report.html")
+>>> p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import charts, style
+from analysis.results import Results, check_metrics, load
+from analysis.summary import differences, end_state, interval_label
+from model.params import FIELDS, field_info
+
+# What question each chart answers (by the start of its name in `charts.standard_set`).
+QUESTIONS = {
+    "timeseries": "How does this measure move over the years under each scenario, and how sure are we of the mean?",
+    "class_composition": "Do households drift apart into rich peasants and poor peasants or hired labourers?",
+    "team_dynamics": "Do mutual aid teams grow or fall apart, and do they become rich households' 'manors'?",
+    "coops_funds": "How far do co-ops spread, how much do public funds accumulate, and what do leavers forfeit?",
+    "end_state": "Where does each scenario end up, and which differences are larger than the run-to-run noise?",
+    "lorenz": "How unequal are land and income across households at the start and at the end?",
+    "village_map": "Who owns which land in one village: the class map the teaching app shows.",
+    "heatmap": "How does the outcome depend on two swept parameters together?",
+    "sweep": "How does the outcome change along one swept parameter?",
+    "sobol": "Which uncertain parameters drive the outcome, alone (S1) and with interactions (ST)?",
+}
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h3{font-size:1.05rem;margin-bottom:.3rem}
+table{border-collapse:collapse;font-size:.88rem;margin:.5rem 0}
+th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-right:.4em;vertical-align:-.1em}
+figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#444;font-size:.92rem}.muted{color:#666;font-size:.88rem}
+blockquote{margin:.2rem 0 .2rem 1rem;color:#444;font-style:italic}
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _num(v: float) -> str:
+    if pd.isna(v):
+        return "–"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _question(name: str) -> str:
+    for key, q in QUESTIONS.items():
+        if name.startswith(key):
+            return q
+    return ""
+
+
+def _scenario_section(res: Results) -> list[str]:
+    colors = style.scenario_colors(res.scenarios)
+    out = ["<h2>Scenarios</h2>"]
+    counts = res.runs.groupby("scenario")["run_id"].nunique()
+    for name in res.scenarios:
+        info = res.scenario_info.get(name, {})
+        out.append(f'<h3><span class="swatch" style="background:{colors[name]}"></span>{_e(name)}</h3>')
+        if info.get("description"):
+            out.append(f"<p>{_e(info['description'])}</p>")
+        out.append(f'<p class="muted">{int(counts.get(name, 0))} runs in this batch.</p>')
+        rows = _parameter_rows(info)
+        if rows:
+            out.append("<table><tr><th>parameter</th><th>value</th><th>meaning</th><th>source</th></tr>")
+            out += rows
+            out.append("</table>")
+    return out
+
+
+def _parameter_rows(info: dict[str, Any]) -> list[str]:
+    """Parameters the scenario sets away from the defaults, each with the passage it encodes."""
+    params = info.get("parameters") or {}
+    prov = info.get("provenance") or {}
+    names = list(info.get("overrides") or {}) or [
+        n for n, v in params.items() if n in FIELDS and v != FIELDS[n].default
+    ]
+    names += [n for n in prov if n not in names]
+    rows = []
+    for n in names:
+        value = params.get(n, (info.get("overrides") or {}).get(n, ""))
+        meaning = field_info(n)["meaning"] if n in FIELDS else ""
+        p = prov.get(n) or {}
+        doc = p.get("document") or (field_info(n)["source"] if n in FIELDS else None)
+        passage = p.get("passage") or (field_info(n)["passage"] if n in FIELDS else None)
+        src = _e(doc or "")
+        if passage:
+            src += f"<blockquote>“{_e(passage)}”</blockquote>"
+        rows.append(f"<tr><td><code>{_e(n)}</code></td><td>{_e(value)}</td><td>{_e(meaning)}</td><td>{src}</td></tr>")
+    return rows
+
+
+def _end_table(res: Results, metrics: list[str]) -> list[str]:
+    year = res.years[-1]
+    t = end_state(res, metrics, year=year)
+    out = [
+        f"<h2>End state in {year}</h2>",
+        f'<p class="muted">Mean over runs, with the {_e(interval_label("t"))} in brackets '
+        f"(villages averaged within each run).</p>",
+        "<table><tr><th>metric</th><th>unit</th>" + "".join(f"<th>{_e(s)}</th>" for s in res.scenarios) + "</tr>",
+    ]
+    for m in metrics:
+        cells = []
+        for s in res.scenarios:
+            r = t[(t["metric"] == m) & (t["scenario"] == s)]
+            if r.empty:
+                cells.append("<td></td>")
+                continue
+            r = r.iloc[0]
+            ci = f" [{_num(r['lo'])}, {_num(r['hi'])}]" if pd.notna(r["lo"]) else ""
+            cells.append(f'<td class="num">{_num(r["mean"])}{ci}</td>')
+        out.append(
+            f'<tr><td title="{_e(style.metric_title(m))}">{_e(style.metric_short(m))}</td>'
+            f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
+        )
+    out.append("</table>")
+    if len(res.scenarios) > 1:
+        base = res.scenarios[0]
+        out.append(
+            f"<h3>Differences from {_e(base)} in {year}</h3>"
+            f'<p class="muted">Scenario mean minus {_e(base)} mean, with a 95% Welch t-interval. '
+            "Where the interval excludes 0 the difference is larger than run-to-run noise.</p>"
+        )
+        out.append("<table><tr><th>metric</th>" + "".join(f"<th>{_e(s)}</th>" for s in res.scenarios[1:]) + "</tr>")
+        for m in metrics:
+            d = differences(res, m, base, year).set_index("scenario")
+            cells = "".join(
+                f'<td class="num">{_num(d.loc[s, "diff"])} [{_num(d.loc[s, "lo"])}, {_num(d.loc[s, "hi"])}]</td>'
+                for s in res.scenarios[1:]
+            )
+            out.append(f"<tr><td>{_e(style.metric_short(m))}</td>{cells}</tr>")
+        out.append("</table>")
+    return out
+
+
+def _provenance_section(res: Results) -> list[str]:
+    m = res.manifest
+    out = ["<h2>Provenance</h2>", "<table>"]
+    status = [r.get("status", "") for r in m.get("runs", []) if isinstance(r, dict)]
+    if status:
+        s = pd.Series(status).value_counts()
+        out.append(f"<tr><th>runs</th><td>{_e(', '.join(f'{n} {k}' for k, n in s.items()))}</td></tr>")
+    for key in ("status", "created", "started", "updated", "command", "fingerprint", "format"):
+        if key in m:
+            out.append(f"<tr><th>{_e(key)}</th><td>{_e(m[key])}</td></tr>")
+    versions = m.get("versions") or {}
+    if versions:
+        out.append(f"<tr><th>versions</th><td>{_e(', '.join(f'{k} {v}' for k, v in versions.items()))}</td></tr>")
+    failures = m.get("failures") or []
+    if failures:
+        out.append(
+            f"<tr><th>failures</th><td>{len(failures)} runs failed; first: {_e(str(failures[0])[:300])}</td></tr>"
+        )
+    seeds = m.get("seeds")
+    if seeds is None and status:
+        seeds = ", ".join(f"{s['name']}: {s['seed']}" for s in _scenarios_with_seed(res))
+    if seeds is not None:
+        text = seeds if not isinstance(seeds, (list, dict)) or len(str(seeds)) < 300 else f"{len(seeds)} seeds"
+        out.append(f"<tr><th>seeds</th><td>{_e(text)}</td></tr>")
+    out.append(f"<tr><th>sweep</th><td>{_e(res.sweep_kind)}")
+    if res.swept:
+        out.append(f" over {_e(', '.join(res.swept))}")
+    out.append("</td></tr>")
+    out.append(
+        f"<tr><th>batch</th><td>{res.n_runs} runs, {res.n_villages} village(s) per run, "
+        f"years {res.years[0]}–{res.years[-1]}</td></tr>"
+    )
+    out.append("</table>")
+    return out
+
+
+def _scenarios_with_seed(res: Results) -> list[dict[str, Any]]:
+    return [s for s in res.scenario_info.values() if "seed" in s]
+
+
+def write_report(
+    results_dir: str | Path, out_path: str | Path = "report.html", metrics: list[str] | None = None
+) -> Path:
+    """Write the HTML report of a results directory to `out_path` and return its path."""
+    res = load(results_dir)
+    metrics = check_metrics(res, metrics) if metrics else [m for m in charts.END_METRICS if m in res.metrics]
+    table_metrics = list(dict.fromkeys(metrics + [m for m in ("poverty_rate", "fund_per_member") if m in res.metrics]))
+    title = f"huzhu results: {style.scenarios_phrase(res.scenarios)}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="muted">{res.n_runs} runs of {len(res.scenarios)} scenario(s), '
+        f"{res.years[0]}–{res.years[-1]}; report made {time.strftime('%Y-%m-%d')} from the folder "
+        f"<code>{_e(res.path.name)}</code>.</p>",
+    ]
+    if res.manifest.get("note"):
+        parts.append(f"<p><strong>Note:</strong> {_e(res.manifest['note'])}</p>")
+    parts += _scenario_section(res)
+    parts += _end_table(res, table_metrics)
+    parts.append("<h2>Charts</h2>")
+    for name, make in charts.standard_set(res, metrics, size="page"):
+        fig = make()
+        alt = fig.get_suptitle() or name
+        parts.append(
+            f'<figure id="{_e(name)}"><img alt="{_e(alt)}" src="data:image/png;base64,{_png(fig)}">'
+            f"<figcaption>{_e(_question(name))}</figcaption></figure>"
+        )
+    parts += _provenance_section(res)
+    parts.append("</body></html>")
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out
