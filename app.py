@@ -684,7 +684,7 @@ def HouseholdCard(frame: pd.DataFrame | None, household: Any, side: str | None):
             elif isinstance(val, float | np.floating):
                 val = f"{val:,.1f}"
             cells.append(f"<tr><td style='padding:1px 10px 1px 0;color:#555'>{label}</td><td><b>{val}</b></td></tr>")
-        solara.Text(f"Household {household}{where}")
+        solara.Text(f"Household {household}{where}", classes=["huzhu-household"])
         solara.HTML(tag="table", unsafe_innerHTML="".join(cells), style={"font-size": "13px"})
 
 

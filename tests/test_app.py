@@ -1,0 +1,230 @@
+"""The app renders, steps its own village, resets on a preset switch, and stays fast.
+
+These tests render the Solara page in Python (no browser); tests/test_app_browser.py
+drives the served page in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import tarfile
+import time
+
+import ipyvuetify as v
+import pytest
+import solara
+from solara.components.echarts import EchartsWidget
+
+import app
+from model.params import field_info
+from scenarios import appcmd, assets
+from scenarios.cli import build_parser
+
+
+def render():
+    """The page as the server shows it (the sidebar lives in the app layout)."""
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    return rc
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def years_text(rc) -> str:
+    return rc.find(v.Html, class_="huzhu-years").widget.children[0]
+
+
+def test_page_renders_map_charts_and_levers():
+    rc = render()
+    maps = rc.find(app.VillageMapWidget).widgets
+    assert len(maps) == 1
+    m = maps[0]
+    assert m.nx * m.ny == len(m.owners) and m.nx > 5
+    assert max(m.owners) < len(m.colors) == len(m.tips) == 250  # one colour and note per household
+    charts = rc.find(EchartsWidget).widgets
+    assert {c.option["title"]["text"].split(" (")[0] for c in charts} >= {
+        "Households by class",
+        "Inequality",
+        "Households organised",
+        "Public fund per member household",
+    }
+    # every lever is on the page with its plain label
+    labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
+    labels |= {w.label for w in rc.find(v.Slider).widgets}
+    for _, group in app.LEVER_GROUPS:
+        for _, label in group:
+            assert label in labels
+    assert years_text(rc) == "Years simulated: 0"
+
+
+def test_stepping_changes_the_village_and_the_charts():
+    rc = render()
+    m = rc.find(app.VillageMapWidget).widget
+    before = (list(m.owners), list(m.colors))
+    for _ in range(4):
+        click(rc, "Step a year")
+    assert years_text(rc) == "Years simulated: 4"
+    assert (list(m.owners), list(m.colors)) != before
+    for chart in rc.find(EchartsWidget).widgets:
+        assert chart.option["xAxis"]["data"] == ["1951", "1952", "1953", "1954"]
+        assert all(len(s["data"]) == 4 for s in chart.option["series"])
+
+
+def test_preset_switch_resets_the_village_to_the_presets_levers():
+    rc = render()
+    for _ in range(3):
+        click(rc, "Step a year")
+    assert years_text(rc) == "Years simulated: 3"
+    portable = rc.find(v.Switch, label="A leaver takes his share of the fund").widget
+    assert portable.v_model is True  # Liu Shaoqi: portable funds
+    rc.find(v.Select, label="Scenario").widget.v_model = "shanxi_committee_1951"
+    assert years_text(rc) == "Years simulated: 0"
+    assert rc.find(v.Switch, label="A leaver takes his share of the fund").widget.v_model is False
+    assert all(c.option["xAxis"]["data"] == [] for c in rc.find(EchartsWidget).widgets)
+
+
+def test_a_lever_rebuilds_the_village_with_its_value():
+    rc = render()
+    click(rc, "Step a year")
+    rc.find(v.Select, label="Buying and selling land").widget.v_model = "banned"
+    assert years_text(rc) == "Years simulated: 0"
+    assert rc.find(v.Select, label="Buying and selling land").widget.v_model == "banned"
+    session = app.Session()
+    session.set_lever("A", "land_sale_policy", "banned")
+    assert session.villages["A"].model.p.land_sale_policy == "banned"
+
+
+def test_same_seed_same_village_and_sessions_are_separate():
+    a, b = render(), render()
+    click(a, "Step a year")
+    click(a, "Step a year")
+    assert years_text(a) == "Years simulated: 2" and years_text(b) == "Years simulated: 0"
+    click(b, "Step a year")
+    click(b, "Step a year")
+    ma, mb = a.find(app.VillageMapWidget).widget, b.find(app.VillageMapWidget).widget
+    assert ma.owners == mb.owners and ma.tips == mb.tips  # same seed: the same village
+    seed = a.find(v.TextField, label="Seed").widget
+    seed.v_model = "7"
+    seed.fire_event("keyup.enter", "7")  # the seed box commits on Enter or leaving it
+    assert years_text(a) == "Years simulated: 0"
+    click(a, "Step a year")
+    click(a, "Step a year")
+    assert a.find(app.VillageMapWidget).widget.tips != mb.tips
+
+
+def test_side_by_side_steps_two_villages_together():
+    rc = render()
+    rc.find(v.Switch, label="Side by side: compare with a second scenario").widget.v_model = True
+    maps = rc.find(app.VillageMapWidget).widgets
+    assert len(maps) == 2
+    for _ in range(3):
+        click(rc, "Step a year")
+    charts = {c.option["title"]["text"]: c.option for c in rc.find(EchartsWidget).widgets}
+    gini = charts["Inequality (Gini, 0 = equal)"]
+    names = [s["name"] for s in gini["series"]]
+    assert "land per head (A)" in names and "land per head (B)" in names
+    assert all(len(s["data"]) == 3 for s in gini["series"])
+    assert "Households by class (village B)" in charts
+
+
+def test_clicking_a_plot_shows_its_household():
+    rc = render()
+    m = rc.find(app.VillageMapWidget).widget
+    row = m.owners[0]
+    m.picked = {"row": row, "n": 1}
+    hid = m.tips[row].split(" ·")[0]  # "Household 17"
+    assert rc.find(v.Html, class_="huzhu-household").widget.children == [hid]
+    assert m.selected_row == row
+
+
+def test_colour_modes_give_a_legend_for_each():
+    session = app.Session()
+    session.step(3)
+    for mode in app.COLOR_MODES:
+        view = app.map_view(session.villages["A"].model, mode)
+        assert len(view.colors) == len(view.frame)
+        assert sum(count for _, _, count in view.legend) >= len(view.frame) - 1
+
+
+def test_hover_notes_name_the_document_and_passage():
+    presets = app.load_presets()
+    note = app.hover_note("fund_portable", presets["shanxi_committee_1951"])
+    info = field_info("fund_portable")
+    assert info["source"] in note and info["passage"] in note
+    assert "Not portable upon leaving the group" in note  # the preset's own provenance
+    assert "modelling assumption" in app.hover_note("households")
+    for name in app.LEVERS:
+        assert app.hover_note(name)
+
+
+def test_step_with_drawing_stays_fast():
+    """A step of a 250-household village, with everything the page sends to draw, in under 200 ms."""
+    rc = render()
+    click(rc, "Step a year")
+    times = []
+    for _ in range(8):
+        t0 = time.perf_counter()
+        click(rc, "Step a year")
+        times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.2, times
+
+
+def test_app_command_serves_on_loopback_by_default():
+    args = build_parser().parse_args(["app"])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+    cmd = appcmd.server_command(args.host, args.port)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
+    assert cmd[4].endswith("app.py")
+    env = appcmd.server_env({})
+    assert env[assets.ENV_VAR] == str(assets.cache_dir())
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    args = build_parser().parse_args(["app", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+def test_assets_lists_what_the_page_loads():
+    specs = assets.required_packages()
+    names = {s.rsplit("@", 1)[0] for s in specs}
+    assert {"@widgetti/solara-vuetify-app", "requirejs", "font-awesome", "echarts"} <= names
+    assert all("@" in s[1:] for s in specs)
+
+
+def test_assets_unpacks_an_npm_tarball(tmp_path, monkeypatch):
+    """Unpacking (without the network): the package folder appears whole, and a second run does nothing."""
+    spec = "requirejs@2.3.6"
+    monkeypatch.setattr(assets, "required_packages", lambda: [spec])
+    tgz = tmp_path / "requirejs-2.3.6.tgz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        for name, data in {"package/require.js": b"var requirejs;", "package/package.json": b"{}"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        packed = [{"name": "requirejs", "version": "2.3.6", "filename": tgz.name}]
+        dest = cmd[cmd.index("--pack-destination") + 1]
+        (tmp_path / "dest").mkdir(exist_ok=True)
+        import shutil
+
+        shutil.copy(tgz, dest)
+        return type("P", (), {"returncode": 0, "stdout": json.dumps(packed), "stderr": ""})()
+
+    monkeypatch.setattr(assets.subprocess, "run", fake_run)
+    monkeypatch.setattr(assets.shutil, "which", lambda _: "npm")
+    target = tmp_path / "cdn"
+    assert assets.install(target, quiet=True) == [spec]
+    assert (target / spec / "require.js").read_bytes() == b"var requirejs;"
+    assert assets.missing(target) == []
+    assert assets.install(target, quiet=True) == [] and len(calls) == 1
+
+
+@pytest.mark.parametrize("value", [None, -1, float("nan"), False])
+def test_non_members_have_no_group(value):
+    assert app._member_id(value) is None
+    assert app._member_id(3) == "3"
