@@ -371,7 +371,7 @@ def sweep_line(
         ax = axes[0, 0]
         for sc in scenarios:
             d = summ[summ["scenario"] == sc].sort_values("_x")
-            ax.plot(d["_x"], d["mean"], "o-", color=colors[sc], linestyle=styles[sc], label=sc, markersize=4)
+            ax.plot(d["_x"], d["mean"], marker="o", color=colors[sc], linestyle=styles[sc], label=sc, markersize=4)
             ax.fill_between(d["_x"], d["lo"], d["hi"], color=colors[sc], alpha=0.18, linewidth=0)
         ax.set_xlabel(style.param_label(x, width=60))
         ax.set_ylabel(style.metric_label(metric, width=40))

@@ -217,10 +217,19 @@ def write_synthetic(
     run_id = 0
     for name in scenarios:
         traits = _traits(name)
-        for x in points:
+        for point, x in enumerate(points):
             for rep in range(reps):
                 run_seed = int(rng.integers(2**31))
-                status.append({"run_id": run_id, "scenario": name, "replicate": rep, "seed": run_seed, "status": "ok"})
+                status.append(
+                    {
+                        "run_id": run_id,
+                        "scenario": name,
+                        "point": point,
+                        "replicate": rep,
+                        "seed": run_seed,
+                        "status": "done",
+                    }
+                )
                 for v in range(villages):
                     m = _metrics(rng, traits, t, households, x)
                     frame = pd.DataFrame(m)
@@ -247,6 +256,7 @@ def write_synthetic(
         "note": "synthetic results for testing the charts; not model output",
         "scenarios": [_scenario_entry(name, sweep_spec) for name in scenarios],
         "sweep": sweep_spec,
+        "swept": list(points[0]),
         "replicates": reps,
         "years": years,
         "versions": {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__},
