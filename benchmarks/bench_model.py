@@ -1,0 +1,78 @@
+"""Speed and memory of the village model, side by side with Mesa's Boltzmann wealth example.
+
+Run: python benchmarks/bench_model.py [--quick]
+Prints a table; the figures measured go into benchmarks/RESULTS.md by hand.
+
+1. 250 households x 30 years, metrics on, median of 20 runs; Boltzmann at N=250, 30 steps.
+2. 10k, 100k and 1M households (40, 400, 4000 villages of 250) x 10 years on one core:
+   seconds and peak memory (each size in a fresh process, so peaks don't mix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+
+def small(runs: int = 20) -> dict:
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+    from model import VillageModel
+
+    def timed(make):
+        out = []
+        for i in range(runs):
+            t = time.perf_counter()
+            make(i)
+            out.append(time.perf_counter() - t)
+        return statistics.median(out)
+
+    def village(i):
+        m = VillageModel(households=250, rng=i)
+        m.run_for(30)
+
+    def boltzmann(i):
+        m = BoltzmannWealth(BoltzmannScenario(n=250, width=16, height=16, rng=i))
+        for _ in range(30):
+            m.step()
+
+    v, b = timed(village), timed(boltzmann)
+    return {"huzhu_ms": v * 1e3, "boltzmann_ms": b * 1e3, "huzhu_household_years_per_s": 250 * 30 / v, "boltzmann_agent_steps_per_s": 250 * 30 / b}
+
+
+def large(villages: int, years: int = 10) -> dict:
+    from model import VillageModel
+
+    t = time.perf_counter()
+    m = VillageModel(households=250, villages=villages, rng=1, pooled_metrics=False)
+    init = time.perf_counter() - t
+    m.run_for(years)
+    total = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"households": 250 * villages, "years": years, "init_s": init, "total_s": total, "peak_mb": peak_mb}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the 1M-household run")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(large(a.one)))
+        return
+    s = small()
+    print(f"250 households x 30 years: huzhu {s['huzhu_ms']:.1f} ms/run (median), Boltzmann {s['boltzmann_ms']:.1f} ms/run")
+    print(f"  household-years/s {s['huzhu_household_years_per_s']:,.0f}; Boltzmann agent-steps/s {s['boltzmann_agent_steps_per_s']:,.0f}")
+    for v in (40, 400) if a.quick else (40, 400, 4000):
+        out = subprocess.run([sys.executable, __file__, "--one", str(v)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout)
+        print(f"{r['households']:>9,} households x {r['years']} years: {r['total_s']:.2f} s (init {r['init_s']:.2f} s), peak {r['peak_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
