@@ -119,6 +119,7 @@ TEAM_PALETTE = (
     "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
     "#1f78b4", "#b15928", "#6a3d9a", "#33a02c", "#fb9a99", "#cab2d6", "#fdbf6f",
 )  # fmt: skip
+LINE_COLORS = ("#3b6fb6", "#d95f02", "#1b9e77", "#7570b3")
 ALONE_COLOR = "#d9d9d9"
 NO_OWNER_COLOR = "#f4f1ea"
 COLOR_MODES = {"class": "Class", "team": "Team", "coop": "Co-op"}
@@ -395,7 +396,7 @@ def chart_option(
     longest = max(frames.values(), key=len)
     series = []
     for side, df in frames.items():
-        for col, label in columns.items():
+        for k, (col, label) in enumerate(columns.items()):
             if col not in df.columns:
                 continue
             name = label if len(frames) == 1 else f"{label} ({side})"
@@ -406,15 +407,16 @@ def chart_option(
                 "showSymbol": False,
                 "lineStyle": {"width": 2, "type": "dashed" if side == "B" else "solid"},
             }
-            if colors and col in colors:
-                s["itemStyle"] = {"color": colors[col]}
-                s["lineStyle"]["color"] = colors[col]
+            # one colour per measure, so village B (dashed) reads against A (solid)
+            color = colors[col] if colors and col in colors else LINE_COLORS[k % len(LINE_COLORS)]
+            s["itemStyle"] = {"color": color}
+            s["lineStyle"]["color"] = color
             if stacked:
                 s.update(stack=side, areaStyle={"opacity": 0.85}, lineStyle={"width": 0.5})
             series.append(s)
     y_axis: dict[str, Any] = {"type": "value", "min": 0, "splitNumber": 4}
     if percent:
-        y_axis.update(max=100, axisLabel={"formatter": "{value}%"})
+        y_axis.update(max=100, interval=25, axisLabel={"formatter": "{value}%"})
     return {
         "animation": False,  # a step redraws at once; animations would lag behind play
         "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": 13}},
@@ -771,7 +773,9 @@ def Controls(
             style={"font-size": "12px", "color": "#555"},
         )
         if session.compare:
-            solara.ToggleButtonsSingle(value=lever_side, values=list(SIDES))
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text("Levers of village")
+                solara.ToggleButtonsSingle(value=lever_side, values=list(SIDES))
         side = lever_side.value if session.compare else "A"
         preset = session.presets[session.villages[side].preset]
         for title, group in LEVER_GROUPS:
