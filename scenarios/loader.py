@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.params import FIELDS, ParameterError, closest, make_params, unknown_name_message
+from model.params import FIELDS, ParameterError, Params, closest, make_params, unknown_name_message
 from scenarios.cli import InputError
 from scenarios.errors import describe_file_error, describe_parameter_error
 from scenarios.scenario import Scenario
@@ -73,6 +73,17 @@ def _parse(path: Path) -> ScenarioFile:
         raise _fail(path, describe_file_error(err)) from None
 
 
+def _check_parameters(path: Path, values: dict[str, Any]) -> Params:
+    """Parameter names and values checked by the one schema; errors name their key paths."""
+    unknown = [n for n in values if n not in FIELDS]
+    if unknown:
+        raise _fail(path, [f"parameters: {unknown_name_message(n)}" for n in unknown])
+    try:
+        return Params(**values)
+    except ValidationError as err:
+        raise _fail(path, describe_parameter_error(err, "parameters.")) from None
+
+
 def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
     """The file's keys with its `extends` ancestors folded in (child wins), and the chain of names."""
     resolved = path.resolve()
@@ -84,13 +95,17 @@ def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[st
     for key in SIZE_KEYS:
         if key in data.parameters:
             raise InputError(f"{path}: parameters.{key}: set '{key}' at the top level of the file, not in [parameters]")
+    _check_parameters(path, data.parameters)  # here, so that an error names the file that holds the value
     if data.extends is None:
         return own, [path.stem]
     try:
         parent_path = find(data.extends, path.parent)
     except InputError as err:
         raise InputError(f"{path}: extends = {data.extends!r}: {err}") from None
-    merged, lineage = _merge(parent_path, (*chain, resolved))
+    try:
+        merged, lineage = _merge(parent_path, (*chain, resolved))
+    except InputError as err:  # name both files: the one with the problem and the one that extends it
+        raise InputError(f"{path}: in extends = {data.extends!r}: {err}") from None
     merged.pop("name", None)  # a name is never inherited
     params = {**merged.get("parameters", {}), **own.get("parameters", {})}
     # a passage quoted for the parent's value does not document the child's new value
@@ -167,15 +182,7 @@ def load_file(path: Path, preset: bool = False) -> Scenario:
     for key in SIZE_KEYS:
         if merged.get(key) is not None:
             base[key] = merged[key]
-    unknown = [n for n in base if n not in FIELDS]
-    if unknown:
-        raise _fail(path, [f"parameters: {unknown_name_message(n)}" for n in unknown])
-    try:
-        from model.params import Params
-
-        params = Params(**base)
-    except ValidationError as err:
-        raise _fail(path, describe_parameter_error(err, "parameters.")) from None
+    params = _check_parameters(path, base)
     problems = []
     for name in merged.get("provenance", {}):
         if name not in FIELDS:

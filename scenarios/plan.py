@@ -26,8 +26,12 @@ from scenarios.scenario import Scenario
 # A chunk aims at about this many household-years of simulation: large enough that
 # a part file and a task are not dominated by overhead, small enough that a killed
 # batch loses little and a progress bar moves.
-CHUNK_WORK = 250_000
+CHUNK_WORK = 400_000
 MAX_CHUNK_RUNS = 64
+# ...and a batch is cut into at least this many chunks (when it has the runs), so
+# that every worker of a small machine gets work and the last chunk is not a long tail.
+MIN_CHUNKS = 8
+MIN_CHUNK_RUNS = 4
 
 
 def run_seed(master: int, point: int, replicate: int) -> int:
@@ -102,7 +106,9 @@ class Plan:
 def make_plan(scenarios: list[Scenario], chunk_runs: int | None = None) -> Plan:
     """Cut the runs of the scenarios (in order: scenario, point, replicate) into chunks."""
     if chunk_runs is None:
+        total = sum(s.n_runs for s in scenarios)
         chunk_runs = min(default_chunk_runs(s) for s in scenarios)
+        chunk_runs = max(1, min(chunk_runs, max(MIN_CHUNK_RUNS, math.ceil(total / MIN_CHUNKS))))
     swept: dict[str, str] = {}
     for s in scenarios:
         for name in s.swept:

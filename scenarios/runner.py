@@ -80,7 +80,8 @@ def run_chunk(chunk: Chunk, function: str = RUN_FUNCTION) -> tuple[int, pd.DataF
                 },
                 index=hh.index,
             )
-            households.append(pd.concat([h, hh.drop(columns=["replicate"])], axis=1))
+            hh = hh.drop(columns=["replicate"]).astype({c: "int64" for c in ("village", "year", "household")})
+            households.append(pd.concat([h, hh], axis=1))
     runs_frame = pd.concat(runs, ignore_index=True).sort_values(["run_id", "village", "year"], ignore_index=True)
     hh_frame = pd.concat(households, ignore_index=True) if households else pd.DataFrame()
     return chunk.index, runs_frame, hh_frame
