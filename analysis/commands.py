@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import os
 import sys
 from pathlib import Path
 
@@ -82,32 +80,15 @@ def plot_command(args: argparse.Namespace) -> int:
     return 0
 
 
-_JOBS: list = []
+def render_all(jobs: list, out: Path, fmt: str) -> list[Path]:
+    """Draw and save each (name, make) job in turn, closing each figure before the next.
 
-
-def _render(i: int) -> str:
+    Serial on purpose: forking a process that holds Arrow-backed frames (and
+    Arrow's thread pool) can deadlock, and drawing is quick enough for a batch.
+    """
     from analysis import style
 
-    name, make, out, fmt = _JOBS[i]
-    return str(style.save(make(), out / name, fmt))
-
-
-def render_all(jobs: list, out: Path, fmt: str) -> list[Path]:
-    """Draw and save each (name, make) job; on a machine with several cores, in forked worker processes.
-
-    Drawing text-heavy figures is CPU-bound and the loaded results are shared with
-    the workers by fork (nothing is pickled but an index), so this scales with cores.
-    """
-    global _JOBS
-    _JOBS = [(name, make, out, fmt) for name, make in jobs]
-    workers = min(os.cpu_count() or 1, 4, len(_JOBS))
-    try:
-        if workers > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(workers) as pool:
-                return [Path(p) for p in pool.map(_render, range(len(_JOBS)), chunksize=1)]
-        return [Path(_render(i)) for i in range(len(_JOBS))]
-    finally:
-        _JOBS = []
+    return [style.save(make(), out / name, fmt) for name, make in jobs]
 
 
 def report_command(args: argparse.Namespace) -> int:

@@ -125,6 +125,10 @@ def _parameter_rows(info: dict[str, Any]) -> list[str]:
         src = _e(doc or "")
         if passage:
             src += f"<blockquote>“{_e(passage)}”</blockquote>"
+        if p.get("note"):
+            src += f'<span class="muted">{_e(p["note"])}</span>'
+        if isinstance(value, bool):
+            value = str(value).lower()  # as scenario files write it
         rows.append(f"<tr><td><code>{_e(n)}</code></td><td>{_e(value)}</td><td>{_e(meaning)}</td><td>{src}</td></tr>")
     return rows
 
