@@ -1,7 +1,7 @@
 """The `huzhu` command line: one parser, each package adds its own subcommands.
 
 Subcommands live next to what they drive: `scenarios.commands` (demo, params,
-scenarios, show, validate, run), `analysis.commands` (plot, report) and the app's
+scenarios, show, validate, run), `analysis.commands` (plot, report), `analysis.exercises` (exercises) and the app's
 launcher (`scenarios.appcmd`). Each module has a `register(subparsers)` that adds
 its parsers and sets `func`; `func(args)` returns the exit code.
 
@@ -16,7 +16,7 @@ import sys
 
 from model.params import ParameterError
 
-COMMAND_MODULES = ("scenarios.commands", "analysis.commands", "scenarios.appcmd")
+COMMAND_MODULES = ("scenarios.commands", "analysis.commands", "analysis.exercises", "scenarios.appcmd")
 
 
 class InputError(Exception):
