@@ -23,6 +23,7 @@ a step costs the server little beyond the model's own step.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -360,6 +361,10 @@ class MapView:
     legend: list[tuple[str, str, int]]
     frame: pd.DataFrame
 
+    @property
+    def plots_json(self) -> str:
+        return json.dumps({"owners": self.owners, "colors": self.colors, "tips": self.tips}, separators=(",", ":"))
+
 
 def map_view(m: Any, mode: str) -> MapView:
     """The plot owners, household colours and hover notes of village 0 of a model."""
@@ -490,6 +495,11 @@ module.exports = {
     return { tip: "", tx: 0, ty: 0, pending: false };
   },
   computed: {
+    // the plots arrive as one JSON text per step (cheaper to send and diff than long lists)
+    parsed() { return this.plots ? JSON.parse(this.plots) : { owners: [], colors: [], tips: [] }; },
+    owners() { return this.parsed.owners; },
+    colors() { return this.parsed.colors; },
+    tips() { return this.parsed.tips; },
     tipStyle() {
       return {
         position: "absolute", left: this.tx + 14 + "px", top: this.ty + 14 + "px",
@@ -501,8 +511,7 @@ module.exports = {
   },
   mounted() { this.schedule(); },
   watch: {
-    owners() { this.schedule(); },
-    colors() { this.schedule(); },
+    plots() { this.schedule(); },
     selected_row() { this.schedule(); },
     cell() { this.schedule(); },
     nx() { this.schedule(); },
@@ -575,12 +584,12 @@ class VillageMapWidget(v.VuetifyTemplate):
     """The village's land plots on a canvas; hover shows the owner, a click picks him."""
 
     template = traitlets.Unicode(MAP_TEMPLATE).tag(sync=True)
-    owners = traitlets.List(traitlets.Int()).tag(sync=True)  # row-major plot owners (-1 none)
+    # JSON text {"owners": row-major plot owners (-1 none), "colors": [per household row],
+    # "tips": [per household row]}: one string, so the page diffs and sends it cheaply
+    plots = traitlets.Unicode("").tag(sync=True)
     nx = traitlets.Int(0).tag(sync=True)
     ny = traitlets.Int(0).tag(sync=True)
     cell = traitlets.Int(10).tag(sync=True)  # pixels per plot
-    colors = traitlets.List(traitlets.Unicode()).tag(sync=True)  # per household row
-    tips = traitlets.List(traitlets.Unicode()).tag(sync=True)  # per household row
     selected_row = traitlets.Int(-1).tag(sync=True)
     empty_color = traitlets.Unicode(NO_OWNER_COLOR).tag(sync=True)
     # set in the browser on a click: {row, n}; n counts clicks, so a second click on
@@ -630,12 +639,10 @@ def Lever(name: str, label: str, value: Any, on_value, preset: Preset | None):
 def VillageMap(view: MapView, selected_row: int, on_pick, width: int = 440):
     """The land map of one village and its legend."""
     VillageMapWidget.element(
-        owners=view.owners,
+        plots=view.plots_json,
         nx=view.nx,
         ny=view.ny,
         cell=cell_size(view.nx, view.ny, width),
-        colors=view.colors,
-        tips=view.tips,
         selected_row=selected_row,
         on_picked=lambda p: on_pick(p.get("row", -1)) if p else None,
     )

@@ -45,7 +45,7 @@ PIXELS_JS = """
 
 def offline_context(browser, blocked: list[str], viewport=None):
     """A browser context in which every request off this machine is aborted (and noted)."""
-    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1100})
+    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1500})
 
     def route(r):
         host = urlparse(r.request.url).hostname
@@ -74,12 +74,13 @@ def years(page) -> str:
 
 
 def step(page, n: int) -> None:
-    target = int(years(page).split(":")[1]) + n
-    for _ in range(n):
+    start = int(years(page).split(":")[1])
+    target = start + n
+    for k in range(1, n + 1):
         page.get_by_role("button", name="Step a year").click()
         page.wait_for_function(
             "(want) => document.querySelector('.huzhu-years').innerText.endsWith(' ' + want)",
-            arg=str(int(years(page).split(":")[1]) + 1),
+            arg=str(start + k),
         )
     assert years(page) == f"Years simulated: {target}"
 
@@ -159,7 +160,7 @@ def test_two_sessions_step_their_own_villages(browser, app_url):
 def test_side_by_side_in_the_browser(browser, app_url):
     blocked: list[str] = []
     errors: list[str] = []
-    context = offline_context(browser, blocked, viewport={"width": 1500, "height": 1300})
+    context = offline_context(browser, blocked, viewport={"width": 1500, "height": 1600})
     page = open_app(context, app_url, errors)
     page.get_by_text("Side by side: compare with a second scenario").click()
     page.wait_for_selector(".huzhu-village-B canvas.village-map", timeout=30_000)
