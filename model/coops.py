@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import production
 from .params import Params
+from .production import EPS
 
 
 def effort(members: np.ndarray, p: Params) -> np.ndarray:
@@ -62,3 +64,39 @@ def split(income: np.ndarray, land_share: np.ndarray, land: np.ndarray, work: np
     dividend = np.where(member, land * by_land[t], 0.0)
     wage = np.where(member, work * by_work[t], 0.0)
     return dividend, wage
+
+
+def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: np.ndarray, lanes: int) -> np.ndarray:
+    """Farm each co-op as one farm of its members' land, labour, animals and capital, and split its
+    income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labor_used` and
+    `sideline` in place. Returns each co-op's output (jin)."""
+    n_teams = len(T)
+
+    def total(x):
+        return np.bincount(team, weights=np.where(cm, x, 0.0), minlength=n_teams)
+
+    L, Wk, S = total(h.land), total(lab), total(h.skill * h.land)
+    A = total(h.animals) + np.where(T.is_coop, T.animals, 0.0)
+    K = total(h.capital) + np.where(T.is_coop, T.capital, 0.0)
+    count = total(np.ones(len(cm)))
+    e = effort(count, p)
+    draft = production.draft_factor(production.ploughed_share(A, L, p), p)
+    worked = np.minimum(L, Wk * p.mu_per_worker)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skill = np.where(L > 0, S / L, 1.0)
+    out = p.normal_yield * skill * draft * production.capital_factor(K, L, p) * worked * np.repeat(w, lanes) * (1 + p.coop_management_gain) * e
+    out = np.where(T.is_coop & (count > 0), out, 0.0)
+    # the rent for animals put in comes first, as far as the harvest covers it
+    animal_rent = np.where(cm, p.coop_animal_rent * p.animal_price * h.animals, 0.0)
+    rent_total = np.bincount(team, weights=animal_rent, minlength=n_teams)
+    paid_rent = animal_rent * np.minimum(1.0, out / np.maximum(rent_total, EPS))[team]
+    dividend, wage = split(np.maximum(out - rent_total, 0.0), T.land_share, h.land, lab * e[team], team, cm)
+    h.coop_dividend[:] = dividend + paid_rent
+    h.coop_wage[:] = wage
+    h.effort[cm] = e[team][cm]
+    # a member's harvest, for accounts per head: the co-op's output on his land
+    h.output[cm] = (out[team] * h.land / np.maximum(L[team], EPS))[cm]
+    h.labor_used[cm] = (lab * e[team])[cm]
+    spare = np.maximum(Wk - L / p.mu_per_worker, 0.0)
+    h.sideline[cm] = (lab / np.maximum(Wk[team], EPS) * spare[team])[cm] * p.sideline_income
+    return out

@@ -22,7 +22,8 @@ def _sorted_table(values: np.ndarray, groups: np.ndarray | None):
     depends on its own values alone).
     """
     values = np.asarray(values, dtype=np.float64)
-    if groups is None:
+    if groups is None or (len(groups) and groups[0] == groups[-1] == 0 and not groups.any()):
+        # one group: a plain sort (the common case of a single village)
         return np.sort(values)[None, :], np.array([len(values)])
     groups = np.asarray(groups)
     if len(groups) > 1 and (np.diff(groups) < 0).any():
@@ -47,11 +48,15 @@ def gini(values: np.ndarray, groups: np.ndarray | None = None):
     or all-zero group gives 0.
     """
     table, count = _sorted_table(np.maximum(values, 0.0), groups)
+    if table.shape[1] == 0:
+        return 0.0 if groups is None else np.zeros(len(count))
     n = count[:, None].astype(np.float64)
     i = np.arange(1, table.shape[1] + 1, dtype=np.float64)[None, :]
-    weighted = np.nan_to_num(table * (2 * i - n - 1))
-    num = np.cumsum(weighted, axis=1)[:, -1] if table.shape[1] else np.zeros(len(count))
-    tot = np.cumsum(np.nan_to_num(table), axis=1)[:, -1] if table.shape[1] else np.zeros(len(count))
+    if len(count) > 1:
+        table = np.nan_to_num(table)  # padding counts as nothing
+    # sequential sums along each row, so a group's result does not depend on the table's width
+    num = np.cumsum(table * (2 * i - n - 1), axis=1)[:, -1]
+    tot = np.cumsum(table, axis=1)[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.where(tot > 0, num / (count * tot), 0.0)
     return float(g[0]) if groups is None else g

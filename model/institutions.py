@@ -14,6 +14,7 @@ from .grouping import Groups
 from .params import Params
 from .production import EPS, capital_factor
 from .state import Households
+from .tax import agricultural_tax
 from .teams import LOWER_COOP, TEAM, ADVANCED_COOP, Teams, fair_plough_fee
 
 HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
@@ -76,7 +77,8 @@ def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: 
     mean_levy = lane_sum(team, basis, levy, n) / np.maximum(lane_sum(team, basis, np.ones(len(h)), n), 1)
     kept = mean_levy[team] if p.fund_ownership == "equal" else levy
     levy_cost = levy - kept * (1.0 if p.fund_portable else 0.5)
-    pref = p.state_preference * p.subsistence_grain + np.where(is_coop, p.coop_tax_rebate * h.tax, 0.0)
+    tax_due = agricultural_tax(land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else 0.0
+    pref = p.state_preference * p.subsistence_grain + np.where(is_coop, p.coop_tax_rebate * tax_due, 0.0)
     value = gain + insurance + pref - levy_cost - p.farming_alone_value * p.subsistence_grain
     return value / p.subsistence_grain + pressure[h.village]
 

@@ -36,9 +36,6 @@ def village_metrics(h: Households, T: Teams, p: Params, year: int, events: dict,
     per = np.maximum(persons, 1)
     w = wealth(h, p)
 
-    def share_of(mask):
-        return g.sum(mask.astype(float)) / np.maximum(n_h, 1)
-
     m: dict[str, np.ndarray] = {
         "year": np.full(V, year),
         "village": np.arange(V),
@@ -50,8 +47,10 @@ def village_metrics(h: Households, T: Teams, p: Params, year: int, events: dict,
         "gini_wealth": gini(w / per, groups),
         "top10_land_share": top_share(h.land, 0.1, groups),
     }
+    k = len(CLASS_NAMES)
+    by_class = np.bincount(groups * k + h.social_class, minlength=V * k).reshape(V, k) / np.maximum(n_h, 1)[:, None]
     for code, name in enumerate(CLASS_NAMES):
-        m[f"share_{name}"] = share_of(h.social_class == code)
+        m[f"share_{name}"] = by_class[:, code]
     m["grain_per_head"] = g.sum(h.output) / np.maximum(pop, 1)
     m["poverty_rate"] = g.sum(persons * (h.consumption < h.need * 0.999)) / np.maximum(pop, 1)
     m["land_sold"] = g.sum(h.land_sold)

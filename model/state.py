@@ -147,6 +147,19 @@ class Households:
     def concat(self, other: Households) -> Households:
         return Households(**{f.name: np.concatenate((getattr(self, f.name), getattr(other, f.name))) for f in fields(self)})
 
+    def merged(self, branches: Households) -> Households:
+        """Append new households (from division) and restore the canonical order.
+
+        Only stocks are moved: the year's flows are all zero at this point of the
+        year (they were just reset), so fresh zero arrays stand in for them.
+        """
+        n = len(self) + len(branches)
+        order = np.argsort(np.concatenate((self.village, branches.village)), kind="stable")
+        out = {k: np.concatenate((getattr(self, k), getattr(branches, k)))[order] for k in STOCKS}
+        out.update({k: np.zeros(n, dtype=t) for k, t in FLOWS.items()})
+        out["effort"][:] = 1.0
+        return Households(**out)
+
     def sorted(self) -> Households:
         """Sorted by (village, hid), the canonical order.
 

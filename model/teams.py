@@ -106,9 +106,6 @@ def manor(team: np.ndarray, member: np.ndarray, animals: np.ndarray, labour_net:
     t = np.where(member, team, 0)
     a = np.where(member, animals, 0.0)
     total = np.bincount(t, weights=a, minlength=n_teams)
-    top = np.zeros(n_teams)
-    np.maximum.at(top, t, a)
+    # at most one member can own more than half; he is the one who must draw labour in
     dominant = member & (a > 0.5 * total[t]) & (total[t] > 0)
-    inflow = np.zeros(n_teams, dtype=bool)
-    inflow[t[dominant & (labour_net > 1e-9)]] = True
-    return (top > 0.5 * total) & inflow
+    return np.bincount(t[dominant & (labour_net > 1e-9)], minlength=n_teams) > 0

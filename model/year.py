@@ -88,7 +88,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
         h = h.take(~(gone & (h.persons == 0)))
     branches, divisions = demography.divide(h, p, draws, year, next_hid)
     if len(branches):
-        h = h.concat(branches).sorted()
+        h = h.merged(branches)
     events["divisions"] = divisions.astype(float)
 
     g = Groups(h.village, V)
@@ -152,34 +152,10 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     wv = w[h.village]
     output = production.harvest(ypm, cultivated, h.labor_used, p, wv, 1.0)
 
-    # co-ops: one farm of all members' land, labour, animals and capital
+    h.output[:] = output
+    h.sideline[:] = np.where(private, surplus - h.hired_out, 0.0) * p.sideline_income
     cm = in_coop
-    L = np.bincount(team, weights=np.where(cm, h.land, 0.0), minlength=n_teams)
-    Wk = np.bincount(team, weights=np.where(cm, lab, 0.0), minlength=n_teams)
-    A = np.bincount(team, weights=np.where(cm, h.animals, 0.0), minlength=n_teams) + np.where(T.is_coop, T.animals, 0.0)
-    K = np.bincount(team, weights=np.where(cm, h.capital, 0.0), minlength=n_teams) + np.where(T.is_coop, T.capital, 0.0)
-    S = np.bincount(team, weights=np.where(cm, h.skill * h.land, 0.0), minlength=n_teams)
-    count = np.bincount(team, weights=cm.astype(float), minlength=n_teams)
-    e = coops.effort(count, p)
-    lane_w = np.repeat(w, lanes)
-    c_draft = production.draft_factor(production.ploughed_share(A, L, p), p)
-    c_worked = np.minimum(L, Wk * p.mu_per_worker)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c_skill = np.where(L > 0, S / L, 1.0)
-    c_output = p.normal_yield * c_skill * c_draft * production.capital_factor(K, L, p) * c_worked * lane_w * (1 + p.coop_management_gain) * e
-    c_output = np.where(T.is_coop & (count > 0), c_output, 0.0)
-    animal_rent = np.where(cm, p.coop_animal_rent * p.animal_price * h.animals, 0.0)
-    c_rent = np.bincount(team, weights=animal_rent, minlength=n_teams)
-    c_net = np.maximum(c_output - c_rent, 0.0)
-    paid_rent = np.where(cm, animal_rent * np.minimum(1.0, c_output / np.maximum(c_rent, EPS))[team], 0.0)
-    h.coop_dividend[:], h.coop_wage[:] = coops.split(c_net, T.land_share, h.land, lab * e[team], team, cm)
-    h.coop_dividend += paid_rent
-    h.effort[:] = np.where(cm, e[team], 1.0)
-    # a co-op member's harvest, for accounting per head: the co-op's output on his land
-    h.output[:] = np.where(cm, c_output[team] * h.land / np.maximum(L[team], EPS), output)
-    h.labor_used[cm] = lab[cm] * e[team][cm]
-    c_spare = np.maximum(Wk - L / p.mu_per_worker, 0.0)
-    h.sideline[:] = np.where(private, surplus - h.hired_out, np.where(cm, lab / np.maximum(Wk[team], EPS) * c_spare[team], 0.0)) * p.sideline_income
+    c_output = coops.farm(h, p, T, team, lab, cm, w, lanes) if cm.any() else np.zeros(n_teams)
 
     # --- 6. distribution -------------------------------------------------------------------------------
     h.wages_paid[:] = h.hired_in * p.wage
