@@ -64,6 +64,9 @@ def register(subparsers) -> None:
     r.add_argument("results_dir", metavar="RESULTS_DIR", help="folder written by 'huzhu run --out'")
     r.add_argument("-o", "--out", metavar="FILE", default="report.html", help="HTML file (default report.html)")
     r.add_argument("--metric", nargs="+", action="extend", metavar="NAME", help="metrics to chart and tabulate")
+    r.add_argument(
+        "--baseline", metavar="SCENARIO", help="scenario the others are compared with (default: first by name)"
+    )
     r.set_defaults(func=report_command)
 
 
@@ -94,6 +97,6 @@ def render_all(jobs: list, out: Path, fmt: str) -> list[Path]:
 def report_command(args: argparse.Namespace) -> int:
     from analysis.report import write_report
 
-    path = write_report(args.results_dir, args.out, metrics=args.metric or None)
+    path = write_report(args.results_dir, args.out, metrics=args.metric or None, baseline=args.baseline)
     print(f"report written to {path}")
     return 0

@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import charts, style
-from analysis.results import Results, check_metrics, load
+from analysis.results import Results, _input_error, check_metrics, load
 from analysis.summary import differences, end_state, interval_label
 from model.params import FIELDS, field_info
 
@@ -62,15 +63,26 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _num(v: float) -> str:
+def _decimals(*values: float) -> int:
+    """Decimals that give about three significant digits to the largest of `values`."""
+    ref = max((abs(v) for v in values if pd.notna(v)), default=0.0)
+    if ref == 0:
+        return 3
+    return int(min(max(2 - np.floor(np.log10(ref)), 0), 4))
+
+
+def _num(v: float, decimals: int | None = None) -> str:
     if pd.isna(v):
         return "–"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    return f"{v:.3f}"
+    d = _decimals(v) if decimals is None else decimals
+    return f"{v:,.{d}f}"
+
+
+def _cell(mean: float, lo: float, hi: float) -> str:
+    """'mean [lo, hi]' with one number of decimals for all three."""
+    d = _decimals(mean, lo, hi)
+    ci = f" [{_num(lo, d)}, {_num(hi, d)}]" if pd.notna(lo) else ""
+    return f'<td class="num">{_num(mean, d)}{ci}</td>'
 
 
 def _png(fig) -> str:
@@ -133,7 +145,7 @@ def _parameter_rows(info: dict[str, Any]) -> list[str]:
     return rows
 
 
-def _end_table(res: Results, metrics: list[str]) -> list[str]:
+def _end_table(res: Results, metrics: list[str], baseline: str | None = None) -> list[str]:
     year = res.years[-1]
     t = end_state(res, metrics, year=year)
     out = [
@@ -150,27 +162,31 @@ def _end_table(res: Results, metrics: list[str]) -> list[str]:
                 cells.append("<td></td>")
                 continue
             r = r.iloc[0]
-            ci = f" [{_num(r['lo'])}, {_num(r['hi'])}]" if pd.notna(r["lo"]) else ""
-            cells.append(f'<td class="num">{_num(r["mean"])}{ci}</td>')
+            cells.append(_cell(r["mean"], r["lo"], r["hi"]))
         out.append(
             f'<tr><td title="{_e(style.metric_title(m))}">{_e(style.metric_short(m))}</td>'
             f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
         )
     out.append("</table>")
     if len(res.scenarios) > 1:
-        base = res.scenarios[0]
+        base = baseline or res.scenarios[0]
+        methods = set(differences(res, metrics[0], base, year)["method"])
+        how = (
+            "a 95% paired t-interval (each scenario's runs share their seeds with the baseline's, "
+            "so the run-by-run differences are compared)"
+            if methods == {"paired t"}
+            else "a 95% Welch t-interval (runs of different scenarios treated as independent)"
+        )
         out.append(
             f"<h3>Differences from {_e(base)} in {year}</h3>"
-            f'<p class="muted">Scenario mean minus {_e(base)} mean, with a 95% Welch t-interval. '
+            f'<p class="muted">Scenario mean minus {_e(base)} mean, with {how}. '
             "Where the interval excludes 0 the difference is larger than run-to-run noise.</p>"
         )
-        out.append("<table><tr><th>metric</th>" + "".join(f"<th>{_e(s)}</th>" for s in res.scenarios[1:]) + "</tr>")
+        others = [s for s in res.scenarios if s != base]
+        out.append("<table><tr><th>metric</th>" + "".join(f"<th>{_e(s)}</th>" for s in others) + "</tr>")
         for m in metrics:
             d = differences(res, m, base, year).set_index("scenario")
-            cells = "".join(
-                f'<td class="num">{_num(d.loc[s, "diff"])} [{_num(d.loc[s, "lo"])}, {_num(d.loc[s, "hi"])}]</td>'
-                for s in res.scenarios[1:]
-            )
+            cells = "".join(_cell(d.loc[s, "diff"], d.loc[s, "lo"], d.loc[s, "hi"]) for s in others)
             out.append(f"<tr><td>{_e(style.metric_short(m))}</td>{cells}</tr>")
         out.append("</table>")
     return out
@@ -217,9 +233,15 @@ def _scenarios_with_seed(res: Results) -> list[dict[str, Any]]:
 
 
 def write_report(
-    results_dir: str | Path, out_path: str | Path = "report.html", metrics: list[str] | None = None
+    results_dir: str | Path,
+    out_path: str | Path = "report.html",
+    metrics: list[str] | None = None,
+    baseline: str | None = None,
 ) -> Path:
-    """Write the HTML report of a results directory to `out_path` and return its path."""
+    """Write the HTML report of a results directory to `out_path` and return its path.
+
+    Differences are shown against `baseline` (default: the first scenario by name).
+    """
     res = load(results_dir)
     metrics = check_metrics(res, metrics) if metrics else [m for m in charts.END_METRICS if m in res.metrics]
     table_metrics = list(dict.fromkeys(metrics + [m for m in ("poverty_rate", "fund_per_member") if m in res.metrics]))
@@ -237,7 +259,9 @@ def write_report(
     if res.manifest.get("note"):
         parts.append(f"<p><strong>Note:</strong> {_e(res.manifest['note'])}</p>")
     parts += _scenario_section(res)
-    parts += _end_table(res, table_metrics)
+    if baseline and baseline not in res.scenarios:
+        raise _input_error(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+    parts += _end_table(res, table_metrics, baseline)
     parts.append("<h2>Charts</h2>")
     for name, make in charts.standard_set(res, metrics, size="page"):
         fig = make()

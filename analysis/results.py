@@ -144,7 +144,7 @@ class Results:
 
     @cached_property
     def _run_table(self) -> pd.DataFrame:
-        keys = ["scenario", "run_id", "replicate", *self.swept, "year"]
+        keys = ["scenario", "run_id", "replicate", "seed", *self.swept, "year"]
         if self.n_villages == 1:
             return self.runs[keys + self.metrics]
         return self.runs.groupby(keys, sort=False, observed=True, dropna=False)[self.metrics].mean().reset_index()

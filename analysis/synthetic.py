@@ -198,12 +198,15 @@ def write_synthetic(
     snapshot_years: tuple[int, ...] | None = None,
     seed: int = 0,
     parts: int = 2,
+    common_seeds: bool = False,
 ) -> Path:
     """Write a synthetic results directory and return its path.
 
     `sweep` is None, ``{"kind": "grid", "parameters": {name: [values...]}}`` or
     ``{"kind": "sobol", "problem": {...SALib problem...}, "N": 8}``; swept values
-    nudge the made-up trends so heatmaps and indices are not flat.
+    nudge the made-up trends so heatmaps and indices are not flat. With
+    `common_seeds`, run k of every scenario gets the same seed (as the batch
+    runner does), so scenario differences can be paired.
     """
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
@@ -219,7 +222,7 @@ def write_synthetic(
         traits = _traits(name)
         for point, x in enumerate(points):
             for rep in range(reps):
-                run_seed = int(rng.integers(2**31))
+                run_seed = int(rng.integers(2**31)) if not common_seeds else 1000 + point * reps + rep
                 status.append(
                     {
                         "run_id": run_id,

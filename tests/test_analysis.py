@@ -171,3 +171,19 @@ def test_bad_directories_raise_input_errors(tmp_path):
 def test_unknown_metric_names_the_closest(batch):
     with pytest.raises(InputError, match="did you mean 'gini_land'"):
         tidy(batch, ["gini_lnd"])
+
+
+def test_differences_are_paired_when_runs_share_seeds(tmp_path):
+    d = write_synthetic(tmp_path, scenarios=("a", "b"), reps=6, years=3, common_seeds=True)
+    res = load(d)
+    diff = differences(res, "gini_land", baseline="a").iloc[0]
+    assert diff["method"] == "paired t"
+    t = res.run_table().query("year == 1953").set_index(["scenario", "seed"])["gini_land"]
+    by_run = (t.loc["b"] - t.loc["a"]).to_numpy()
+    lo, hi = t_interval(by_run)
+    assert diff["diff"] == pytest.approx(by_run.mean())
+    assert (diff["lo"], diff["hi"]) == pytest.approx((lo, hi))
+
+
+def test_differences_fall_back_to_welch_without_common_seeds(batch):
+    assert set(differences(load(batch), "gini_land")["method"]) == {"Welch t"}
