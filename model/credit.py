@@ -12,6 +12,7 @@ without land are written off, at the lenders' loss.
 
 State credit (the supply-and-marketing co-op, or co-op credit) lends at
 `smc_interest_rate` up to `smc_credit_per_household`, before private lenders.
+Interest counts as income (and as exploitation income, for the class rules) when paid.
 """
 
 from __future__ import annotations
@@ -35,31 +36,39 @@ def collateral(h: Households, p: Params) -> np.ndarray:
     return h.land * land_price(p) + h.animals * p.animal_price
 
 
-def accrue(h: Households, p: Params, state_rate: float) -> None:
-    """Interest for the year: debts and lenders' claims grow alike; recorded as paid and received."""
+def accrue(h: Households, p: Params, state_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interest for the year: debts and lenders' claims grow alike. Returns the interest due on
+    (private, state) debts; it counts as paid and received only when it is paid (see `repay`)."""
     r = private_rate(p)
-    h.interest_paid += h.debt * r + h.state_debt * state_rate
-    h.interest_received += h.credit * r
-    h.debt *= 1.0 + r
+    due, due_state = h.debt * r, h.state_debt * state_rate
+    h.debt += due
     h.credit *= 1.0 + r
-    h.state_debt *= 1.0 + state_rate
+    h.state_debt += due_state
+    return due, due_state
 
 
-def repay(g: Groups, h: Households, able: np.ndarray) -> np.ndarray:
+def repay(g: Groups, h: Households, able: np.ndarray, due: np.ndarray, due_state: np.ndarray) -> np.ndarray:
     """Debtors repay up to `able` jin (state debt first); lenders are paid pro rata to their claims.
-    Returns what each household repaid to the state."""
+
+    Payments settle interest before principal; `interest_paid` and `interest_received`
+    record the interest actually paid. Returns what each household repaid to the state.
+    """
     pay_state = np.minimum(h.state_debt, able)
     h.state_debt -= pay_state
     h.grain -= pay_state
     pay = np.minimum(h.debt, able - pay_state)
     h.debt -= pay
     h.grain -= pay
-    paid, claims = g.sum(pay), g.sum(h.credit)
+    interest = np.minimum(pay, due)
+    h.interest_paid += interest + np.minimum(pay_state, due_state)
+    paid, claims, interest_total = g.sum(pay), g.sum(h.credit), g.sum(interest)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(claims > 0, paid / claims, 0.0)[g.village]
+        interest_part = np.where(paid > 0, interest_total / paid, 0.0)[g.village]
     back = h.credit * share
     h.credit -= back
     h.grain += back
+    h.interest_received += back * interest_part
     return pay_state
 
 
@@ -86,12 +95,15 @@ def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reser
     return borrowed
 
 
-def foreclose(g: Groups, h: Households, p: Params) -> np.ndarray:
-    """Land of debtors beyond their limit passes to the lenders; returns the mu each debtor lost."""
+def foreclose(g: Groups, h: Households, p: Params, collective: np.ndarray | None = None) -> np.ndarray:
+    """Land of debtors beyond their limit passes to the lenders; returns the mu each debtor lost.
+    Land owned by an advanced co-op (`collective`) cannot be seized."""
     if p.land_sale_policy == "banned":
         return np.zeros(len(h))
     price = land_price(p)
     excess = h.debt - p.borrow_limit * collateral(h, p)
+    if collective is not None:
+        excess = np.where(collective, 0.0, excess)
     # enough land to bring the debt back to the limit: debt - x*price = limit * (collateral - x*price)
     lost = np.where(excess > 0, np.minimum(h.land, excess / (price * max(1.0 - p.borrow_limit, 1e-3))), 0.0)
     value = lost * price

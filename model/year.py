@@ -193,8 +193,8 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
 
     # --- 8. debts, consumption with subsistence first ---------------------------------------------
     state_rate = p.smc_interest_rate
-    credit.accrue(h, p, state_rate)
-    acc["state_repaid"] -= g.sum(credit.repay(g, h, np.maximum(h.grain - h.need, 0.0)))
+    due, due_state = credit.accrue(h, p, state_rate)
+    acc["state_repaid"] -= g.sum(credit.repay(g, h, np.maximum(h.grain - h.need, 0.0), due, due_state))
     short = np.maximum(h.need - h.grain, 0.0)
     h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
     funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
@@ -208,7 +208,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     short = np.maximum(h.need - h.grain, 0.0)
     acc["animals_sold"] += g.sum(animal_market.sell_animals(h, p, short))
     short = np.maximum(h.need - h.grain, 0.0)
-    acc["deed_tax"] -= g.sum(land_market.sell_land(g, h, p, short, np.where(short > 0, 0.0, np.maximum(h.grain - h.need - reserve, 0.0))))
+    collective = h.in_team & (T.stage[team] == teams.ADVANCED_COOP)
+    surplus_grain = np.where(short > 0, 0.0, np.maximum(h.grain - h.need - reserve, 0.0))
+    acc["deed_tax"] -= g.sum(land_market.sell_land(g, h, p, short, surplus_grain, collective))
 
     h.income[:] = (
         farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + h.ledger + h.welfare
@@ -218,7 +220,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     h.consumption[:] = np.clip(np.minimum(h.grain, h.need + extra), 0.0, None)
     h.grain -= h.consumption
     acc["consumption"] -= g.sum(h.consumption)
-    credit.foreclose(g, h, p)
+    credit.foreclose(g, h, p, collective)
 
     # --- 9. saving -------------------------------------------------------------------------------------
     acc["storage_loss"] -= g.sum(h.grain * p.grain_storage_loss)
