@@ -198,3 +198,25 @@ def test_coop_split_cap_decline_and_effort():
     shut = make_params(effort_monitoring=0.05, exit_allowed=False, exit_threat_effort=0.8)
     assert coops.effort(np.array([11]), free)[0] == pytest.approx(0.9)
     assert coops.effort(np.array([11]), shut)[0] == pytest.approx(0.5)
+
+
+def test_interest_is_paid_before_principal_and_counted_when_paid():
+    p = make_params(interest_rate=0.36, credit_policy="free")
+    h = households(2, grain=[0.0, 0.0])
+    h.debt[:] = [100.0, 0.0]
+    h.credit[:] = [0.0, 100.0]
+    due, due_state = credit.accrue(h, p, 0.1)
+    assert due.tolist() == pytest.approx([36.0, 0.0]) and h.credit[1] == pytest.approx(136.0)
+    credit.repay(Groups(h.village, 1), h, np.array([50.0, 0.0]), due, due_state)
+    assert h.debt[0] == pytest.approx(86.0) and h.credit[1] == pytest.approx(86.0)
+    assert h.interest_paid[0] == pytest.approx(36.0) and h.interest_received[1] == pytest.approx(36.0)
+    assert h.grain.tolist() == pytest.approx([-50.0, 50.0])
+
+
+def test_capped_and_banned_credit():
+    assert credit.private_rate(make_params(credit_policy="capped", interest_rate=0.36, interest_cap=0.15)) == 0.15
+    h = households(2, grain=[0.0, 5000.0], land=[10.0, 10.0])
+    got = credit.borrow_private(Groups(h.village, 1), h, make_params(credit_policy="banned"), np.array([100.0, 0.0]), np.zeros(2))
+    assert got.sum() == 0 and h.debt.sum() == 0
+    got = credit.borrow_private(Groups(h.village, 1), h, make_params(), np.array([100.0, 0.0]), np.zeros(2))
+    assert got[0] == pytest.approx(100.0) and h.credit[1] == pytest.approx(100.0) and h.grain[1] == pytest.approx(4900.0)
