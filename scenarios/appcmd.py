@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -74,10 +73,12 @@ def run(args: argparse.Namespace) -> int:
             f"huzhu app: listening on {args.host}: other machines on the network can open it",
             flush=True,
         )
-    try:
-        return subprocess.call(server_command(args.host, args.port), env=server_env())
-    except KeyboardInterrupt:
-        return 0
+    cmd = server_command(args.host, args.port)
+    sys.stdout.flush()
+    # become the server (no child process): stopping `huzhu app` then stops the server,
+    # and no orphaned server is left holding the port
+    os.execve(cmd[0], cmd, server_env())
+    return 0  # not reached
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
