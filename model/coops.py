@@ -98,5 +98,5 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
     h.output[cm] = (out[team] * h.land / np.maximum(L[team], EPS))[cm]
     h.labor_used[cm] = (lab * e[team])[cm]
     spare = np.maximum(Wk - L / p.mu_per_worker, 0.0)
-    h.sideline[cm] = (lab / np.maximum(Wk[team], EPS) * spare[team])[cm] * p.sideline_income
+    h.sideline[cm] = (lab / np.maximum(Wk[team], EPS) * spare[team])[cm] * production.sideline_price(p)
     return out

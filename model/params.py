@@ -195,6 +195,11 @@ class Params(BaseModel):
     )
     team_size: int = P(8, "households a team aims for when it forms among neighbours", "households", "teams", ge=2, le=40)
     team_min_size: int = P(3, "a team with fewer members disbands", "households", "teams", ge=2, le=40)
+    team_season: Literal["seasonal", "year_round"] = P(
+        "year_round", "seasonal teams (临时) exchange hands only at ploughing and harvest; year-round teams (常年) all year", "", "teams",
+        source=DATA, passage="team_types_northeast_1951: seasonal ploughing / three main seasons / year-round teams",
+    )
+    seasonal_labour_share: float = P(0.35, "share of a year's work done in the peak seasons, the only work a seasonal team exchanges", "share", "teams", ge=0, le=1)
     team_pooling_efficiency: float = P(0.9, "share of pooled labour and animal capacity that reaches other members' fields", "share", "teams", ge=0, le=1)
     team_ban_long_term_hire: bool = P(False, "members of teams may not hire long-term labourers", "", "teams", source=DEC51, passage="no long-term hired labour inside teams")
     membership_revision: float = P(0.35, "share of households that reconsider joining or leaving in a year (inertia)", "1/year", "teams", ge=0, le=1)
@@ -231,6 +236,7 @@ class Params(BaseModel):
     coop_tax_rebate: float = P(0.0, "share of the agricultural tax remitted to co-op members", "share", "state", ge=0, le=1, source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
     coop_credit: bool = P(False, "co-op members borrow from the state at the supply-and-marketing rate", "", "state", source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
     supply_marketing_coop: bool = P(False, "a supply-and-marketing co-op lends cheaply and buys grain at a fair price", "", "state", source=LIU, passage="through the use of mutual aid teams and supply and marketing cooperatives, they can achieve the goal of halting or avoiding this trend")
+    merchant_margin: float = P(0.15, "share of the value of produce sold that private merchants keep; a supply-and-marketing co-op pays a fair price instead", "share", "state", ge=0, le=0.9, source=LIU, passage="mutual aid teams and supply and marketing cooperatives")
     smc_interest_rate: float = P(0.12, "yearly interest of supply-and-marketing co-op (state) credit", "1/year", "state", ge=0, le=3)
     smc_credit_per_household: float = P(150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000)
 

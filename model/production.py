@@ -63,3 +63,9 @@ def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, 
     """Grain harvested: land worked (limited by labour applied) times yield, weather and effort."""
     worked = np.minimum(cultivated, labor_applied * p.mu_per_worker)
     return ypm * worked * w * effort
+
+
+def sideline_price(p: Params) -> float:
+    """What a worker-year of side production fetches: merchants keep `merchant_margin` unless a
+    supply-and-marketing co-op buys at a fair price."""
+    return p.sideline_income * (1.0 if p.supply_marketing_coop else 1.0 - p.merchant_margin)

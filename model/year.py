@@ -130,7 +130,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     own_use = np.minimum(lab, need_l)
     deficit = need_l - own_use
     surplus = lab - own_use
-    recv_l, given_l, _ = teams.pool(team, in_team, surplus, deficit, np.zeros(n_teams), n_teams, p.team_pooling_efficiency)
+    # a seasonal team exchanges hands only in the peak seasons; animals are pooled for ploughing either way
+    season = 1.0 if p.team_season == "year_round" else p.seasonal_labour_share
+    recv_l, given_l, _ = teams.pool(team, in_team, surplus * season, deficit * season, np.zeros(n_teams), n_teams, p.team_pooling_efficiency)
     deficit -= recv_l
     surplus -= given_l
     animal_mu = h.animals * p.mu_per_animal
@@ -153,7 +155,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     output = production.harvest(ypm, cultivated, h.labor_used, p, wv, 1.0)
 
     h.output[:] = output
-    h.sideline[:] = np.where(private, surplus - h.hired_out, 0.0) * p.sideline_income
+    h.sideline[:] = np.where(private, surplus - h.hired_out, 0.0) * production.sideline_price(p)
     cm = in_coop
     c_output = coops.farm(h, p, T, team, lab, cm, w, lanes) if cm.any() else np.zeros(n_teams)
 

@@ -220,3 +220,22 @@ def test_capped_and_banned_credit():
     assert got.sum() == 0 and h.debt.sum() == 0
     got = credit.borrow_private(Groups(h.village, 1), h, make_params(), np.array([100.0, 0.0]), np.zeros(2))
     assert got[0] == pytest.approx(100.0) and h.credit[1] == pytest.approx(100.0) and h.grain[1] == pytest.approx(4900.0)
+
+
+def test_supply_and_marketing_coop_pays_a_fair_price():
+    from model.production import sideline_price
+
+    assert sideline_price(make_params(sideline_income=100.0, merchant_margin=0.2)) == pytest.approx(80.0)
+    assert sideline_price(make_params(sideline_income=100.0, merchant_margin=0.2, supply_marketing_coop=True)) == pytest.approx(100.0)
+
+
+def test_seasonal_teams_exchange_fewer_hands():
+    from model import VillageModel
+
+    def exchanged(season):
+        m = VillageModel(households=150, rng=4, join_pressure=1.0, team_season=season)
+        m.step()
+        return np.maximum(m.state.ledger, 0.0).sum()
+
+    # same village, same first year: the animals' ledger is identical, the hands' part is smaller
+    assert exchanged("seasonal") < exchanged("year_round")
