@@ -69,7 +69,7 @@ def split(income: np.ndarray, land_share: np.ndarray, land: np.ndarray, work: np
 def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: np.ndarray, lanes: int) -> np.ndarray:
     """Farm each co-op as one farm of its members' land, labour, animals and capital, and split its
     income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labor_used` and
-    `sideline` in place. Returns each co-op's output (jin)."""
+    `sideline` in place. Returns each co-op's output (jin), for inspection."""
     n_teams = len(T)
 
     def total(x):

@@ -22,7 +22,7 @@ def village_metrics(h: Households, T: Teams, p: Params, year: int, events: dict,
     """One array per metric, one entry per village (or a single entry for all villages if `pooled`)."""
     team = h.village * lanes + h.neighbourhood
     if pooled:
-        events = {k: np.atleast_1d(np.sum(v)) for k, v in events.items() if k not in ("output_private", "coop_output")}
+        events = {k: np.atleast_1d(np.sum(v)) for k, v in events.items() if k != "accounts"}
         groups, lanes_stage = np.zeros(len(h), dtype=np.int64), T.stage.reshape(1, -1)
         animals_team = T.animals.sum(keepdims=True)
     else:

@@ -52,11 +52,12 @@ def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
     return ill
 
 
-def weather(p: Params, draws: Draws, year: int) -> np.ndarray:
-    """Each village's harvest factor this year (log-normal around 1, with rare disasters)."""
+def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each village's harvest factor this year (log-normal around 1) and whether a disaster struck."""
     u = draws.village(year, purposes.WEATHER, 2)
     w = np.exp(p.weather_sd * normal(u[:, 0]) - p.weather_sd**2 / 2)
-    return np.where(u[:, 1] < p.disaster_prob, w * p.disaster_yield_factor, w)
+    disaster = u[:, 1] < p.disaster_prob
+    return np.where(disaster, w * p.disaster_yield_factor, w), disaster
 
 
 def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray, effort: np.ndarray) -> np.ndarray:

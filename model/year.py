@@ -82,9 +82,10 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
         payout, _ = funds.leave(team_idx, h.in_team, gone & h.in_team, h.fund_claim, p, T)
         who = demography.inherit(h, gone)
         dead = np.flatnonzero(gone)
-        np.add.at(h.grain, who[who >= 0], payout[dead[who >= 0]])
-        acc["fund_payouts"] += np.bincount(h.village[dead[who >= 0]], weights=payout[dead[who >= 0]], minlength=V)
-        h.in_team[dead[who >= 0]] = False
+        # the payout goes to the heir, or stays with a household kept alive for want of one
+        np.add.at(h.grain, np.where(who >= 0, who, dead), payout[dead])
+        acc["fund_payouts"] += np.bincount(h.village[dead], weights=payout[dead], minlength=V)
+        h.in_team[gone] = False
         h = h.take(~(gone & (h.persons == 0)))
     branches, divisions = demography.divide(h, p, draws, year, next_hid)
     if len(branches):
@@ -99,7 +100,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
 
     # --- 2. shocks and weather -------------------------------------------------------------------
     ill = production.shocks(h, p, draws, year)
-    w = production.weather(p, draws, year)
+    w, disaster = production.weather(p, draws, year)
     lab = production.labour(h, p, ill)
 
     # --- 3. institutions ---------------------------------------------------------------------------
@@ -157,7 +158,8 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     h.output[:] = output
     h.sideline[:] = np.where(private, surplus - h.hired_out, 0.0) * production.sideline_price(p)
     cm = in_coop
-    c_output = coops.farm(h, p, T, team, lab, cm, w, lanes) if cm.any() else np.zeros(n_teams)
+    if cm.any():
+        coops.farm(h, p, T, team, lab, cm, w, lanes)
 
     # --- 6. distribution -------------------------------------------------------------------------------
     h.wages_paid[:] = h.hired_in * p.wage
@@ -187,7 +189,7 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     h.tax[:] = np.minimum(tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0)), np.maximum(h.grain, 0.0))
     h.grain -= h.tax
     acc["tax"] -= g.sum(h.tax)
-    disaster = (w < p.disaster_yield_factor * 1.2).astype(float)  # no levy in a bad harvest (Dec 1951)
+    # no levy in a disaster year (Dec 1951: none in bad harvests)
     h.levy[:] = funds.levy(team, h.in_team, h.fund_claim, h.normal_yield, h.grain, p, T, 1.0 - disaster[h.village])
     h.grain -= h.levy
     acc["levy"] -= g.sum(h.levy)
@@ -238,17 +240,13 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     T.land_share[T.stage == teams.LOWER_COOP] = coops.land_share_next(T.land_share[T.stage == teams.LOWER_COOP], p)
 
     # --- 10. classification ----------------------------------------------------------------------------
-    farm_gross = np.where(cm, h.coop_dividend + h.coop_wage, output)
     with np.errstate(invalid="ignore", divide="ignore"):
         hired_part = np.where(h.labor_used > 0, h.hired_in / h.labor_used, 0.0)
     exploitation = h.rent_received + h.interest_received + np.maximum(output * hired_part - h.wages_paid, 0.0) * private
-    gross = farm_gross + h.wages_earned + h.sideline + h.rent_received + h.interest_received + np.maximum(h.ledger, 0.0)
+    gross = farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + np.maximum(h.ledger, 0.0)
     lph = h.land / np.maximum(persons, 1)
     mean_lph = g.sum(h.land) / np.maximum(g.sum(persons), 1)
     h.social_class[:] = classification.classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph[g.village], p)
 
     events["manor_teams"] = np.bincount(np.arange(n_teams) // lanes, weights=manors.astype(float), minlength=V)
-    events["weather"] = w
-    events["output_private"] = output
-    events["coop_output"] = c_output
     return h, events
