@@ -75,11 +75,8 @@ def register(subparsers) -> None:
     p.add_argument("--years", type=int, help="years to simulate (overrides the files)")
     p.add_argument("--seed", type=int, help="master seed (overrides the files)")
     p.add_argument("--out", type=Path, help="results directory (default: outputs/runs/NAME-TIME)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=int, help="local worker processes (default: number of cores; 1 = this process)"
-    )
-    where.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler address (tcp://host:8786), or 'local'")
+    p.add_argument("--workers", type=int, help="local worker processes (default: number of cores; 1 = this process)")
+    p.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler address (tcp://host:8786), or 'local'")
     p.add_argument("--resume", action="store_true", help="complete an interrupted batch in --out")
     p.add_argument("--chunk", type=int, metavar="RUNS", help="runs per part file (default: sized to the runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -208,6 +205,8 @@ def cmd_run(args) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers} is not allowed: expected a whole number from 1")
+    if args.dask and args.dask != "local" and args.workers is not None:
+        raise InputError("--workers sizes a local pool or '--dask local'; a running Dask scheduler has its own workers")
     if args.chunk is not None and args.chunk < 1:
         raise InputError(f"--chunk {args.chunk} is not allowed: expected a whole number from 1")
     loaded = [load(ref) for ref in args.scenarios]

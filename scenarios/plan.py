@@ -95,7 +95,8 @@ class Plan:
     def fingerprint(self) -> str:
         """A hash of everything that decides the results (to refuse resuming a different batch)."""
         key = {
-            "scenarios": [s.to_dict() for s in self.scenarios],
+            # where a file was read from does not change its results
+            "scenarios": [{k: v for k, v in s.to_dict().items() if k != "source"} for s in self.scenarios],
             "chunk_runs": self.chunk_runs,
             "runs": [(r["run_id"], r["seed"], r["part"]) for r in self.runs],
         }

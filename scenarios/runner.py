@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import platform
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -100,19 +101,34 @@ class InlineExecutor(Executor):
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: forking a process that runs threads (progress bar, Arrow) is unsafe,
-    # and preloading the model once in the server keeps each worker's start cheap.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """A local pool whose workers start at once (not at the first task).
+
+    A process that runs no other thread is forked: the workers inherit the imported
+    model and start in milliseconds. Forking a process with threads (a notebook's
+    Dask client, Arrow's pools) can deadlock the children, so then a fork server is
+    used, which imports the model once and forks each worker from that clean process.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        ctx = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["scenarios.runner", RUN_FUNCTION.split(":")[0]])
     else:  # pragma: no cover - Windows, macOS without forkserver
         ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    # a first task launches every worker now, before the progress bar starts its thread
+    pool.submit(os.getpid).result()
+    return pool
 
 
 @contextmanager
-def executor(workers: int | None = None, dask: str | None = None) -> Iterator[tuple[Executor, int, str]]:
-    """The executor for a batch, its number of workers and a description; closed on exit."""
+def executor(workers: int | None = None, dask: str | None = None) -> Iterator[tuple[Executor, Callable[[], int], str]]:
+    """The executor for a batch, a function giving its current number of workers, and a description.
+
+    The executor is closed on exit. A running Dask scheduler may gain workers while the
+    batch runs (SLURM jobs start late, adaptive scaling), so its size is asked again.
+    """
     if dask:
         from distributed import Client, LocalCluster
 
@@ -123,7 +139,7 @@ def executor(workers: int | None = None, dask: str | None = None) -> Iterator[tu
             )
             client = Client(cluster)
             try:
-                yield client.get_executor(), n, f"Dask LocalCluster ({n} workers)"
+                yield client.get_executor(), lambda: n, f"Dask LocalCluster ({n} workers)"
             finally:
                 client.close()
                 cluster.close()
@@ -133,18 +149,21 @@ def executor(workers: int | None = None, dask: str | None = None) -> Iterator[tu
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler at {dask}: {err}") from None
         try:
-            n = max(1, len(client.scheduler_info().get("workers", {})))
-            yield client.get_executor(), n, f"Dask scheduler {dask} ({n} workers)"
+
+            def size() -> int:
+                return max(1, sum(client.nthreads().values()))
+
+            yield client.get_executor(), size, f"Dask scheduler {dask}"
         finally:
             client.close()
         return
     n = workers or os.cpu_count() or 1
     if n == 1:
-        yield InlineExecutor(), 1, "this process"
+        yield InlineExecutor(), lambda: 1, "this process"
         return
     pool = _process_pool(n)
     try:
-        yield pool, n, f"process pool ({n} workers)"
+        yield pool, lambda: n, f"process pool ({n} workers)"
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -230,7 +249,7 @@ def execute(
     store.write_manifest(out, _manifest(plan, done, failures, "running", started))
     todo = iter([c for c in plan.chunks if c.index not in done])
     sizes = {c.index: c.n_runs for c in plan.chunks}
-    with executor(workers, dask) as (pool, n, where):
+    with executor(workers, dask) as (pool, capacity, where):
         bar = tqdm(
             total=plan.n_runs,
             initial=sum(sizes[i] for i in done),
@@ -240,15 +259,14 @@ def execute(
             file=sys.stderr,
             smoothing=0.1,
         )
-        window = 2 * n  # chunks in flight: enough to keep every worker busy, few enough to bound memory
         inflight: dict[Future, int] = {}
         last = time.monotonic()
         try:
             while True:
-                for chunk in todo:
+                # chunks in flight: enough to keep every worker busy, few enough to bound memory
+                window = 2 * capacity()
+                while len(inflight) < window and (chunk := next(todo, None)) is not None:
                     inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
-                    if len(inflight) >= window:
-                        break
                 if not inflight:
                     break
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)

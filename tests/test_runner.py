@@ -44,7 +44,9 @@ def tiny(tmp_path) -> Path:
 
 
 def run_into(path: Path, out: Path, **kw) -> scenarios.BatchResult:
-    return scenarios.run(path, out=out, progress=False, **kw)
+    res = scenarios.run(path, out=out, progress=False, **kw)
+    assert res.complete, res.failures
+    return res
 
 
 def test_results_are_tidy_with_a_stable_schema(tiny, tmp_path):
