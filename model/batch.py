@@ -25,12 +25,32 @@ from .params import Params, make_params
 from .village import VillageModel
 
 SNAPSHOT_COLUMNS = (
-    "replicate", "village", "year", "household", "position", "workers", "dependents", "land", "land_rented_in",
-    "land_rented_out", "animals", "capital", "grain", "debt", "income", "wealth", "origin_class", "social_class", "team", "coop",
+    "replicate",
+    "village",
+    "year",
+    "household",
+    "position",
+    "workers",
+    "dependents",
+    "land",
+    "land_rented_in",
+    "land_rented_out",
+    "animals",
+    "capital",
+    "grain",
+    "debt",
+    "income",
+    "wealth",
+    "origin_class",
+    "social_class",
+    "team",
+    "coop",
 )
 
 
-def run_villages(params: Params | dict, seeds: Sequence[int], years: int, snapshot_years: Sequence[int] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_villages(
+    params: Params | dict, seeds: Sequence[int], years: int, snapshot_years: Sequence[int] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run one replicate per seed for `years` years; return (village-year metrics, household snapshots).
 
     The first frame has columns `replicate` (index into `seeds`), `village` (within the

@@ -30,7 +30,9 @@ def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per
     g = np.maximum(gross, 1e-9)
     ex = exploitation / g
     out = np.full(len(g), MIDDLE)
-    short = (land_per_head < p.poor_land_ratio * mean_land_per_head) | ((rent_paid + wages) / g > p.poor_dependence_share)
+    short = (land_per_head < p.poor_land_ratio * mean_land_per_head) | (
+        (rent_paid + wages) / g > p.poor_dependence_share
+    )
     out[short] = POOR
     out[wages / g > p.laborer_wage_share] = HIRED_LABORER
     out[ex > p.well_off_exploitation_share] = WELL_OFF_MIDDLE

@@ -49,7 +49,9 @@ def initial_land_share(p: Params) -> float:
     return min(p.coop_land_share, 0.5) if p.coop_land_share_cap_at_labor else p.coop_land_share
 
 
-def split(income: np.ndarray, land_share: np.ndarray, land: np.ndarray, work: np.ndarray, team: np.ndarray, member: np.ndarray):
+def split(
+    income: np.ndarray, land_share: np.ndarray, land: np.ndarray, work: np.ndarray, team: np.ndarray, member: np.ndarray
+):
     """Split each co-op's income: (land dividend, labour share) per member household."""
     n = len(income)
     t = np.where(member, team, 0)
@@ -84,7 +86,16 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
     worked = np.minimum(L, Wk * p.mu_per_worker)
     with np.errstate(invalid="ignore", divide="ignore"):
         skill = np.where(L > 0, S / L, 1.0)
-    out = p.normal_yield * skill * draft * production.capital_factor(K, L, p) * worked * np.repeat(w, lanes) * (1 + p.coop_management_gain) * e
+    out = (
+        p.normal_yield
+        * skill
+        * draft
+        * production.capital_factor(K, L, p)
+        * worked
+        * np.repeat(w, lanes)
+        * (1 + p.coop_management_gain)
+        * e
+    )
     out = np.where(T.is_coop & (count > 0), out, 0.0)
     # the rent for animals put in comes first, as far as the harvest covers it
     animal_rent = np.where(cm, p.coop_animal_rent * p.animal_price * h.animals, 0.0)

@@ -101,7 +101,9 @@ def return_unspent(team, member, claim, unspent: np.ndarray, T: Teams) -> None:
     claim += np.where(member, (unspent / np.maximum(count, 1))[team], 0.0)
 
 
-def leave(team, member_before, leaving, claim, p: Params, T: Teams, portable: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+def leave(
+    team, member_before, leaving, claim, p: Params, T: Teams, portable: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Settle the claims of members who leave. Portable: paid out in grain (withdrawal).
     Not portable: forfeited to those who stay, in proportion to their claims (or equally).
     Returns (grain paid to each leaver, forfeited by each leaver)."""

@@ -12,8 +12,19 @@ import mesa
 from .metrics import CLASS_NAMES, ORIGIN_NAMES
 
 VIEW_FIELDS = (
-    "workers", "dependents", "land", "land_rented_in", "land_rented_out", "animals", "capital", "grain",
-    "debt", "skill", "origin_class", "social_class", "village",
+    "workers",
+    "dependents",
+    "land",
+    "land_rented_in",
+    "land_rented_out",
+    "animals",
+    "capital",
+    "grain",
+    "debt",
+    "skill",
+    "origin_class",
+    "social_class",
+    "village",
 )
 
 

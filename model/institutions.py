@@ -15,7 +15,7 @@ from .params import Params
 from .production import EPS, capital_factor
 from .state import Households
 from .tax import agricultural_tax
-from .teams import LOWER_COOP, TEAM, ADVANCED_COOP, Teams, fair_plough_fee
+from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, Teams, fair_plough_fee
 
 HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
 
@@ -24,7 +24,9 @@ def lane_sum(team: np.ndarray, mask: np.ndarray, x: np.ndarray, n: int) -> np.nd
     return np.bincount(team, weights=np.where(mask, x, 0.0), minlength=n)
 
 
-def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups) -> np.ndarray:
+def membership_value(
+    h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups
+) -> np.ndarray:
     """Each household's yearly value of being in its lane's group, in units of subsistence."""
     n = len(T)
     member = h.in_team
@@ -40,15 +42,26 @@ def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: 
     own_S = np.where(basis, 0.0, spare)  # a non-member would add his own to the pool
     own_N = np.where(basis, 0.0, unploughed)
     with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(N[team] + own_N > 0, np.minimum(1.0, p.team_pooling_efficiency * (S[team] + own_S) / (N[team] + own_N)), 0.0)
-        used = np.where(S[team] + own_S > 0, np.minimum(1.0, (N[team] + own_N) / (p.team_pooling_efficiency * (S[team] + own_S))), 0.0)
+        fill = np.where(
+            N[team] + own_N > 0, np.minimum(1.0, p.team_pooling_efficiency * (S[team] + own_S) / (N[team] + own_N)), 0.0
+        )
+        used = np.where(
+            S[team] + own_S > 0,
+            np.minimum(1.0, (N[team] + own_N) / (p.team_pooling_efficiency * (S[team] + own_S))),
+            0.0,
+        )
     fee = fair_plough_fee(p) * p.team_equivalence_rate
     gain_per_mu = p.normal_yield * h.skill * (1.0 - p.no_draft_yield_factor)
     team_gain = unploughed * fill * (gain_per_mu - fee) + spare * used * fee
 
     # in a co-op lane: the member's share of pooled output against farming alone
     is_coop = T.is_coop[team]
-    alone = p.normal_yield * h.skill * land * (np.minimum(1.0, animal_mu / np.maximum(land, EPS)) * (1 - p.no_draft_yield_factor) + p.no_draft_yield_factor)
+    alone = (
+        p.normal_yield
+        * h.skill
+        * land
+        * (np.minimum(1.0, animal_mu / np.maximum(land, EPS)) * (1 - p.no_draft_yield_factor) + p.no_draft_yield_factor)
+    )
     alone *= capital_factor(h.capital, land, p)
     coop_mask = np.where(is_coop, member, False) | (is_coop & ~member)
     L = lane_sum(team, coop_mask, land, n)
@@ -61,7 +74,9 @@ def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: 
     pooled = Y * (draft + (1 - draft) * p.no_draft_yield_factor) * capital_factor(K, L, p)
     pooled *= (1 + p.coop_management_gain) * coops.effort(count, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = T.land_share[team] * land / np.maximum(L[team], EPS) + (1 - T.land_share[team]) * lab / np.maximum(W[team], EPS)
+        share = T.land_share[team] * land / np.maximum(L[team], EPS) + (1 - T.land_share[team]) * lab / np.maximum(
+            W[team], EPS
+        )
     coop_gain = share * pooled[team] - alone
 
     gain = np.where(is_coop, coop_gain, team_gain)
@@ -83,7 +98,9 @@ def membership_value(h: Households, p: Params, T: Teams, team: np.ndarray, lab: 
     return value / p.subsistence_grain + pressure[h.village]
 
 
-def spring(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int, acc: dict) -> dict[str, np.ndarray]:
+def spring(
+    h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int, acc: dict
+) -> dict[str, np.ndarray]:
     """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded.
     Grain paid out of funds and entry fees paid in are added to the village accounts `acc`."""
     n, V = len(T), g.n_villages

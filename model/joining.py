@@ -40,7 +40,9 @@ def logit(value: np.ndarray, noise: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(value / noise, -50, 50)))
 
 
-def decide(value: np.ndarray, member: np.ndarray, exit_cost: np.ndarray, entry_cost: np.ndarray, p: Params, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decide(
+    value: np.ndarray, member: np.ndarray, exit_cost: np.ndarray, entry_cost: np.ndarray, p: Params, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(joins, exits) masks for households reconsidering (u[:, 0] < membership_revision)."""
     revise = u[:, 0] < p.membership_revision
     compulsory = p.join_pressure >= 1.0

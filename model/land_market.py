@@ -24,7 +24,9 @@ def distress_price(p: Params) -> float:
     return land_price(p) * (1.0 - p.distress_discount)
 
 
-def sell_land(g: Groups, h: Households, p: Params, short: np.ndarray, surplus: np.ndarray, collective: np.ndarray | None = None) -> np.ndarray:
+def sell_land(
+    g: Groups, h: Households, p: Params, short: np.ndarray, surplus: np.ndarray, collective: np.ndarray | None = None
+) -> np.ndarray:
     """Distress sales to cover `short` (jin), bought with `surplus` (jin) of others (recorded in
     `land_sold`, `land_bought`, `distress`); returns the deed tax each buyer paid."""
     if p.land_sale_policy == "banned":

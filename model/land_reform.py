@@ -60,11 +60,22 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
 
     # Land: household-level ratios to the average household, by origin; middle peasants take the rest.
     s_mid = max(1e-9, 1 - p.origin_landlord_share - p.origin_rich_share - p.origin_poor_share)
-    mid_ratio = (1 - p.origin_landlord_share - p.origin_rich_share * p.origin_rich_land_ratio - p.origin_poor_share * p.origin_poor_land_ratio) / s_mid
-    ratio = np.select([origin == LANDLORD, origin == RICH, origin == POOR], [1.0, p.origin_rich_land_ratio, p.origin_poor_land_ratio], max(mid_ratio, 0.05))
+    mid_ratio = (
+        1
+        - p.origin_landlord_share
+        - p.origin_rich_share * p.origin_rich_land_ratio
+        - p.origin_poor_share * p.origin_poor_land_ratio
+    ) / s_mid
+    ratio = np.select(
+        [origin == LANDLORD, origin == RICH, origin == POOR],
+        [1.0, p.origin_rich_land_ratio, p.origin_poor_land_ratio],
+        max(mid_ratio, 0.05),
+    )
     weight = ratio * persons / p.household_size_mean * np.exp(p.land_per_head_cv * normal(u[:, 4]))
     village_total = np.bincount(h.village, weights=persons, minlength=n_villages) * p.land_per_head
-    h.land[:] = weight / np.bincount(h.village, weights=weight, minlength=n_villages)[h.village] * village_total[h.village]
+    h.land[:] = (
+        weight / np.bincount(h.village, weights=weight, minlength=n_villages)[h.village] * village_total[h.village]
+    )
 
     # Draft animals: whole animals or a half share, at the class rate scaled to the mean.
     rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[origin]

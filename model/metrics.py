@@ -35,7 +35,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "team_joins": ("households", "households that joined a team this year"),
     "team_exits": ("households", "households that left a team this year"),
     "teams_disbanded": ("teams", "teams disbanded this year"),
-    "manor_teams": ("teams", "teams where one household owns most draft power and draws a net inflow of others' labour"),
+    "manor_teams": (
+        "teams",
+        "teams where one household owns most draft power and draws a net inflow of others' labour",
+    ),
     "coop_membership_rate": ("share of households", "households in a producer co-op"),
     "coops": ("co-ops", "producer co-ops"),
     "public_fund_total": ("jin", "public funds held by teams and co-ops"),

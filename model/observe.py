@@ -15,10 +15,21 @@ from .teams import Teams
 
 def wealth(h: Households, p: Params) -> np.ndarray:
     """Net wealth of each household: land and animals at market prices, capital, grain, claims, less debts."""
-    return h.land * land_price(p) + h.animals * p.animal_price + h.capital + h.grain + h.credit + h.fund_claim - h.debt - h.state_debt
+    return (
+        h.land * land_price(p)
+        + h.animals * p.animal_price
+        + h.capital
+        + h.grain
+        + h.credit
+        + h.fund_claim
+        - h.debt
+        - h.state_debt
+    )
 
 
-def village_metrics(h: Households, T: Teams, p: Params, year: int, events: dict, lanes: int, pooled: bool = False) -> dict[str, np.ndarray]:
+def village_metrics(
+    h: Households, T: Teams, p: Params, year: int, events: dict, lanes: int, pooled: bool = False
+) -> dict[str, np.ndarray]:
     """One array per metric, one entry per village (or a single entry for all villages if `pooled`)."""
     team = h.village * lanes + h.neighbourhood
     if pooled:
@@ -81,6 +92,8 @@ def village_metrics(h: Households, T: Teams, p: Params, year: int, events: dict,
     m["welfare_paid"] = g.sum(h.welfare)
     m["effort_mean"] = np.where(members > 0, g.sum(np.where(h.in_team, h.effort, 0.0)) / np.maximum(members, 1), 1.0)
     for name, mask in (("team", teamonly), ("coop", coop), ("alone", alone)):
-        m[f"grain_per_head_{name}"] = g.sum(np.where(mask, h.output, 0.0)) / np.maximum(g.sum(np.where(mask, persons, 0.0)), 1)
+        m[f"grain_per_head_{name}"] = g.sum(np.where(mask, h.output, 0.0)) / np.maximum(
+            g.sum(np.where(mask, persons, 0.0)), 1
+        )
     assert set(NAMES) <= set(m), set(NAMES) - set(m)
     return m

@@ -23,7 +23,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # Documents quoted by policy parameters (short names used in `source`).
-SHANXI = "Shanxi Provincial Committee, 'Raising the Level of Mutual Aid Organizations in Old Liberated Areas', 17 Apr 1951"
+SHANXI = (
+    "Shanxi Provincial Committee, 'Raising the Level of Mutual Aid Organizations in Old Liberated Areas', 17 Apr 1951"
+)
 NCB = "North China Bureau, reply to the Shanxi Provincial Committee, 4 May 1951"
 LIU = "Liu Shaoqi, comment on the Shanxi document, 3 Jul 1951"
 DRAFT = "Draft Resolution on Mutual Aid and Cooperation in Agricultural Production, Sep 1951 conference"
@@ -71,174 +73,658 @@ class Params(BaseModel):
 
     # --- the land reform outcome (initial state) ------------------------------------
     land_per_head: float = P(
-        3.5, "cultivated land per person after land reform (between the Hebei village's 2.9 and the about 4 that Shanxi's 1950 harvest implies)", "mu/person", "land_reform", ge=0.5, le=30,
-        source=DATA, passage="land_per_person_hebei_1946: 2.9 mu per person, Liluohou village, Hebei; grain_yield_shanxi_1950: 5.2 billion jin at 102 jin per mu",
+        3.5,
+        "cultivated land per person after land reform (between the Hebei village's 2.9 and the about 4 that Shanxi's 1950 harvest implies)",
+        "mu/person",
+        "land_reform",
+        ge=0.5,
+        le=30,
+        source=DATA,
+        passage="land_per_person_hebei_1946: 2.9 mu per person, Liluohou village, Hebei; grain_yield_shanxi_1950: 5.2 billion jin at 102 jin per mu",
     )
     land_per_head_cv: float = P(
-        0.10, "spread (coefficient of variation) of land per head around the equal share", "", "land_reform", ge=0, le=1,
+        0.10,
+        "spread (coefficient of variation) of land per head around the equal share",
+        "",
+        "land_reform",
+        ge=0,
+        le=1,
     )
-    household_size_mean: float = P(4.6, "mean persons per household at the start", "persons", "land_reform", ge=1.5, le=12)
+    household_size_mean: float = P(
+        4.6, "mean persons per household at the start", "persons", "land_reform", ge=1.5, le=12
+    )
     origin_rich_share: float = P(
-        0.027, "share of households of rich-peasant origin (they kept part of their land)", "share", "land_reform", ge=0, le=0.5,
-        source=DATA, passage="classes_after_reform_hebei_1946: rich peasants 2.7% of households held 8.7% of land",
+        0.027,
+        "share of households of rich-peasant origin (they kept part of their land)",
+        "share",
+        "land_reform",
+        ge=0,
+        le=0.5,
+        source=DATA,
+        passage="classes_after_reform_hebei_1946: rich peasants 2.7% of households held 8.7% of land",
     )
     origin_rich_land_ratio: float = P(
-        3.2, "land of a rich-origin household relative to the average household", "ratio", "land_reform", ge=1, le=10,
-        source=DATA, passage="classes_after_reform_hebei_1946: 8.7% of land / 2.7% of households = 3.2",
+        3.2,
+        "land of a rich-origin household relative to the average household",
+        "ratio",
+        "land_reform",
+        ge=1,
+        le=10,
+        source=DATA,
+        passage="classes_after_reform_hebei_1946: 8.7% of land / 2.7% of households = 3.2",
     )
     origin_landlord_share: float = P(
-        0.038, "share of households that were landlords (given an equal share of land)", "share", "land_reform", ge=0, le=0.5,
-        source=DATA, passage="land_before_reform: landlords were 3.79% of households",
+        0.038,
+        "share of households that were landlords (given an equal share of land)",
+        "share",
+        "land_reform",
+        ge=0,
+        le=0.5,
+        source=DATA,
+        passage="land_before_reform: landlords were 3.79% of households",
     )
     origin_poor_share: float = P(
-        0.273, "share of households of poor-peasant origin after the reform", "share", "land_reform", ge=0, le=0.9,
-        source=DATA, passage="classes_after_reform_hebei_1946: poor peasants 27.3% of households held 11.9% of land",
+        0.273,
+        "share of households of poor-peasant origin after the reform",
+        "share",
+        "land_reform",
+        ge=0,
+        le=0.9,
+        source=DATA,
+        passage="classes_after_reform_hebei_1946: poor peasants 27.3% of households held 11.9% of land",
     )
     origin_poor_land_ratio: float = P(
-        0.44, "land of a poor-origin household relative to the average household", "ratio", "land_reform", ge=0.05, le=1,
-        source=DATA, passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44",
+        0.44,
+        "land of a poor-origin household relative to the average household",
+        "ratio",
+        "land_reform",
+        ge=0.05,
+        le=1,
+        source=DATA,
+        passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44",
     )
     animals_per_household: float = P(
-        0.30, "draft animals per household at the start (scarce and unequal)", "animals/household", "land_reform", ge=0, le=5,
-        source=DATA, passage="draft_animals_hebei_1948: 2.7 to 6.3 households per draft animal by class",
+        0.30,
+        "draft animals per household at the start (scarce and unequal)",
+        "animals/household",
+        "land_reform",
+        ge=0,
+        le=5,
+        source=DATA,
+        passage="draft_animals_hebei_1948: 2.7 to 6.3 households per draft animal by class",
     )
-    initial_grain_months: float = P(4.0, "grain stock at the start, in months of the household's subsistence", "months", "land_reform", ge=0, le=36)
-    initial_capital_per_mu: float = P(15.0, "farm capital (tools, carts, manure) at the start", "jin/mu", "land_reform", ge=0, le=500)
-    skill_sd: float = P(0.15, "spread of households' farming skill (log-normal, inherited on division)", "log sd", "land_reform", ge=0, le=1)
+    initial_grain_months: float = P(
+        4.0, "grain stock at the start, in months of the household's subsistence", "months", "land_reform", ge=0, le=36
+    )
+    initial_capital_per_mu: float = P(
+        15.0, "farm capital (tools, carts, manure) at the start", "jin/mu", "land_reform", ge=0, le=500
+    )
+    skill_sd: float = P(
+        0.15,
+        "spread of households' farming skill (log-normal, inherited on division)",
+        "log sd",
+        "land_reform",
+        ge=0,
+        le=1,
+    )
 
     # --- demography (Chayanov's demographic differentiation) ------------------------
     birth_rate: float = P(0.085, "births per adult per year", "1/year", "demography", ge=0, le=0.3)
     child_mortality: float = P(0.02, "deaths per child per year", "1/year", "demography", ge=0, le=0.5)
     adult_mortality: float = P(0.008, "deaths per working adult per year", "1/year", "demography", ge=0, le=0.5)
     elder_mortality: float = P(0.06, "deaths per elder per year", "1/year", "demography", ge=0, le=1)
-    famine_mortality: float = P(0.05, "extra deaths per person per year at zero consumption (scaled by the shortfall)", "1/year", "demography", ge=0, le=1)
-    years_as_child: float = P(15.0, "mean years before a child becomes a working adult", "years", "demography", ge=5, le=25)
-    years_as_worker: float = P(40.0, "mean years an adult works before becoming an elder dependent", "years", "demography", ge=10, le=70)
-    division_adults: int = P(4, "adults at which a household may divide (two couples under one roof)", "adults", "demography", ge=2, le=20)
-    division_rate: float = P(0.2, "yearly chance that a household at or above the threshold divides", "1/year", "demography", ge=0, le=1)
-    child_consumer_weight: float = P(0.6, "consumption of a child relative to a working adult", "consumer units", "demography", ge=0.1, le=1)
-    elder_consumer_weight: float = P(0.8, "consumption of an elder relative to a working adult", "consumer units", "demography", ge=0.1, le=1)
+    famine_mortality: float = P(
+        0.05,
+        "extra deaths per person per year at zero consumption (scaled by the shortfall)",
+        "1/year",
+        "demography",
+        ge=0,
+        le=1,
+    )
+    years_as_child: float = P(
+        15.0, "mean years before a child becomes a working adult", "years", "demography", ge=5, le=25
+    )
+    years_as_worker: float = P(
+        40.0, "mean years an adult works before becoming an elder dependent", "years", "demography", ge=10, le=70
+    )
+    division_adults: int = P(
+        4, "adults at which a household may divide (two couples under one roof)", "adults", "demography", ge=2, le=20
+    )
+    division_rate: float = P(
+        0.2, "yearly chance that a household at or above the threshold divides", "1/year", "demography", ge=0, le=1
+    )
+    child_consumer_weight: float = P(
+        0.6, "consumption of a child relative to a working adult", "consumer units", "demography", ge=0.1, le=1
+    )
+    elder_consumer_weight: float = P(
+        0.8, "consumption of an elder relative to a working adult", "consumer units", "demography", ge=0.1, le=1
+    )
     elder_work: float = P(0.3, "work an elder still does relative to an adult", "workers", "demography", ge=0, le=1)
 
     # --- production ------------------------------------------------------------------
     normal_yield: float = P(
-        125.0, "normal grain yield of well-worked, ploughed land, net of seed (calibrated so the village average at the start is near 102 jin/mu)", "jin/mu", "production", ge=10, le=1000,
-        source=DATA, passage="grain_yield_shanxi_1950: 102 jin per mu",
+        125.0,
+        "normal grain yield of well-worked, ploughed land, net of seed (calibrated so the village average at the start is near 102 jin/mu)",
+        "jin/mu",
+        "production",
+        ge=10,
+        le=1000,
+        source=DATA,
+        passage="grain_yield_shanxi_1950: 102 jin per mu",
     )
     mu_per_worker: float = P(10.0, "land one worker can farm in a year", "mu/worker", "production", ge=1, le=100)
-    mu_per_animal: float = P(30.0, "land one draft animal can plough in the season", "mu/animal", "production", ge=1, le=200)
-    no_draft_yield_factor: float = P(0.7, "yield of land dug by hand (no draft animal) relative to ploughed land", "ratio", "production", ge=0.1, le=1)
-    capital_yield_gain: float = P(0.3, "largest yield gain from farm capital (tools, manure, wells)", "ratio", "production", ge=0, le=3)
-    capital_half_saturation: float = P(40.0, "capital per mu that gives half the largest gain", "jin/mu", "production", ge=1, le=1000)
+    mu_per_animal: float = P(
+        30.0, "land one draft animal can plough in the season", "mu/animal", "production", ge=1, le=200
+    )
+    no_draft_yield_factor: float = P(
+        0.7,
+        "yield of land dug by hand (no draft animal) relative to ploughed land",
+        "ratio",
+        "production",
+        ge=0.1,
+        le=1,
+    )
+    capital_yield_gain: float = P(
+        0.3, "largest yield gain from farm capital (tools, manure, wells)", "ratio", "production", ge=0, le=3
+    )
+    capital_half_saturation: float = P(
+        40.0, "capital per mu that gives half the largest gain", "jin/mu", "production", ge=1, le=1000
+    )
     capital_depreciation: float = P(0.1, "share of farm capital worn out each year", "1/year", "production", ge=0, le=1)
-    weather_sd: float = P(0.15, "year-to-year spread of a village's harvest (log-normal)", "log sd", "production", ge=0, le=1)
-    disaster_prob: float = P(0.08, "yearly chance of a village-wide disaster (drought, flood, locusts)", "1/year", "production", ge=0, le=1)
-    disaster_yield_factor: float = P(0.55, "harvest in a disaster year relative to normal", "ratio", "production", ge=0, le=1)
+    weather_sd: float = P(
+        0.15, "year-to-year spread of a village's harvest (log-normal)", "log sd", "production", ge=0, le=1
+    )
+    disaster_prob: float = P(
+        0.08, "yearly chance of a village-wide disaster (drought, flood, locusts)", "1/year", "production", ge=0, le=1
+    )
+    disaster_yield_factor: float = P(
+        0.55, "harvest in a disaster year relative to normal", "ratio", "production", ge=0, le=1
+    )
     illness_prob: float = P(0.08, "yearly chance that illness strikes a household", "1/year", "production", ge=0, le=1)
-    illness_labor_loss: float = P(0.4, "share of the household's labour lost in an illness year", "share", "production", ge=0, le=1)
+    illness_labor_loss: float = P(
+        0.4, "share of the household's labour lost in an illness year", "share", "production", ge=0, le=1
+    )
     animal_death_prob: float = P(0.06, "yearly chance that a draft animal dies", "1/year", "production", ge=0, le=1)
-    sideline_income: float = P(150.0, "grain-equivalent earned by a worker-year not used in farming (crafts, carting, odd jobs)", "jin/worker-year", "production", ge=0, le=2000)
+    sideline_income: float = P(
+        150.0,
+        "grain-equivalent earned by a worker-year not used in farming (crafts, carting, odd jobs)",
+        "jin/worker-year",
+        "production",
+        ge=0,
+        le=2000,
+    )
 
     # --- consumption and saving ------------------------------------------------------
-    subsistence_grain: float = P(300.0, "grain a working adult needs per year to live", "jin/consumer-year", "consumption", ge=50, le=2000)
-    surplus_consumption: float = P(0.4, "share of income above subsistence that is consumed rather than saved", "share", "consumption", ge=0, le=1)
-    reserve_months: float = P(6.0, "grain a household keeps in reserve before buying land or animals", "months", "consumption", ge=0, le=60)
+    subsistence_grain: float = P(
+        300.0, "grain a working adult needs per year to live", "jin/consumer-year", "consumption", ge=50, le=2000
+    )
+    surplus_consumption: float = P(
+        0.4, "share of income above subsistence that is consumed rather than saved", "share", "consumption", ge=0, le=1
+    )
+    reserve_months: float = P(
+        6.0, "grain a household keeps in reserve before buying land or animals", "months", "consumption", ge=0, le=60
+    )
     grain_storage_loss: float = P(0.05, "share of stored grain lost each year", "1/year", "consumption", ge=0, le=1)
-    capital_investment_share: float = P(0.3, "share of yearly saving put into farm capital", "share", "consumption", ge=0, le=1)
+    capital_investment_share: float = P(
+        0.3, "share of yearly saving put into farm capital", "share", "consumption", ge=0, le=1
+    )
 
     # --- markets (the 'four freedoms') -----------------------------------------------
     land_sale_policy: MarketPolicy = P(
-        "free", "land sales: free, taxed, capped (holding cap) or banned", "", "markets",
-        source=LIU, passage="Spontaneous forces among peasants and class differentiation have already begun to emerge",
+        "free",
+        "land sales: free, taxed, capped (holding cap) or banned",
+        "",
+        "markets",
+        source=LIU,
+        passage="Spontaneous forces among peasants and class differentiation have already begun to emerge",
     )
     land_price_years: float = P(3.0, "land price in years of normal yield", "years", "markets", ge=0.5, le=30)
     distress_discount: float = P(0.3, "price cut a distressed seller accepts", "share", "markets", ge=0, le=0.9)
-    land_sale_tax: float = P(0.1, "deed tax on land purchases when land sales are taxed", "share of price", "markets", ge=0, le=1)
-    land_holding_cap: float = P(2.0, "largest holding per head, as a multiple of the village mean, when sales are capped", "ratio", "markets", ge=1, le=20)
-    land_rental_policy: RentalPolicy = P("free", "land rental: free, capped (rent ceiling) or banned", "", "markets", source=LIU, passage="free land, labour and credit markets")
+    land_sale_tax: float = P(
+        0.1, "deed tax on land purchases when land sales are taxed", "share of price", "markets", ge=0, le=1
+    )
+    land_holding_cap: float = P(
+        2.0,
+        "largest holding per head, as a multiple of the village mean, when sales are capped",
+        "ratio",
+        "markets",
+        ge=1,
+        le=20,
+    )
+    land_rental_policy: RentalPolicy = P(
+        "free",
+        "land rental: free, capped (rent ceiling) or banned",
+        "",
+        "markets",
+        source=LIU,
+        passage="free land, labour and credit markets",
+    )
     rent_share: float = P(0.45, "rent as a share of the land's normal yield", "share", "markets", ge=0, le=0.9)
-    rent_cap: float = P(0.375, "rent ceiling when rents are capped (the 'reduce rent by 25%' rule)", "share", "markets", ge=0, le=0.9)
-    hired_labor_policy: MarketPolicy = P("free", "hiring labour: free, taxed, capped (per household) or banned", "", "markets", source=LIU, passage="free land, labour and credit markets")
-    wage: float = P(450.0, "pay of a hired worker-year, board included, in grain", "jin/worker-year", "markets", ge=0, le=5000)
-    hired_labor_tax: float = P(0.2, "tax on the wage bill when hiring is taxed", "share of wages", "markets", ge=0, le=1)
-    hired_labor_cap: float = P(1.0, "most worker-years a household may hire when hiring is capped", "worker-years", "markets", ge=0, le=50)
-    long_term_hire: float = P(0.75, "hired worker-years in one household from which a hired hand counts as long-term (year-round)", "worker-years", "markets", ge=0.1, le=5)
-    credit_policy: CreditPolicy = P("free", "private lending: free, capped (interest ceiling) or banned", "", "markets", source=LIU, passage="free land, labour and credit markets")
+    rent_cap: float = P(
+        0.375, "rent ceiling when rents are capped (the 'reduce rent by 25%' rule)", "share", "markets", ge=0, le=0.9
+    )
+    hired_labor_policy: MarketPolicy = P(
+        "free",
+        "hiring labour: free, taxed, capped (per household) or banned",
+        "",
+        "markets",
+        source=LIU,
+        passage="free land, labour and credit markets",
+    )
+    wage: float = P(
+        450.0, "pay of a hired worker-year, board included, in grain", "jin/worker-year", "markets", ge=0, le=5000
+    )
+    hired_labor_tax: float = P(
+        0.2, "tax on the wage bill when hiring is taxed", "share of wages", "markets", ge=0, le=1
+    )
+    hired_labor_cap: float = P(
+        1.0, "most worker-years a household may hire when hiring is capped", "worker-years", "markets", ge=0, le=50
+    )
+    long_term_hire: float = P(
+        0.75,
+        "hired worker-years in one household from which a hired hand counts as long-term (year-round)",
+        "worker-years",
+        "markets",
+        ge=0.1,
+        le=5,
+    )
+    credit_policy: CreditPolicy = P(
+        "free",
+        "private lending: free, capped (interest ceiling) or banned",
+        "",
+        "markets",
+        source=LIU,
+        passage="free land, labour and credit markets",
+    )
     interest_rate: float = P(0.36, "yearly interest on private loans (3 fen a month)", "1/year", "markets", ge=0, le=3)
     interest_cap: float = P(0.15, "interest ceiling when lending is capped", "1/year", "markets", ge=0, le=3)
-    borrow_limit: float = P(0.5, "largest debt as a share of the value of land and animals", "share", "markets", ge=0, le=2)
-    lend_share: float = P(0.5, "share of grain above reserve a household is willing to lend", "share", "markets", ge=0, le=1)
+    borrow_limit: float = P(
+        0.5, "largest debt as a share of the value of land and animals", "share", "markets", ge=0, le=2
+    )
+    lend_share: float = P(
+        0.5, "share of grain above reserve a household is willing to lend", "share", "markets", ge=0, le=1
+    )
     animal_market_policy: AnimalPolicy = P("free", "buying and selling draft animals: free or banned", "", "markets")
     animal_price: float = P(600.0, "price of a draft animal", "jin/animal", "markets", ge=1, le=10_000)
 
     # --- the state's agricultural tax ------------------------------------------------
-    tax_exemption_per_head: float = P(150.0, "normal yield per head exempt from the agricultural tax", "jin/person", "tax", ge=0, le=2000, source=TAX50, passage="per-capita exemption of 150 jin of agricultural income")
-    tax_rate_min: float = P(0.03, "tax rate on the first taxable jin", "share", "tax", ge=0, le=1, source=TAX50, passage="progressive rates from 3%")
+    tax_exemption_per_head: float = P(
+        150.0,
+        "normal yield per head exempt from the agricultural tax",
+        "jin/person",
+        "tax",
+        ge=0,
+        le=2000,
+        source=TAX50,
+        passage="per-capita exemption of 150 jin of agricultural income",
+    )
+    tax_rate_min: float = P(
+        0.03,
+        "tax rate on the first taxable jin",
+        "share",
+        "tax",
+        ge=0,
+        le=1,
+        source=TAX50,
+        passage="progressive rates from 3%",
+    )
     tax_rate_max: float = P(0.42, "highest tax rate", "share", "tax", ge=0, le=1, source=TAX50, passage="to 42%")
-    tax_progression_span: float = P(600.0, "taxable normal yield per head over which the rate rises from lowest to highest", "jin/person", "tax", ge=1, le=10_000)
+    tax_progression_span: float = P(
+        600.0,
+        "taxable normal yield per head over which the rate rises from lowest to highest",
+        "jin/person",
+        "tax",
+        ge=1,
+        le=10_000,
+    )
 
     # --- classification (the 1950 rules) ---------------------------------------------
     rich_exploitation_share: float = P(
-        0.25, "exploitation income (hired labour, rent, interest) above this share of income makes a rich peasant", "share", "classification", ge=0, le=1,
-        source=CLASS50, passage="exploitation income exceeding 25% of total income: rich peasant",
+        0.25,
+        "exploitation income (hired labour, rent, interest) above this share of income makes a rich peasant",
+        "share",
+        "classification",
+        ge=0,
+        le=1,
+        source=CLASS50,
+        passage="exploitation income exceeding 25% of total income: rich peasant",
     )
-    well_off_exploitation_share: float = P(0.05, "exploitation income above this share (but not above the rich line) makes a well-off middle peasant", "share", "classification", ge=0, le=1, source=CLASS50, passage="well-to-do middle peasants with slight exploitation")
-    laborer_wage_share: float = P(0.5, "wage income above this share of income makes a hired labourer", "share", "classification", ge=0, le=1)
-    poor_land_ratio: float = P(0.6, "own land per head below this multiple of the village mean marks a household short of land", "ratio", "classification", ge=0, le=2)
-    poor_dependence_share: float = P(0.15, "rent paid plus wages earned above this share of income marks a household short of means", "share", "classification", ge=0, le=1)
+    well_off_exploitation_share: float = P(
+        0.05,
+        "exploitation income above this share (but not above the rich line) makes a well-off middle peasant",
+        "share",
+        "classification",
+        ge=0,
+        le=1,
+        source=CLASS50,
+        passage="well-to-do middle peasants with slight exploitation",
+    )
+    laborer_wage_share: float = P(
+        0.5, "wage income above this share of income makes a hired labourer", "share", "classification", ge=0, le=1
+    )
+    poor_land_ratio: float = P(
+        0.6,
+        "own land per head below this multiple of the village mean marks a household short of land",
+        "ratio",
+        "classification",
+        ge=0,
+        le=2,
+    )
+    poor_dependence_share: float = P(
+        0.15,
+        "rent paid plus wages earned above this share of income marks a household short of means",
+        "share",
+        "classification",
+        ge=0,
+        le=1,
+    )
 
     # --- mutual aid teams --------------------------------------------------------------
-    teams_enabled: bool = P(True, "households may form mutual aid teams", "", "teams", source=NCB, passage="the task of further organizing the peasantry must be placed on the agenda")
-    team_equivalence_rate: float = P(
-        1.0, "work days credited for an animal day, relative to the fair rate (1 = equal exchange; above 1 favours animal owners)", "ratio", "teams", ge=0.2, le=5,
-        source=SHANXI, passage="public funds cannot maintain equivalent production relations within the group",
+    teams_enabled: bool = P(
+        True,
+        "households may form mutual aid teams",
+        "",
+        "teams",
+        source=NCB,
+        passage="the task of further organizing the peasantry must be placed on the agenda",
     )
-    team_size: int = P(8, "households a team aims for when it forms among neighbours", "households", "teams", ge=2, le=40)
+    team_equivalence_rate: float = P(
+        1.0,
+        "work days credited for an animal day, relative to the fair rate (1 = equal exchange; above 1 favours animal owners)",
+        "ratio",
+        "teams",
+        ge=0.2,
+        le=5,
+        source=SHANXI,
+        passage="public funds cannot maintain equivalent production relations within the group",
+    )
+    team_size: int = P(
+        8, "households a team aims for when it forms among neighbours", "households", "teams", ge=2, le=40
+    )
     team_min_size: int = P(3, "a team with fewer members disbands", "households", "teams", ge=2, le=40)
     team_season: Literal["seasonal", "year_round"] = P(
-        "year_round", "seasonal teams (临时) exchange hands only at ploughing and harvest; year-round teams (常年) all year", "", "teams",
-        source=DATA, passage="team_types_northeast_1951: seasonal ploughing / three main seasons / year-round teams",
+        "year_round",
+        "seasonal teams (临时) exchange hands only at ploughing and harvest; year-round teams (常年) all year",
+        "",
+        "teams",
+        source=DATA,
+        passage="team_types_northeast_1951: seasonal ploughing / three main seasons / year-round teams",
     )
-    seasonal_labour_share: float = P(0.35, "share of a year's work done in the peak seasons, the only work a seasonal team exchanges", "share", "teams", ge=0, le=1)
-    team_pooling_efficiency: float = P(0.9, "share of pooled labour and animal capacity that reaches other members' fields", "share", "teams", ge=0, le=1)
-    team_ban_long_term_hire: bool = P(False, "members of teams may not hire long-term labourers", "", "teams", source=DEC51, passage="no long-term hired labour inside teams")
-    membership_revision: float = P(0.35, "share of households that reconsider joining or leaving in a year (inertia)", "1/year", "teams", ge=0, le=1)
-    choice_noise: float = P(0.15, "spread of households' join/leave decisions (logit scale, as a share of subsistence)", "share", "teams", ge=0.001, le=10)
-    farming_alone_value: float = P(0.02, "value of running one's own farm alone (autonomy), as a share of subsistence", "share", "teams", ge=0, le=1)
-    state_preference: float = P(0.0, "extra value the state's favour gives to members, as a share of subsistence", "share", "teams", ge=0, le=1, source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
+    seasonal_labour_share: float = P(
+        0.35,
+        "share of a year's work done in the peak seasons, the only work a seasonal team exchanges",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    team_pooling_efficiency: float = P(
+        0.9,
+        "share of pooled labour and animal capacity that reaches other members' fields",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    team_ban_long_term_hire: bool = P(
+        False,
+        "members of teams may not hire long-term labourers",
+        "",
+        "teams",
+        source=DEC51,
+        passage="no long-term hired labour inside teams",
+    )
+    membership_revision: float = P(
+        0.35,
+        "share of households that reconsider joining or leaving in a year (inertia)",
+        "1/year",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    choice_noise: float = P(
+        0.15,
+        "spread of households' join/leave decisions (logit scale, as a share of subsistence)",
+        "share",
+        "teams",
+        ge=0.001,
+        le=10,
+    )
+    farming_alone_value: float = P(
+        0.02,
+        "value of running one's own farm alone (autonomy), as a share of subsistence",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    state_preference: float = P(
+        0.0,
+        "extra value the state's favour gives to members, as a share of subsistence",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="The state should grant preferential treatment to agricultural cooperatives",
+    )
 
     # --- public funds ---------------------------------------------------------------------
-    fund_levy_rate: float = P(0.03, "yearly levy into the group's public fund, as a share of members' normal yield", "share", "funds", ge=0, le=0.5, source=SHANXI, passage="Collected based on land productivity")
-    fund_portable: bool = P(True, "a leaver takes his share of the public fund", "", "funds", source=DEC51, passage="leavers may withdraw investment and accumulation")
-    fund_ownership: Literal["equal", "by_contribution"] = P("by_contribution", "who owns the fund: members equally, or by what each paid in", "", "funds", source=SHANXI, passage="Owned collectively by all members (regardless of original land productivity contributions)")
-    fund_voting: Literal["one_person_one_vote", "by_land"] = P("by_land", "how members vote on the yearly use of the fund", "", "funds", source=SHANXI, passage="each member having equal voting rights - one person, one vote")
-    fund_reproduction_share: float = P(0.7, "share of fund spending on expanded reproduction (animals, tools, land improvement); the rest is welfare", "share", "funds", ge=0, le=1, source=SHANXI, passage="The portion used for expanded reproduction should be relatively large; public welfare expenditures should be limited")
+    fund_levy_rate: float = P(
+        0.03,
+        "yearly levy into the group's public fund, as a share of members' normal yield",
+        "share",
+        "funds",
+        ge=0,
+        le=0.5,
+        source=SHANXI,
+        passage="Collected based on land productivity",
+    )
+    fund_portable: bool = P(
+        True,
+        "a leaver takes his share of the public fund",
+        "",
+        "funds",
+        source=DEC51,
+        passage="leavers may withdraw investment and accumulation",
+    )
+    fund_ownership: Literal["equal", "by_contribution"] = P(
+        "by_contribution",
+        "who owns the fund: members equally, or by what each paid in",
+        "",
+        "funds",
+        source=SHANXI,
+        passage="Owned collectively by all members (regardless of original land productivity contributions)",
+    )
+    fund_voting: Literal["one_person_one_vote", "by_land"] = P(
+        "by_land",
+        "how members vote on the yearly use of the fund",
+        "",
+        "funds",
+        source=SHANXI,
+        passage="each member having equal voting rights - one person, one vote",
+    )
+    fund_reproduction_share: float = P(
+        0.7,
+        "share of fund spending on expanded reproduction (animals, tools, land improvement); the rest is welfare",
+        "share",
+        "funds",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="The portion used for expanded reproduction should be relatively large; public welfare expenditures should be limited",
+    )
     fund_spending_rate: float = P(0.5, "share of the fund balance spent each year", "share", "funds", ge=0, le=1)
-    entry_share: float = P(0.5, "share of the per-member fund a newcomer pays in (below 1 is preferential)", "share", "funds", ge=0, le=2, source=SHANXI, passage="New members joining mutual aid groups with existing public funds should receive preferential treatment, but also be required to contribute a share")
+    entry_share: float = P(
+        0.5,
+        "share of the per-member fund a newcomer pays in (below 1 is preferential)",
+        "share",
+        "funds",
+        ge=0,
+        le=2,
+        source=SHANXI,
+        passage="New members joining mutual aid groups with existing public funds should receive preferential treatment, but also be required to contribute a share",
+    )
 
     # --- producer co-operatives -------------------------------------------------------------
-    coops_max: int = P(0, "most lower-stage producer co-ops per village (a pilot cap; 0 means none)", "co-ops/village", "coops", ge=0, le=1000, source=NCB, passage="Agricultural production cooperatives may be established on a trial basis in only a few places")
-    coop_animal_rent: float = P(0.0, "yearly rent a co-op pays members for each draft animal put in, as a share of the animal's price", "share/year", "coops", ge=0, le=1, source=SHANXI, passage="Adopt a dual standard - by labor and by land")
-    coop_min_team_years: int = P(2, "years a team must have existed before it may become a co-op", "years", "coops", ge=0, le=50)
-    coop_management_gain: float = P(0.1, "output gain from unified management of pooled land", "ratio", "coops", ge=0, le=1)
-    coop_land_share: float = P(0.4, "share of a co-op's distributed income paid as dividend on land put in", "share", "coops", ge=0, le=1, source=SHANXI, passage="Adopt a dual standard - by labor and by land")
-    coop_land_share_cap_at_labor: bool = P(False, "the land share may never exceed the labour share", "", "coops", source=SHANXI, passage="the portion distributed by land should never exceed that distributed by labor")
-    coop_land_share_decline: float = P(0.0, "yearly fall of the land share", "share/year", "coops", ge=0, le=1, source=SHANXI, passage="Over time, the share based on labor should gradually increase")
-    advanced_coop_year: int = P(0, "year co-ops become advanced (no land dividend); 0 means never", "year", "coops", ge=0, le=2100, source=DRAFT, passage="end up with more advanced agricultural producers' cooperatives")
-    effort_monitoring: float = P(0.03, "fall of effort per extra member in a co-op where work is hard to monitor", "share/member", "coops", ge=0, le=0.5, source=LIN90, passage="without the right to exit, the self-enforcing agreement breaks down")
-    exit_threat_effort: float = P(0.8, "share of the effort loss that the threat of exit restores while exit is allowed", "share", "coops", ge=0, le=1, source=LIN90)
+    coops_max: int = P(
+        0,
+        "most lower-stage producer co-ops per village (a pilot cap; 0 means none)",
+        "co-ops/village",
+        "coops",
+        ge=0,
+        le=1000,
+        source=NCB,
+        passage="Agricultural production cooperatives may be established on a trial basis in only a few places",
+    )
+    coop_animal_rent: float = P(
+        0.0,
+        "yearly rent a co-op pays members for each draft animal put in, as a share of the animal's price",
+        "share/year",
+        "coops",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="Adopt a dual standard - by labor and by land",
+    )
+    coop_min_team_years: int = P(
+        2, "years a team must have existed before it may become a co-op", "years", "coops", ge=0, le=50
+    )
+    coop_management_gain: float = P(
+        0.1, "output gain from unified management of pooled land", "ratio", "coops", ge=0, le=1
+    )
+    coop_land_share: float = P(
+        0.4,
+        "share of a co-op's distributed income paid as dividend on land put in",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="Adopt a dual standard - by labor and by land",
+    )
+    coop_land_share_cap_at_labor: bool = P(
+        False,
+        "the land share may never exceed the labour share",
+        "",
+        "coops",
+        source=SHANXI,
+        passage="the portion distributed by land should never exceed that distributed by labor",
+    )
+    coop_land_share_decline: float = P(
+        0.0,
+        "yearly fall of the land share",
+        "share/year",
+        "coops",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="Over time, the share based on labor should gradually increase",
+    )
+    advanced_coop_year: int = P(
+        0,
+        "year co-ops become advanced (no land dividend); 0 means never",
+        "year",
+        "coops",
+        ge=0,
+        le=2100,
+        source=DRAFT,
+        passage="end up with more advanced agricultural producers' cooperatives",
+    )
+    effort_monitoring: float = P(
+        0.03,
+        "fall of effort per extra member in a co-op where work is hard to monitor",
+        "share/member",
+        "coops",
+        ge=0,
+        le=0.5,
+        source=LIN90,
+        passage="without the right to exit, the self-enforcing agreement breaks down",
+    )
+    exit_threat_effort: float = P(
+        0.8,
+        "share of the effort loss that the threat of exit restores while exit is allowed",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
+        source=LIN90,
+    )
 
     # --- state policy ---------------------------------------------------------------------------
-    join_pressure: float = P(0.0, "administrative pressure to join: 0 voluntary, 1 compulsory", "", "state", ge=0, le=1, source=NCB, passage="must arise from the voluntary will of the masses and must not be forcefully implemented")
-    target_membership: float = P(0.4, "share of households the state wants organised by the target year", "share", "state", ge=0, le=1, source=DRAFT, passage="40% of the rural population organized largely into mutual aid teams by the end 1952")
-    target_year: int = P(1952, "year by which the target share should be reached", "year", "state", ge=1900, le=2100, source=DRAFT)
-    exit_allowed: bool = P(True, "members may leave teams and co-ops", "", "state", source=NCB, passage="must arise from the voluntary will of the masses")
-    coop_tax_rebate: float = P(0.0, "share of the agricultural tax remitted to co-op members", "share", "state", ge=0, le=1, source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
-    coop_credit: bool = P(False, "co-op members borrow from the state at the supply-and-marketing rate", "", "state", source=SHANXI, passage="The state should grant preferential treatment to agricultural cooperatives")
-    supply_marketing_coop: bool = P(False, "a supply-and-marketing co-op lends cheaply and buys grain at a fair price", "", "state", source=LIU, passage="through the use of mutual aid teams and supply and marketing cooperatives, they can achieve the goal of halting or avoiding this trend")
-    merchant_margin: float = P(0.15, "share of the value of produce sold that private merchants keep; a supply-and-marketing co-op pays a fair price instead", "share", "state", ge=0, le=0.9, source=LIU, passage="mutual aid teams and supply and marketing cooperatives")
-    smc_interest_rate: float = P(0.12, "yearly interest of supply-and-marketing co-op (state) credit", "1/year", "state", ge=0, le=3)
-    smc_credit_per_household: float = P(150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000)
+    join_pressure: float = P(
+        0.0,
+        "administrative pressure to join: 0 voluntary, 1 compulsory",
+        "",
+        "state",
+        ge=0,
+        le=1,
+        source=NCB,
+        passage="must arise from the voluntary will of the masses and must not be forcefully implemented",
+    )
+    target_membership: float = P(
+        0.4,
+        "share of households the state wants organised by the target year",
+        "share",
+        "state",
+        ge=0,
+        le=1,
+        source=DRAFT,
+        passage="40% of the rural population organized largely into mutual aid teams by the end 1952",
+    )
+    target_year: int = P(
+        1952, "year by which the target share should be reached", "year", "state", ge=1900, le=2100, source=DRAFT
+    )
+    exit_allowed: bool = P(
+        True,
+        "members may leave teams and co-ops",
+        "",
+        "state",
+        source=NCB,
+        passage="must arise from the voluntary will of the masses",
+    )
+    coop_tax_rebate: float = P(
+        0.0,
+        "share of the agricultural tax remitted to co-op members",
+        "share",
+        "state",
+        ge=0,
+        le=1,
+        source=SHANXI,
+        passage="The state should grant preferential treatment to agricultural cooperatives",
+    )
+    coop_credit: bool = P(
+        False,
+        "co-op members borrow from the state at the supply-and-marketing rate",
+        "",
+        "state",
+        source=SHANXI,
+        passage="The state should grant preferential treatment to agricultural cooperatives",
+    )
+    supply_marketing_coop: bool = P(
+        False,
+        "a supply-and-marketing co-op lends cheaply and buys grain at a fair price",
+        "",
+        "state",
+        source=LIU,
+        passage="through the use of mutual aid teams and supply and marketing cooperatives, they can achieve the goal of halting or avoiding this trend",
+    )
+    merchant_margin: float = P(
+        0.15,
+        "share of the value of produce sold that private merchants keep; a supply-and-marketing co-op pays a fair price instead",
+        "share",
+        "state",
+        ge=0,
+        le=0.9,
+        source=LIU,
+        passage="mutual aid teams and supply and marketing cooperatives",
+    )
+    smc_interest_rate: float = P(
+        0.12, "yearly interest of supply-and-marketing co-op (state) credit", "1/year", "state", ge=0, le=3
+    )
+    smc_credit_per_household: float = P(
+        150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000
+    )
 
 
 class ParameterError(ValueError):
@@ -368,7 +854,13 @@ def reference_markdown() -> str:
         i = field_info(name)
         if i["group"] != group:
             group = i["group"]
-            out += ["", f"## {group.replace('_', ' ')}", "", "| name | default | unit | allowed | meaning | source |", "|---|---|---|---|---|---|"]
+            out += [
+                "",
+                f"## {group.replace('_', ' ')}",
+                "",
+                "| name | default | unit | allowed | meaning | source |",
+                "|---|---|---|---|---|---|",
+            ]
         src = ""
         if i["source"]:
             src = i["source"] + (f': "{i["passage"]}"' if i["passage"] else "")

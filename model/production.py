@@ -60,7 +60,9 @@ def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]
     return np.where(disaster, w * p.disaster_yield_factor, w), disaster
 
 
-def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray, effort: np.ndarray) -> np.ndarray:
+def harvest(
+    ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray, effort: np.ndarray
+) -> np.ndarray:
     """Grain harvested: land worked (limited by labour applied) times yield, weather and effort."""
     worked = np.minimum(cultivated, labor_applied * p.mu_per_worker)
     return ypm * worked * w * effort

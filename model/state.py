@@ -145,7 +145,9 @@ class Households:
         return Households(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
     def concat(self, other: Households) -> Households:
-        return Households(**{f.name: np.concatenate((getattr(self, f.name), getattr(other, f.name))) for f in fields(self)})
+        return Households(
+            **{f.name: np.concatenate((getattr(self, f.name), getattr(other, f.name))) for f in fields(self)}
+        )
 
     def merged(self, branches: Households) -> Households:
         """Append new households (from division) and restore the canonical order.

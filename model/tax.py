@@ -18,7 +18,9 @@ import numpy as np
 from .params import Params
 
 
-def agricultural_tax(normal_yield: np.ndarray, persons: np.ndarray, p: Params, rebate: np.ndarray | float = 0.0) -> np.ndarray:
+def agricultural_tax(
+    normal_yield: np.ndarray, persons: np.ndarray, p: Params, rebate: np.ndarray | float = 0.0
+) -> np.ndarray:
     n = np.maximum(persons, 1)
     taxable = np.maximum(normal_yield / n - p.tax_exemption_per_head, 0.0)
     rate = p.tax_rate_min + (p.tax_rate_max - p.tax_rate_min) * np.minimum(taxable / p.tax_progression_span, 1.0)

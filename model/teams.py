@@ -67,7 +67,15 @@ def fair_plough_fee(p: Params) -> float:
     return 0.5 * p.normal_yield * (1.0 - p.no_draft_yield_factor)
 
 
-def pool(team: np.ndarray, member: np.ndarray, have: np.ndarray, want: np.ndarray, extra: np.ndarray, n_teams: int, efficiency: float):
+def pool(
+    team: np.ndarray,
+    member: np.ndarray,
+    have: np.ndarray,
+    want: np.ndarray,
+    extra: np.ndarray,
+    n_teams: int,
+    efficiency: float,
+):
     """Pool spare capacity within teams.
 
     `have` and `want` are each member's spare capacity and shortfall (same unit);
@@ -86,7 +94,9 @@ def pool(team: np.ndarray, member: np.ndarray, have: np.ndarray, want: np.ndarra
     return want * fill[t], have * used[t], extra * used
 
 
-def settle(team: np.ndarray, member: np.ndarray, owed: np.ndarray, earned_weight: np.ndarray, n_teams: int) -> np.ndarray:
+def settle(
+    team: np.ndarray, member: np.ndarray, owed: np.ndarray, earned_weight: np.ndarray, n_teams: int
+) -> np.ndarray:
     """Ledger settlement: each member pays `owed`; the total goes to members pro rata `earned_weight`.
 
     Returns each member's net grain (positive = receives); it sums to zero in every team.
@@ -101,7 +111,9 @@ def settle(team: np.ndarray, member: np.ndarray, owed: np.ndarray, earned_weight
     return w * rate[t] - owed
 
 
-def manor(team: np.ndarray, member: np.ndarray, animals: np.ndarray, labour_net: np.ndarray, n_teams: int) -> np.ndarray:
+def manor(
+    team: np.ndarray, member: np.ndarray, animals: np.ndarray, labour_net: np.ndarray, n_teams: int
+) -> np.ndarray:
     """Teams where one member owns most of the members' draft animals and draws a net labour inflow."""
     t = np.where(member, team, 0)
     a = np.where(member, animals, 0.0)

@@ -17,7 +17,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import observe, year as yearly
+from . import observe
+from . import year as yearly
 from .household import Household
 from .land_reform import land_reform
 from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
@@ -40,7 +41,15 @@ class VillageModel(mesa.Model):
     each replicate's results equal those of a model run alone with that seed.
     """
 
-    def __init__(self, *, rng=None, params: Params | dict | None = None, village_seeds=None, pooled_metrics: bool = True, **values):
+    def __init__(
+        self,
+        *,
+        rng=None,
+        params: Params | dict | None = None,
+        village_seeds=None,
+        pooled_metrics: bool = True,
+        **values,
+    ):
         self.p = make_params(params, **values)
         super().__init__(rng=rng)
         p = self.p
@@ -65,7 +74,9 @@ class VillageModel(mesa.Model):
     # --- running ----------------------------------------------------------------------------------
     def step(self) -> None:
         """Simulate one agricultural year (the calendar year `self.year`) and record its metrics."""
-        self.state, events = yearly.step(self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes)
+        self.state, events = yearly.step(
+            self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes
+        )
         self._keys = self._make_keys()
         vm = observe.village_metrics(self.state, self.teams, self.p, self.year, events, self.lanes)
         self.village_metrics = vm

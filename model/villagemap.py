@@ -34,14 +34,20 @@ def plot_owners(households: pd.DataFrame, width: int | None = None, plot_mu: flo
     # the plot whose centre falls in a household's stretch of the lane belongs to it
     edges = np.cumsum(land[order])
     centres = (np.arange(n_plots) + 0.5) * plot_mu
-    owner = order[np.minimum(np.searchsorted(edges, centres, side="right"), len(order) - 1)] if len(order) else np.zeros(0, int)
+    owner = (
+        order[np.minimum(np.searchsorted(edges, centres, side="right"), len(order) - 1)]
+        if len(order)
+        else np.zeros(0, int)
+    )
     rows = max(int(np.ceil(n_plots / width)), 1)
     grid = np.full(rows * width, -1, dtype=np.int64)
     grid[:n_plots] = owner
     return grid.reshape(rows, width)
 
 
-def model_plot_owners(model, village: int = 0, width: int | None = None, plot_mu: float | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+def model_plot_owners(
+    model, village: int = 0, width: int | None = None, plot_mu: float | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
     """The map of one village of a running model: (owner grid of row indices, the village's household frame)."""
     frame = model.household_frame(village).reset_index(drop=True)
     return plot_owners(frame, width, plot_mu), frame

@@ -37,8 +37,8 @@ from . import (
     land_market,
     land_rental,
     production,
-    teams,
     tax,
+    teams,
 )
 from .grouping import Groups
 from .land_reform import consumer_units
@@ -57,13 +57,27 @@ class YearResult(dict):
 # the groups' funds, the granary's losses). Transfers among households (wages, rent, private loans
 # and repayments, land sales, the ledger, inheritance, division) cancel within the village.
 ACCOUNTS = (
-    "harvest", "sideline", "hiring_tax", "tax", "levy", "fund_payouts", "entry_fees",
-    "state_loans", "state_repaid", "animals_sold", "animals_bought", "deed_tax",
-    "consumption", "storage_loss", "investment",
+    "harvest",
+    "sideline",
+    "hiring_tax",
+    "tax",
+    "levy",
+    "fund_payouts",
+    "entry_fees",
+    "state_loans",
+    "state_repaid",
+    "animals_sold",
+    "animals_bought",
+    "deed_tax",
+    "consumption",
+    "storage_loss",
+    "investment",
 )
 
 
-def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndarray, lanes: int) -> tuple[Households, YearResult]:
+def step(
+    h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndarray, lanes: int
+) -> tuple[Households, YearResult]:
     V = len(next_hid)
     n_teams = len(T)
     events = YearResult()
@@ -120,7 +134,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     # an employer advances board and a quarter of the wage from his stores; the rest is paid from the harvest
     afford = np.maximum(h.grain - 0.5 * h.need, 0.0) / (0.25 * wcost)
     hire_pays = ypm_own - wcost / p.mu_per_worker > rent
-    hire_plan = np.where(private & (excess > 0) & hire_pays, np.minimum(np.minimum(excess / p.mu_per_worker, afford), limit), 0.0)
+    hire_plan = np.where(
+        private & (excess > 0) & hire_pays, np.minimum(np.minimum(excess / p.mu_per_worker, afford), limit), 0.0
+    )
     offer = np.where(private, np.maximum(excess - hire_plan * p.mu_per_worker, 0.0), 0.0)
     tenant_pays = (ypm_own - rent) * p.mu_per_worker > p.sideline_income
     bid = np.where(private & (excess < 0) & tenant_pays, -excess, 0.0)
@@ -133,13 +149,21 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     surplus = lab - own_use
     # a seasonal team exchanges hands only in the peak seasons; animals are pooled for ploughing either way
     season = 1.0 if p.team_season == "year_round" else p.seasonal_labour_share
-    recv_l, given_l, _ = teams.pool(team, in_team, surplus * season, deficit * season, np.zeros(n_teams), n_teams, p.team_pooling_efficiency)
+    recv_l, given_l, _ = teams.pool(
+        team, in_team, surplus * season, deficit * season, np.zeros(n_teams), n_teams, p.team_pooling_efficiency
+    )
     deficit -= recv_l
     surplus -= given_l
     animal_mu = h.animals * p.mu_per_animal
     team_animal_mu = np.where(T.stage == teams.TEAM, T.animals * p.mu_per_animal, 0.0)
     recv_a, given_a, used_team = teams.pool(
-        team, in_team, np.maximum(animal_mu - cultivated, 0.0), np.maximum(cultivated - animal_mu, 0.0), team_animal_mu, n_teams, p.team_pooling_efficiency
+        team,
+        in_team,
+        np.maximum(animal_mu - cultivated, 0.0),
+        np.maximum(cultivated - animal_mu, 0.0),
+        team_animal_mu,
+        n_teams,
+        p.team_pooling_efficiency,
     )
     demand = np.where(private, np.minimum(deficit, np.minimum(np.maximum(afford, hire_plan), limit)), 0.0)
     h.hired_in[:], h.hired_out[:] = labor_market.labour_market(g, demand, np.where(private, surplus, 0.0))
@@ -186,7 +210,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
 
     # --- 7. tax, levy and fund spending --------------------------------------------------------------
     h.normal_yield[:] = h.land * p.normal_yield
-    h.tax[:] = np.minimum(tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0)), np.maximum(h.grain, 0.0))
+    h.tax[:] = np.minimum(
+        tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0)), np.maximum(h.grain, 0.0)
+    )
     h.grain -= h.tax
     acc["tax"] -= g.sum(h.tax)
     # no levy in a disaster year (Dec 1951: none in bad harvests)
@@ -217,8 +243,19 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     acc["deed_tax"] -= g.sum(land_market.sell_land(g, h, p, short, surplus_grain, collective))
 
     h.income[:] = (
-        farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + h.ledger + h.welfare
-        - h.wages_paid - hire_tax - h.rent_paid - h.interest_paid - h.tax - h.levy
+        farm
+        + h.wages_earned
+        + h.sideline
+        + h.rent_received
+        + h.interest_received
+        + h.ledger
+        + h.welfare
+        - h.wages_paid
+        - hire_tax
+        - h.rent_paid
+        - h.interest_paid
+        - h.tax
+        - h.levy
     )
     extra = p.surplus_consumption * np.maximum(h.income - h.need, 0.0)
     h.consumption[:] = np.clip(np.minimum(h.grain, h.need + extra), 0.0, None)
@@ -236,7 +273,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     h.capital *= 1.0 - p.capital_depreciation
     T.capital *= 1.0 - p.capital_depreciation
     T.animals *= 1.0 - p.animal_death_prob
-    acc["animals_bought"] -= g.sum(animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve))
+    acc["animals_bought"] -= g.sum(
+        animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve)
+    )
     T.land_share[T.stage == teams.LOWER_COOP] = coops.land_share_next(T.land_share[T.stage == teams.LOWER_COOP], p)
 
     # --- 10. classification ----------------------------------------------------------------------------
@@ -246,7 +285,9 @@ def step(h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndar
     gross = farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + np.maximum(h.ledger, 0.0)
     lph = h.land / np.maximum(persons, 1)
     mean_lph = g.sum(h.land) / np.maximum(g.sum(persons), 1)
-    h.social_class[:] = classification.classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph[g.village], p)
+    h.social_class[:] = classification.classify(
+        exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph[g.village], p
+    )
 
     events["manor_teams"] = np.bincount(np.arange(n_teams) // lanes, weights=manors.astype(float), minlength=V)
     return h, events

@@ -31,7 +31,9 @@ def test_draws_are_uniform_and_keyed():
     assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002  # 200k draws: sd of mean ~0.0006
     assert np.histogram(u, bins=10, range=(0, 1))[0].min() > 19_000
     # another seed, year or purpose gives other numbers; the same key the same number
-    assert not np.allclose(u[:100], Draws(village_keys([2], 1)).household(1951, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
+    assert not np.allclose(
+        u[:100], Draws(village_keys([2], 1)).household(1951, 1, np.zeros(100, int), np.arange(100), 1)[:, 0]
+    )
     assert not np.allclose(u[:100], d.household(1952, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
     assert np.array_equal(u[:100], d.household(1951, 1, np.zeros(100, int), np.arange(100), 1)[:, 0])
 
@@ -51,7 +53,9 @@ def test_gini_and_shares_by_hand():
     assert gini(np.array([5.0, 5.0])) == 0.0
     assert gini(np.array([0.0, 10.0])) == pytest.approx(0.5)
     assert gini(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(0.25)
-    assert gini(np.array([1.0, 2, 3, 4, 0, 10]), groups=np.array([0, 0, 0, 0, 1, 1])).tolist() == pytest.approx([0.25, 0.5])
+    assert gini(np.array([1.0, 2, 3, 4, 0, 10]), groups=np.array([0, 0, 0, 0, 1, 1])).tolist() == pytest.approx(
+        [0.25, 0.5]
+    )
     assert top_share(np.array([1.0] * 9 + [11.0]), 0.1) == pytest.approx(0.55)
     x, y = lorenz(np.array([1.0, 1.0, 2.0]))
     assert x.tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1]) and y.tolist() == pytest.approx([0, 0.25, 0.5, 1])
@@ -166,7 +170,9 @@ def test_leaving_takes_or_forfeits_the_claim_and_the_fund_identity_holds(portabl
         assert paid.sum() == 0 and forfeit[0] == 60.0 and claim.tolist() == pytest.approx([0, 75.0, 25.0])
         assert T.forfeited[0] == 60.0
     balance = claim[1:].sum()
-    assert T.levy_in[0] + T.entry_in[0] == pytest.approx(T.reproduction_spent[0] + T.welfare_spent[0] + T.withdrawn[0] + T.disband_paid[0] + balance)
+    assert T.levy_in[0] + T.entry_in[0] == pytest.approx(
+        T.reproduction_spent[0] + T.welfare_spent[0] + T.withdrawn[0] + T.disband_paid[0] + balance
+    )
 
 
 def test_entry_share_and_welfare():
@@ -175,7 +181,9 @@ def test_entry_share_and_welfare():
     claim = np.zeros(2)
     fee = funds.entry(np.zeros(2, int), np.array([True, False]), claim, np.array([1000.0, 0]), np.array([80.0]), p, T)
     assert fee.tolist() == [40.0, 0.0] and T.entry_in[0] == 40.0
-    relief, unspent = funds.pay_welfare(np.zeros(3, int), np.ones(3, bool), np.array([0.0, 30.0, 10.0]), np.array([20.0]), T)
+    relief, unspent = funds.pay_welfare(
+        np.zeros(3, int), np.ones(3, bool), np.array([0.0, 30.0, 10.0]), np.array([20.0]), T
+    )
     assert relief.tolist() == pytest.approx([0, 15.0, 5.0]) and unspent[0] == pytest.approx(0.0)
 
 
@@ -183,13 +191,24 @@ def test_voting_by_land_favours_reproduction():
     team = np.zeros(2, int)
     member = np.ones(2, bool)
     land, persons = np.array([30.0, 5.0]), np.array([5, 5])
-    one = funds.voted_reproduction_share(team, member, land, persons, make_params(fund_voting="one_person_one_vote", fund_reproduction_share=0.6), 1)
-    by_land = funds.voted_reproduction_share(team, member, land, persons, make_params(fund_voting="by_land", fund_reproduction_share=0.6), 1)
+    one = funds.voted_reproduction_share(
+        team, member, land, persons, make_params(fund_voting="one_person_one_vote", fund_reproduction_share=0.6), 1
+    )
+    by_land = funds.voted_reproduction_share(
+        team, member, land, persons, make_params(fund_voting="by_land", fund_reproduction_share=0.6), 1
+    )
     assert by_land[0] > one[0]
 
 
 def test_coop_split_cap_decline_and_effort():
-    d, w = coops.split(np.array([100.0]), np.array([0.4]), np.array([6.0, 2.0]), np.array([1.0, 3.0]), np.zeros(2, int), np.ones(2, bool))
+    d, w = coops.split(
+        np.array([100.0]),
+        np.array([0.4]),
+        np.array([6.0, 2.0]),
+        np.array([1.0, 3.0]),
+        np.zeros(2, int),
+        np.ones(2, bool),
+    )
     assert d.tolist() == [30.0, 10.0] and w.tolist() == [15.0, 45.0] and d.sum() + w.sum() == 100.0
     p = make_params(coop_land_share=0.7, coop_land_share_cap_at_labor=True, coop_land_share_decline=0.1)
     assert coops.initial_land_share(p) == 0.5
@@ -216,17 +235,23 @@ def test_interest_is_paid_before_principal_and_counted_when_paid():
 def test_capped_and_banned_credit():
     assert credit.private_rate(make_params(credit_policy="capped", interest_rate=0.36, interest_cap=0.15)) == 0.15
     h = households(2, grain=[0.0, 5000.0], land=[10.0, 10.0])
-    got = credit.borrow_private(Groups(h.village, 1), h, make_params(credit_policy="banned"), np.array([100.0, 0.0]), np.zeros(2))
+    got = credit.borrow_private(
+        Groups(h.village, 1), h, make_params(credit_policy="banned"), np.array([100.0, 0.0]), np.zeros(2)
+    )
     assert got.sum() == 0 and h.debt.sum() == 0
     got = credit.borrow_private(Groups(h.village, 1), h, make_params(), np.array([100.0, 0.0]), np.zeros(2))
-    assert got[0] == pytest.approx(100.0) and h.credit[1] == pytest.approx(100.0) and h.grain[1] == pytest.approx(4900.0)
+    assert (
+        got[0] == pytest.approx(100.0) and h.credit[1] == pytest.approx(100.0) and h.grain[1] == pytest.approx(4900.0)
+    )
 
 
 def test_supply_and_marketing_coop_pays_a_fair_price():
     from model.production import sideline_price
 
     assert sideline_price(make_params(sideline_income=100.0, merchant_margin=0.2)) == pytest.approx(80.0)
-    assert sideline_price(make_params(sideline_income=100.0, merchant_margin=0.2, supply_marketing_coop=True)) == pytest.approx(100.0)
+    assert sideline_price(
+        make_params(sideline_income=100.0, merchant_margin=0.2, supply_marketing_coop=True)
+    ) == pytest.approx(100.0)
 
 
 def test_seasonal_teams_exchange_fewer_hands():

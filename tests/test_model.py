@@ -5,11 +5,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Household, ParameterError, VillageModel, year as yearly
+from model import Household, ParameterError, VillageModel
+from model import year as yearly
 from model.batch import run_villages
 from model.metrics import CLASS_SHARES, NAMES
 
-POLICIES = dict(coops_max=2, fund_portable=False, supply_marketing_coop=True, land_sale_policy="taxed", hired_labor_policy="taxed", join_pressure=0.5)
+POLICIES = dict(
+    coops_max=2,
+    fund_portable=False,
+    supply_marketing_coop=True,
+    land_sale_policy="taxed",
+    hired_labor_policy="taxed",
+    join_pressure=0.5,
+)
 
 
 def step_with_accounts(m):
@@ -24,7 +32,9 @@ def step_with_accounts(m):
     return before, after, events, land_before
 
 
-@pytest.mark.parametrize("policies", [{}, POLICIES, dict(land_sale_policy="banned", credit_policy="capped", teams_enabled=False)])
+@pytest.mark.parametrize(
+    "policies", [{}, POLICIES, dict(land_sale_policy="banned", credit_policy="capped", teams_enabled=False)]
+)
 def test_invariants_over_years(policies):
     m = VillageModel(households=120, villages=3, rng=11, **policies)
     land0 = np.bincount(m.state.village, weights=m.state.land, minlength=3)
@@ -43,12 +53,16 @@ def test_invariants_over_years(policies):
         flows = sum(events["accounts"].values())
         assert after - before == pytest.approx(flows, abs=1e-6)
         # lenders' claims equal borrowers' private debts in each village
-        assert np.bincount(h.village, weights=h.credit, minlength=3) == pytest.approx(np.bincount(h.village, weights=h.debt, minlength=3), abs=1e-6)
+        assert np.bincount(h.village, weights=h.credit, minlength=3) == pytest.approx(
+            np.bincount(h.village, weights=h.debt, minlength=3), abs=1e-6
+        )
         # public funds: what came in is spent, withdrawn, paid out or still held
         T = m.teams
         team = h.village * m.lanes + h.neighbourhood
         balance = np.bincount(team[h.in_team], weights=h.fund_claim[h.in_team], minlength=len(T))
-        assert T.levy_in + T.entry_in == pytest.approx(T.reproduction_spent + T.welfare_spent + T.withdrawn + T.disband_paid + balance, abs=1e-6)
+        assert T.levy_in + T.entry_in == pytest.approx(
+            T.reproduction_spent + T.welfare_spent + T.withdrawn + T.disband_paid + balance, abs=1e-6
+        )
         assert (h.fund_claim[~h.in_team] == 0).all()
 
 
@@ -59,7 +73,9 @@ def test_yearly_table_and_class_shares():
     assert df["year"].tolist() == [1951, 1952, 1953, 1954, 1955]
     assert set(NAMES) <= set(df.columns)
     assert df[list(CLASS_SHARES)].sum(axis=1).to_numpy() == pytest.approx(1.0)
-    assert (df["total_land"] == df["total_land"].iloc[0]).all() or np.allclose(df["total_land"], df["total_land"].iloc[0])
+    assert (df["total_land"] == df["total_land"].iloc[0]).all() or np.allclose(
+        df["total_land"], df["total_land"].iloc[0]
+    )
     v = m.datacollector.get_table_dataframe("villages")
     assert v["village"].unique().tolist() == [0] and len(v) == 5
 
@@ -104,7 +120,14 @@ def test_packed_replicates_equal_lone_runs():
 
 
 def test_mesa_batch_run_returns_yearly_metrics():
-    rows = mesa.batch_run(VillageModel, parameters={"households": 60, "fund_portable": [True, False]}, rng=[1, 2], max_steps=4, data_collection_period=1, display_progress=False)
+    rows = mesa.batch_run(
+        VillageModel,
+        parameters={"households": 60, "fund_portable": [True, False]},
+        rng=[1, 2],
+        max_steps=4,
+        data_collection_period=1,
+        display_progress=False,
+    )
     df = pd.DataFrame(rows)
     assert len(df) == 2 * 2 * 4
     assert set(NAMES) <= set(df.columns)
@@ -118,7 +141,21 @@ def test_households_are_inspectable_mesa_agents():
     assert len(hs) == len(m.state)
     h = next(iter(hs))
     assert isinstance(h, Household) and isinstance(h, mesa.Agent)
-    for attr in ("workers", "dependents", "land", "land_rented_in", "land_rented_out", "animals", "capital", "grain", "debt", "skill", "origin_class", "social_class", "village"):
+    for attr in (
+        "workers",
+        "dependents",
+        "land",
+        "land_rented_in",
+        "land_rented_out",
+        "animals",
+        "capital",
+        "grain",
+        "debt",
+        "skill",
+        "origin_class",
+        "social_class",
+        "village",
+    ):
         getattr(h, attr)
     assert h.social_class in ("hired_laborer", "poor", "middle", "well_off_middle", "rich")
     assert sum(x.land for x in hs) == pytest.approx(m.state.land.sum())
