@@ -24,6 +24,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "poverty_rate": ("share of persons", "people in households that ate less than subsistence"),
     "land_sold": ("mu", "land sold this year"),
     "distress_sales": ("households", "households that sold land in distress this year"),
+    "land_foreclosed": ("mu", "land that passed from debtors to lenders this year"),
     "hired_labor_share": ("share", "share of farm labour used that was hired"),
     "debt_total": ("jin", "private and state debt outstanding at the end of the year"),
     "land_rented": ("mu", "land rented out this year"),

@@ -66,6 +66,7 @@ def village_metrics(
     m["poverty_rate"] = g.sum(persons * (h.consumption < h.need * 0.999)) / np.maximum(pop, 1)
     m["land_sold"] = g.sum(h.land_sold)
     m["distress_sales"] = g.sum(h.distress.astype(float))
+    m["land_foreclosed"] = g.sum(h.land_foreclosed)
     m["hired_labor_share"] = g.sum(h.hired_in) / np.maximum(g.sum(h.labor_used), 1e-9)
     m["debt_total"] = g.sum(h.debt + h.state_debt)
     m["land_rented"] = g.sum(h.land_rented_out)

@@ -65,6 +65,7 @@ FLOWS = {
     "need": np.float64,  # subsistence need, jin
     "land_sold": np.float64,
     "land_bought": np.float64,
+    "land_foreclosed": np.float64,  # land lost to lenders this year
     "distress": np.bool_,  # sold land in distress this year
     "effort": np.float64,
 }
@@ -122,6 +123,7 @@ class Households:
     need: np.ndarray
     land_sold: np.ndarray
     land_bought: np.ndarray
+    land_foreclosed: np.ndarray
     distress: np.ndarray
     effort: np.ndarray
 

@@ -261,7 +261,7 @@ def step(
     h.consumption[:] = np.clip(np.minimum(h.grain, h.need + extra), 0.0, None)
     h.grain -= h.consumption
     acc["consumption"] -= g.sum(h.consumption)
-    credit.foreclose(g, h, p, collective)
+    h.land_foreclosed[:] = credit.foreclose(g, h, p, collective)
 
     # --- 9. saving -------------------------------------------------------------------------------------
     acc["storage_loss"] -= g.sum(h.grain * p.grain_storage_loss)
