@@ -569,14 +569,15 @@ def standard_set(
     if res.sweep_kind == "sobol":
         for sc in res.scenarios:
             yield f"sobol_{sc}", lambda sc=sc: sobol_indices(res, sweep_metrics, scenario=sc, size=size)
-    elif len(swept) >= 2:
+    elif len(swept) >= 2 and res.sweep_kind != "zip":
         for sc in res.scenarios:
             for m in sweep_metrics:
                 yield (
                     f"heatmap_{sc}_{m}",
                     lambda sc=sc, m=m: sweep_heatmap(res, swept[0], swept[1], m, scenario=sc, size=size),
                 )
-    elif len(swept) == 1:
+    elif swept:
+        # one parameter, or zipped lists (the values move together, so one axis tells it all)
         for m in sweep_metrics:
             yield f"sweep_{m}", lambda m=m: sweep_line(res, swept[0], m, interval=interval, size=size)
 
