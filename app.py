@@ -163,6 +163,11 @@ def load_presets() -> dict[str, Preset]:
     return presets
 
 
+def _sentence(text: str) -> str:
+    """End a sentence with one full stop, also after a quotation that has its own."""
+    return text if text.endswith((".", '."', ".)")) else text + "."
+
+
 def hover_note(name: str, preset: Preset | None = None) -> str:
     """What a lever means, its unit and range, and the document and passage behind it."""
     i = field_info(name)
@@ -176,7 +181,7 @@ def hover_note(name: str, preset: Preset | None = None) -> str:
     default = ("on" if i["default"] else "off") if i["type"] == "bool" else i["default"]
     parts.append(f"Default {default}{unit}" + (f"; {rng}" if rng else "") + ".")
     if i["source"]:
-        parts.append(f"Source: {i['source']}" + (f': "{i["passage"]}"' if i["passage"] else "") + ".")
+        parts.append(_sentence(f"Source: {i['source']}" + (f': "{i["passage"]}"' if i["passage"] else "")))
     else:
         parts.append("No 1951 document sets this: it is a modelling assumption.")
     prov = preset.provenance.get(name) if preset else None
@@ -186,7 +191,7 @@ def hover_note(name: str, preset: Preset | None = None) -> str:
             why += f': "{prov["passage"]}"'
         if prov.get("note"):
             why += f" ({prov['note']})"
-        parts.append(why + ".")
+        parts.append(_sentence(why))
     return " ".join(parts)
 
 
@@ -611,7 +616,9 @@ def Lever(name: str, label: str, value: Any, on_value, preset: Preset | None):
     """One lever: a slider, switch or choice, with its hover note."""
     i = field_info(name)
     with solara.Tooltip(hover_note(name, preset)):
-        with solara.Column(gap="0px", classes=["huzhu-lever"]):
+        # a slider's value bubble stands above it: room for it, so it hides no label
+        pad = "0px" if i["type"] == "bool" or i["choices"] else "26px"
+        with solara.Column(gap="0px", classes=["huzhu-lever"], style={"padding-top": pad}):
             if i["type"] == "bool":
                 solara.Switch(label=label, value=bool(value), on_value=on_value)
             elif i["choices"]:
@@ -671,7 +678,7 @@ HOUSEHOLD_FIELDS = [
 @solara.component
 def HouseholdCard(frame: pd.DataFrame | None, household: Any, side: str | None):
     """The picked household's state (it may since have died out or divided)."""
-    with solara.Card("Household", style={"min-width": "230px"}):
+    with solara.Card("Household", style={"min-width": "230px", "align-self": "flex-start"}):
         if household is None or frame is None:
             solara.Text("Hover over a plot to see who owns it; click it to follow that household.")
             return

@@ -124,6 +124,22 @@ def test_app_in_the_browser(browser, app_url):
     elapsed = time.perf_counter() - t0
     print(f"\nbrowser: click to redrawn map {elapsed * 1000:.0f} ms")
 
+    # play runs on by itself until paused
+    now = int(years(page).split(":")[1])
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(
+        "(want) => parseInt(document.querySelector('.huzhu-years').innerText.split(':')[1]) >= want",
+        arg=now + 2,
+        timeout=20_000,
+    )
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+
+    # a lever's hover note names its document and passage
+    page.locator(".huzhu-lever", has_text="Buying and selling land").hover()
+    note = page.get_by_text("Source: Liu Shaoqi, comment on the Shanxi document")
+    note.first.wait_for(timeout=5_000)
+
     # hover and click a plot: the owner's note, then the household card
     box = page.locator("canvas.village-map").bounding_box()
     page.mouse.move(box["x"] + 15, box["y"] + 15)
