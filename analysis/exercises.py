@@ -570,9 +570,10 @@ def _fmt(x: float | None, digits: int) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _reading(fig: dict) -> str:
+def _reading(fig: dict, names: dict[str, str] | None = None) -> str:
     """A plain reading of a paired difference's interval (no more than the interval says)."""
-    a, b = fig["difference"]
+    names = {k: Path(v).stem for k, v in (names or {}).items()}
+    a, b = (names.get(x, x) for x in fig["difference"])
     lo, hi = fig["lo"], fig["hi"]
     if lo is None or hi is None:
         return "too few runs for an interval"
@@ -601,7 +602,7 @@ def render_block(key: dict) -> str:
     ]
     for f in key["figures"]:
         d = f["digits"]
-        reading = _reading(f) if f["difference"] else ""
+        reading = _reading(f, key["scenarios"]) if f["difference"] else ""
         lines.append(f"| {f['label']} | {_fmt(f['mean'], d)} | {_fmt(f['lo'], d)} to {_fmt(f['hi'], d)} | {reading} |")
     lines += ["", f"Intervals: {key['figures'][0]['interval']} across the {key['reps']} replications.", END]
     return "\n".join(lines)
