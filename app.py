@@ -732,6 +732,7 @@ def Controls(
     keeps a step well under the time a classroom notices.
     """
     _ = config.value
+    open_group = solara.use_reactive(0)  # index of the lever group shown open
 
     def changed():
         config.value += 1
@@ -792,10 +793,15 @@ def Controls(
                 solara.ToggleButtonsSingle(value=lever_side, values=list(SIDES))
         side = lever_side.value if session.compare else "A"
         preset = session.presets[session.villages[side].preset]
-        for title, group in LEVER_GROUPS:
-            with solara.Details(title, expand=title.startswith("Markets")):
-                for name, label in group:
-                    Lever(name, label, session.value(side, name), do(session.set_lever, side, name), preset)
+        # one group open at a time, and only the open one built: a smaller page to update
+        with solara.v.ExpansionPanels(v_model=open_group.value, on_v_model=open_group.set, accordion=True):
+            for k, (title, group) in enumerate(LEVER_GROUPS):
+                with solara.v.ExpansionPanel():
+                    solara.v.ExpansionPanelHeader(children=[title])
+                    with solara.v.ExpansionPanelContent():
+                        if open_group.value == k:
+                            for name, label in group:
+                                Lever(name, label, session.value(side, name), do(session.set_lever, side, name), preset)
 
 
 @solara.component

@@ -38,6 +38,12 @@ def plots(widget) -> dict:
     return json.loads(widget.plots)
 
 
+def open_levers(rc, title: str) -> None:
+    """Open one group of levers in the sidebar (only the open group is built)."""
+    index = [t for t, _ in app.LEVER_GROUPS].index(title)
+    rc.find(v.ExpansionPanels).widget.v_model = index
+
+
 def years_text(rc) -> str:
     return rc.find(v.Html, class_="huzhu-years").widget.children[0]
 
@@ -56,10 +62,11 @@ def test_page_renders_map_charts_and_levers():
         "Households organised",
         "Public fund per member household",
     }
-    # every lever is on the page with its plain label
-    labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
-    labels |= {w.label for w in rc.find(v.Slider).widgets}
-    for _, group in app.LEVER_GROUPS:
+    # every lever is on the page with its plain label, in its group
+    for title, group in app.LEVER_GROUPS:
+        open_levers(rc, title)
+        labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
+        labels |= {w.label for w in rc.find(v.Slider).widgets}
         for _, label in group:
             assert label in labels
     assert years_text(rc) == "Years simulated: 0"
@@ -83,6 +90,7 @@ def test_preset_switch_resets_the_village_to_the_presets_levers():
     for _ in range(3):
         click(rc, "Step a year")
     assert years_text(rc) == "Years simulated: 3"
+    open_levers(rc, "Mutual aid teams and their public fund")
     portable = rc.find(v.Switch, label="A leaver takes his share of the fund").widget
     assert portable.v_model is True  # Liu Shaoqi: portable funds
     rc.find(v.Select, label="Scenario").widget.v_model = "shanxi_committee_1951"

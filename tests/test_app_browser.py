@@ -136,6 +136,7 @@ def test_app_in_the_browser(browser, app_url):
     page.get_by_role("button", name="Play", exact=True).wait_for()
 
     # a lever's hover note names its document and passage
+    page.get_by_text("Markets: the 'four freedoms'", exact=True).click()  # one group is open at a time
     page.locator(".huzhu-lever", has_text="Buying and selling land").hover()
     note = page.get_by_text("Source: Liu Shaoqi, comment on the Shanxi document")
     note.first.wait_for(timeout=5_000)
