@@ -55,12 +55,17 @@ th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums;
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-right:.4em;vertical-align:-.1em}
 figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:.92rem}.muted{color:#666;font-size:.88rem}
-blockquote{margin:.2rem 0 .2rem 1rem;color:#444;font-style:italic}
+blockquote{margin:.2rem 0 .2rem 1rem;color:#444;font-style:italic}.scroll{overflow-x:auto}.ci{color:#555;font-size:.85em}
 """
 
 
 def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
+
+
+def _head(name: str) -> str:
+    """A scenario name as a table header that may break after underscores (narrow columns)."""
+    return _e(name).replace("_", "_<wbr>")
 
 
 def _decimals(*values: float) -> int:
@@ -81,13 +86,14 @@ def _num(v: float, decimals: int | None = None) -> str:
 def _cell(mean: float, lo: float, hi: float) -> str:
     """'mean [lo, hi]' with one number of decimals for all three."""
     d = _decimals(mean, lo, hi)
-    ci = f" [{_num(lo, d)}, {_num(hi, d)}]" if pd.notna(lo) else ""
+    # the interval on its own line keeps five or more scenario columns within the page
+    ci = f'<br><span class="ci">[{_num(lo, d)}, {_num(hi, d)}]</span>' if pd.notna(lo) else ""
     return f'<td class="num">{_num(mean, d)}{ci}</td>'
 
 
 def _png(fig) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format="png", dpi=140)  # about the text width of the page
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -101,21 +107,36 @@ def _question(name: str) -> str:
     return ""
 
 
-def _scenario_section(res: Results) -> list[str]:
+def _scenario_overview(res: Results) -> list[str]:
+    """Each scenario's colour, name, description and number of runs."""
     colors = style.scenario_colors(res.scenarios)
-    out = ["<h2>Scenarios</h2>"]
     counts = res.runs.groupby("scenario")["run_id"].nunique()
+    out = ['<h2 id="scenarios">Scenarios</h2>']
     for name in res.scenarios:
         info = res.scenario_info.get(name, {})
         out.append(f'<h3><span class="swatch" style="background:{colors[name]}"></span>{_e(name)}</h3>')
         if info.get("description"):
             out.append(f"<p>{_e(info['description'])}</p>")
         out.append(f'<p class="muted">{int(counts.get(name, 0))} runs in this batch.</p>')
-        rows = _parameter_rows(info)
+    return out
+
+
+def _parameter_section(res: Results) -> list[str]:
+    """What each scenario sets and the document passage behind each value."""
+    out = [
+        '<h2 id="parameters">Scenario settings and their sources</h2>',
+        '<p class="muted">Parameters each scenario sets (the rest keep the defaults of the parameter reference), '
+        "with the document and passage each value encodes.</p>",
+    ]
+    for name in res.scenarios:
+        rows = _parameter_rows(res.scenario_info.get(name, {}))
         if rows:
-            out.append("<table><tr><th>parameter</th><th>value</th><th>meaning</th><th>source</th></tr>")
+            out.append(f"<h3>{_e(name)}</h3>")
+            out.append(
+                '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>meaning</th><th>source</th></tr>'
+            )
             out += rows
-            out.append("</table>")
+            out.append("</table></div>")
     return out
 
 
@@ -149,10 +170,12 @@ def _end_table(res: Results, metrics: list[str], baseline: str | None = None) ->
     year = res.years[-1]
     t = end_state(res, metrics, year=year)
     out = [
-        f"<h2>End state in {year}</h2>",
+        f'<h2 id="end-state">End state in {year}</h2>',
         f'<p class="muted">Mean over runs, with the {_e(interval_label("t"))} in brackets '
         f"(villages averaged within each run).</p>",
-        "<table><tr><th>metric</th><th>unit</th>" + "".join(f"<th>{_e(s)}</th>" for s in res.scenarios) + "</tr>",
+        '<div class="scroll"><table><tr><th>metric</th><th>unit</th>'
+        + "".join(f"<th>{_head(s)}</th>" for s in res.scenarios)
+        + "</tr>",
     ]
     for m in metrics:
         cells = []
@@ -167,7 +190,7 @@ def _end_table(res: Results, metrics: list[str], baseline: str | None = None) ->
             f'<tr><td title="{_e(style.metric_title(m))}">{_e(style.metric_short(m))}</td>'
             f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
         )
-    out.append("</table>")
+    out.append("</table></div>")
     if len(res.scenarios) > 1:
         base = baseline or res.scenarios[0]
         methods = set(differences(res, metrics[0], base, year)["method"])
@@ -183,18 +206,20 @@ def _end_table(res: Results, metrics: list[str], baseline: str | None = None) ->
             "Where the interval excludes 0 the difference is larger than run-to-run noise.</p>"
         )
         others = [s for s in res.scenarios if s != base]
-        out.append("<table><tr><th>metric</th>" + "".join(f"<th>{_e(s)}</th>" for s in others) + "</tr>")
+        out.append(
+            '<div class="scroll"><table><tr><th>metric</th>' + "".join(f"<th>{_head(s)}</th>" for s in others) + "</tr>"
+        )
         for m in metrics:
             d = differences(res, m, base, year).set_index("scenario")
             cells = "".join(_cell(d.loc[s, "diff"], d.loc[s, "lo"], d.loc[s, "hi"]) for s in others)
             out.append(f"<tr><td>{_e(style.metric_short(m))}</td>{cells}</tr>")
-        out.append("</table>")
+        out.append("</table></div>")
     return out
 
 
 def _provenance_section(res: Results) -> list[str]:
     m = res.manifest
-    out = ["<h2>Provenance</h2>", "<table>"]
+    out = ['<h2 id="provenance">Provenance</h2>', "<table>"]
     status = [r.get("status", "") for r in m.get("runs", []) if isinstance(r, dict)]
     if status:
         s = pd.Series(status).value_counts()
@@ -258,11 +283,16 @@ def write_report(
     ]
     if res.manifest.get("note"):
         parts.append(f"<p><strong>Note:</strong> {_e(res.manifest['note'])}</p>")
-    parts += _scenario_section(res)
     if baseline and baseline not in res.scenarios:
         raise _input_error(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+    parts.append(
+        '<p>Contents: <a href="#scenarios">scenarios</a> · <a href="#end-state">end state</a> · '
+        '<a href="#charts">charts</a> · <a href="#parameters">settings and sources</a> · '
+        '<a href="#provenance">provenance</a></p>'
+    )
+    parts += _scenario_overview(res)
     parts += _end_table(res, table_metrics, baseline)
-    parts.append("<h2>Charts</h2>")
+    parts.append('<h2 id="charts">Charts</h2>')
     for name, make in charts.standard_set(res, metrics, size="page"):
         fig = make()
         alt = fig.get_suptitle() or name
@@ -270,6 +300,7 @@ def write_report(
             f'<figure id="{_e(name)}"><img alt="{_e(alt)}" src="data:image/png;base64,{_png(fig)}">'
             f"<figcaption>{_e(_question(name))}</figcaption></figure>"
         )
+    parts += _parameter_section(res)
     parts += _provenance_section(res)
     parts.append("</body></html>")
     out = Path(out_path)
