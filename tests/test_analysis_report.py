@@ -34,6 +34,12 @@ class Page(HTMLParser):
         self.text.append(data)
 
 
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    d = tmp_path_factory.mktemp("small")
+    return write_synthetic(d, scenarios=("liu_shaoqi_1951",), reps=2, years=3, households=20)
+
+
 def test_report_is_one_self_contained_html_file(batch, tmp_path):
     path = write_report(batch, tmp_path / "sub" / "report.html")
     page = Page()
@@ -59,16 +65,16 @@ def test_report_is_one_self_contained_html_file(batch, tmp_path):
     assert "Provenance" in text and "3 done" not in text and "6 done" in text
 
 
-def test_report_command_writes_the_file(batch, tmp_path, capsys):
+def test_report_command_writes_the_file(small, tmp_path, capsys):
     out = tmp_path / "r.html"
-    assert main(["report", str(batch), "-o", str(out)]) == 0
+    assert main(["report", str(small), "-o", str(out), "--metric", "gini_land"]) == 0
     assert out.stat().st_size > 10_000
     assert str(out) in capsys.readouterr().out
 
 
-def test_plot_command_writes_the_standard_set(batch, tmp_path, capsys):
+def test_plot_command_writes_the_standard_set(small, tmp_path, capsys):
     out = tmp_path / "charts"
-    assert main(["plot", str(batch), "--out", str(out), "--format", "svg", "--metric", "gini_land"]) == 0
+    assert main(["plot", str(small), "--out", str(out), "--format", "svg", "--metric", "gini_land"]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert "timeseries_gini_land.svg" in names and "class_composition.svg" in names
     assert "timeseries_share_rich.svg" not in names  # only the metric asked for
