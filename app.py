@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import solara
 import traitlets
+from mesa.discrete_space import OrthogonalMooreGrid
 
 from model import VillageModel
 from model.metrics import CLASS_NAMES, meaning
@@ -201,11 +202,12 @@ def hover_note(name: str, preset: Preset | None = None) -> str:
 
 @dataclass
 class Village:
-    """One simulated village and the preset and lever values it was built from."""
+    """One simulated village, the preset and lever values it was built from, and its land map."""
 
     preset: str
     overrides: dict[str, Any] = field(default_factory=dict)
     model: Any = None
+    plots: PlotGrid | None = None
 
 
 class Session:
@@ -259,6 +261,7 @@ class Session:
             self.error = None
             for side, m in built.items():
                 self.villages[side].model = m
+                self.villages[side].plots = PlotGrid(m)
 
     def set_preset(self, side: str, name: str) -> None:
         """Switch a village to a preset: its levers return to the preset's values."""
@@ -371,10 +374,33 @@ class MapView:
         return json.dumps({"owners": self.owners, "colors": self.colors, "tips": self.tips}, separators=(",", ":"))
 
 
-def map_view(m: Any, mode: str) -> MapView:
+class PlotGrid:
+    """A village's land as a Mesa discrete-space grid: one cell per plot of land.
+
+    Each cell's ``owner`` (a property layer) is the row of the owning household in
+    the model's household frame, -1 for none. The app reads the map from it, and
+    anyone exploring a session can ask a cell, e.g. ``plots.grid._cells[(0, 0)].owner``.
+    """
+
+    def __init__(self, m: Any) -> None:
+        self.model = m
+        self.grid: OrthogonalMooreGrid | None = None
+
+    def update(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Lay out this year's owners on the grid; return them and the household frame."""
+        owners, frame = model_plot_owners(self.model, village=0)
+        owners = np.asarray(owners, dtype=np.int64)
+        if self.grid is None or self.grid.owner.data.shape != owners.shape:
+            # the village's land is fixed, so the grid keeps its shape from year to year
+            self.grid = OrthogonalMooreGrid(owners.shape, torus=False, random=self.model.random)
+            self.grid.create_property_layer("owner", default_value=-1, dtype=int)
+        self.grid.owner.data[:] = owners
+        return self.grid.owner.data, frame
+
+
+def map_view(m: Any, mode: str, plots: PlotGrid | None = None) -> MapView:
     """The plot owners, household colours and hover notes of village 0 of a model."""
-    owners, frame = model_plot_owners(m, village=0)
-    owners = np.asarray(owners, dtype=np.int64)
+    owners, frame = (plots or PlotGrid(m)).update()
     colors, legend = household_colors(frame, mode)
     tips = [household_tip(r) for r in frame.itertuples(index=False)]
     ny, nx = owners.shape
@@ -815,7 +841,10 @@ def VillageView(
     """The map(s), the picked household and the live charts: redrawn after every step."""
     _ = tick.value, config.value
     with session.lock:
-        views = {side: map_view(session.villages[side].model, color_mode.value) for side in session.sides}
+        views = {
+            side: map_view(session.villages[side].model, color_mode.value, session.villages[side].plots)
+            for side in session.sides
+        }
         frames = {side: session.villages[side].model.datacollector.get_model_vars_dataframe() for side in session.sides}
         years = session.years_done()
     start_year = int(session.value("A", "start_year"))

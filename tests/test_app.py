@@ -153,6 +153,18 @@ def test_clicking_a_plot_shows_its_household():
     assert m.selected_row == row
 
 
+def test_the_map_is_a_mesa_grid_of_plots():
+    session = app.Session()
+    session.step(2)
+    village = session.villages["A"]
+    view = app.map_view(village.model, "class", village.plots)
+    grid = village.plots.grid
+    assert grid.owner.data.shape == (view.ny, view.nx)
+    cell = grid._cells[(0, 0)]
+    assert cell.owner == view.owners[0]
+    assert len(cell.neighborhood) == 3  # a corner plot has three neighbours
+
+
 def test_colour_modes_give_a_legend_for_each():
     session = app.Session()
     session.step(3)
