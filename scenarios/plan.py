@@ -108,8 +108,12 @@ def make_plan(scenarios: list[Scenario], chunk_runs: int | None = None) -> Plan:
     """Cut the runs of the scenarios (in order: scenario, point, replicate) into chunks."""
     if chunk_runs is None:
         total = sum(s.n_runs for s in scenarios)
-        chunk_runs = min(default_chunk_runs(s) for s in scenarios)
-        chunk_runs = max(1, min(chunk_runs, max(MIN_CHUNK_RUNS, math.ceil(total / MIN_CHUNKS))))
+        cap = min(default_chunk_runs(s) for s in scenarios)
+        chunk_runs = max(1, min(cap, max(MIN_CHUNK_RUNS, math.ceil(total / MIN_CHUNKS))))
+        reps = {s.replications for s in scenarios}
+        if len(reps) == 1 and (r := reps.pop()) <= cap:
+            # whole points per chunk: a point split over two chunks pays the model's set-up twice
+            chunk_runs = min(cap // r, max(1, round(chunk_runs / r))) * r
     swept: dict[str, str] = {}
     for s in scenarios:
         for name in s.swept:

@@ -244,7 +244,8 @@ def execute(
     done = prepare(out, plan, resume)
     for folder in (out / store.RUNS, out / store.HOUSEHOLDS):
         folder.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = store.read_manifest(out) if resume else None
+    started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
     failures: dict[int, str] = {}
     store.write_manifest(out, _manifest(plan, done, failures, "running", started))
     todo = iter([c for c in plan.chunks if c.index not in done])
