@@ -96,15 +96,18 @@ def test_published_keys_match_a_fresh_run():
     assert ex.check_files(fresh, FOLDER) == []
 
 
-@pytest.mark.slow
-def test_check_fails_on_a_stale_key(tmp_path, capsys):
-    """`huzhu exercises --check` exits 1 when a published figure is off."""
+def test_check_fails_on_a_stale_key(tmp_path, capsys, monkeypatch):
+    """`huzhu exercises --check` exits 1 when a published figure is off (fresh runs stubbed by the published keys)."""
     import shutil
 
-    shutil.copytree(FOLDER, tmp_path / "ex")
     keys = published()
-    slug = next(iter(keys))
-    keys[slug]["figures"][0]["mean"] += 1.0
-    (tmp_path / "ex" / ex.KEYS_FILE).write_text(json.dumps(keys), encoding="utf-8")
+    monkeypatch.setattr(ex, "compute_keys", lambda **kw: json.loads(json.dumps(keys)))
+    shutil.copytree(FOLDER, tmp_path / "ex")
+    assert main(["exercises", "--check", "--dir", str(tmp_path / "ex")]) == 0
+    stale = json.loads(json.dumps(keys))
+    slug = next(iter(stale))
+    stale[slug]["figures"][0]["mean"] += 1.0
+    (tmp_path / "ex" / ex.KEYS_FILE).write_text(json.dumps(stale), encoding="utf-8")
+    capsys.readouterr()
     assert main(["exercises", "--check", "--dir", str(tmp_path / "ex")]) == 1
-    assert keys[slug]["figures"][0]["id"] in capsys.readouterr().err
+    assert stale[slug]["figures"][0]["id"] in capsys.readouterr().err
