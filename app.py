@@ -651,6 +651,10 @@ def Lever(name: str, label: str, value: Any, on_value, preset: Preset | None):
                 solara.Select(label=label, values=list(i["choices"]), value=value, on_value=on_value)
             else:
                 lo, hi = SLIDER_RANGE.get(name, (i["min"], i["max"]))
+                # a preset may set a value outside the classroom range (high_tide_no_exit allows
+                # 1000 co-ops): widen the range, or the browser's slider would clamp the value
+                # and quietly change the preset
+                lo, hi = min(lo, value), max(hi, value)
                 if i["type"] == "int":
                     solara.SliderInt(
                         label=label, value=int(value), min=int(lo), max=int(hi), on_value=on_value, thumb_label="always"

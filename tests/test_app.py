@@ -99,6 +99,14 @@ def test_preset_switch_resets_the_village_to_the_presets_levers():
     assert all(c.option["xAxis"]["data"] == [] for c in rc.find(EchartsWidget).widgets)
 
 
+def test_sliders_hold_a_presets_value_outside_the_classroom_range():
+    rc = render()
+    rc.find(v.Select, label="Scenario").widget.v_model = "high_tide_no_exit"
+    open_levers(rc, "Producer co-ops")
+    slider = rc.find(v.Slider, label="Co-ops allowed in the village").widget
+    assert slider.v_model == 1000 and slider.max >= 1000
+
+
 def test_a_lever_rebuilds_the_village_with_its_value():
     rc = render()
     click(rc, "Step a year")
