@@ -179,3 +179,32 @@ def test_a_batch_killed_mid_way_resumes_to_identical_results(tmp_path):
     pd.testing.assert_frame_equal(a, b)
     assert a.groupby("run_id").size().eq(8).all() and a["run_id"].nunique() == 12  # none lost, none twice
     pd.testing.assert_frame_equal(resumed.households(), whole.households())
+
+
+FAILING_SEEDS: set[int] = set()
+
+
+def failing_run_villages(params, seeds, years, snapshot_years=()):
+    """The model's batch function, failing for chosen seeds (to test a chunk that raises)."""
+    from model.batch import run_villages
+
+    if FAILING_SEEDS & set(seeds):
+        raise RuntimeError("the model failed")
+    return run_villages(params, seeds, years, snapshot_years=snapshot_years)
+
+
+def test_a_failing_chunk_keeps_the_others_and_resume_finishes_the_batch(tiny, tmp_path):
+    plan = plan_batch([scenarios.load(tiny)], chunk_runs=2)
+    FAILING_SEEDS.add(plan.runs[2]["seed"])  # in the second chunk
+    out = tmp_path / "out"
+    try:
+        manifest = execute(plan, out, workers=1, progress=False, function=f"{__name__}:failing_run_villages")
+    finally:
+        FAILING_SEEDS.clear()
+    assert manifest["status"] == "failed"
+    assert manifest["failures"] == [{"part": 1, "error": "RuntimeError: the model failed"}]
+    assert [r["status"] for r in manifest["runs"]] == ["done", "done", "failed", "failed", "done", "done"]
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 2
+    assert execute(plan, out, workers=1, resume=True, progress=False)["status"] == "complete"
+    whole = run_into(tiny, tmp_path / "whole", workers=1, chunk_runs=2)
+    pd.testing.assert_frame_equal(scenarios.read_results(out).frame(), whole.frame())
