@@ -56,8 +56,11 @@ def _span(res: Results) -> str:
 def _runs_note(res: Results, scenarios: list[str], interval: str = "t") -> str:
     table = res.runs[res.runs["scenario"].isin(scenarios)]
     counts = table.groupby("scenario")["run_id"].nunique()
-    n = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}–{counts.max()}"
-    note = f"Lines: mean of {n} runs per scenario; bands: {interval_label(interval)}"
+    if counts.max() == 1:
+        note = "Lines: one run per scenario (no interval: it takes two runs or more)"
+    else:
+        n = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}–{counts.max()}"
+        note = f"Lines: mean of {n} runs per scenario; bands: {interval_label(interval)}"
     if res.n_villages > 1:
         note += f"; {res.n_villages} villages averaged within each run"
     if res.sweep_kind != "none":
@@ -345,7 +348,10 @@ def sweep_heatmap(
         cb = fig.colorbar(im, ax=ax)
         cb.set_label(style.metric_label(metric, width=30))
         fig.suptitle(f"{style.metric_short(metric)} in {year} by {x} and {y}: {scenario}")
-        style.caption(fig, "Cells: mean over runs (and over other swept parameters)")
+        note = "Cells: mean over runs (and over other swept parameters)"
+        if table[x].nunique() > 12 or table[y].nunique() > 12:
+            note += "; sampled values grouped into equal bins, labelled by their middle; blank: no sample"
+        style.caption(fig, note)
     return fig
 
 

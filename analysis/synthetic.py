@@ -185,7 +185,14 @@ def _points(sweep: dict[str, Any] | None, seed: int) -> tuple[list[dict[str, flo
             "N": sweep["N"],
             "points": len(pts),
         }
-    raise ValueError(f"synthetic sweeps are grid or sobol, not {kind!r}")
+    if kind == "latin":
+        from SALib.sample import latin
+
+        problem = sweep["problem"]
+        X = latin.sample(problem, sweep["N"], seed=seed)
+        pts = [dict(zip(problem["names"], map(float, row), strict=True)) for row in X]
+        return pts, {"kind": "latin", "samples": sweep["N"], "problem": problem, "N": sweep["N"], "points": len(pts)}
+    raise ValueError(f"synthetic sweeps are grid, latin or sobol, not {kind!r}")
 
 
 def write_synthetic(
@@ -204,7 +211,7 @@ def write_synthetic(
     """Write a synthetic results directory and return its path.
 
     `sweep` is None, ``{"kind": "grid", "parameters": {name: [values...]}}`` or
-    ``{"kind": "sobol", "problem": {...SALib problem...}, "N": 8}``; swept values
+    ``{"kind": "sobol" or "latin", "problem": {...SALib problem...}, "N": 8}``; swept values
     nudge the made-up trends so heatmaps and indices are not flat. With
     `common_seeds`, run k of every scenario gets the same seed (as the batch
     runner does), so scenario differences can be paired.

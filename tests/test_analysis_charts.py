@@ -192,3 +192,15 @@ def test_save_formats_and_sizes(res, tmp_path, fmt):
     assert path.suffix == "." + fmt
     assert {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}[fmt] in head
     style.save(slide, tmp_path / "slide", fmt)
+
+
+def test_sampled_sweep_heatmap_bins_the_values(tmp_path):
+    problem = {"num_vars": 2, "names": ["fund_levy_rate", "join_pressure"], "bounds": [[0.0, 0.2], [0.0, 1.0]]}
+    d = write_synthetic(
+        tmp_path, scenarios=("a",), reps=1, years=3, sweep={"kind": "latin", "problem": problem, "N": 40}
+    )
+    res = load(d)
+    assert res.sweep_kind == "latin"
+    fig = charts.sweep_heatmap(res, "fund_levy_rate", "join_pressure", "gini_land")
+    assert fig.axes[0].get_images()[0].get_array().shape == (6, 6)
+    assert "equal bins" in fig._supxlabel.get_text()
