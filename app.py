@@ -628,6 +628,18 @@ class VillageMapWidget(v.VuetifyTemplate):
     picked = traitlets.Dict(default_value={}).tag(sync=True)
 
 
+def slider_step(lo: float, hi: float, value: float) -> float:
+    """About a hundredth of the range, and fine enough to hold `value` exactly.
+
+    The browser's slider rounds its value to the step; a step too coarse for a
+    preset's value would round it and quietly change the preset.
+    """
+    step = 10.0 ** math.floor(math.log10((hi - lo) / 100)) if hi > lo else 0.01
+    while step > 1e-6 and abs(round(value / step) * step - value) > 1e-9:
+        step /= 10
+    return step
+
+
 def cell_size(nx: int, ny: int, width: int) -> int:
     """Pixels per plot so the map fits `width` pixels (at least 3, at most 24)."""
     return max(3, min(24, width // max(nx, ny, 1)))
@@ -660,7 +672,7 @@ def Lever(name: str, label: str, value: Any, on_value, preset: Preset | None):
                         label=label, value=int(value), min=int(lo), max=int(hi), on_value=on_value, thumb_label="always"
                     )
                 else:
-                    step = 10 ** math.floor(math.log10((hi - lo) / 100)) if hi > lo else 0.01
+                    step = slider_step(lo, hi, float(value))
                     solara.SliderFloat(
                         label=label,
                         value=float(value),

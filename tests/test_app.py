@@ -107,6 +107,19 @@ def test_sliders_hold_a_presets_value_outside_the_classroom_range():
     assert slider.v_model == 1000 and slider.max >= 1000
 
 
+def test_slider_steps_hold_every_presets_values():
+    assert app.slider_step(0, 1, 0.3) == 0.01
+    assert app.slider_step(0, 1, 0.025) == 0.001
+    for preset in app.load_presets().values():
+        for name in app.LEVERS:
+            i = field_info(name)
+            value = preset.params[name]
+            if i["type"] == "float":
+                lo, hi = app.SLIDER_RANGE.get(name, (i["min"], i["max"]))
+                step = app.slider_step(lo, hi, value)
+                assert abs(round(value / step) * step - value) < 1e-9, (preset.name, name)
+
+
 def test_a_lever_rebuilds_the_village_with_its_value():
     rc = render()
     click(rc, "Step a year")

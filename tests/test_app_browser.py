@@ -185,6 +185,23 @@ def test_side_by_side_in_the_browser(browser, app_url):
     step(page, 4)
     maps = page.locator("canvas.village-map")
     assert maps.count() == 2
+
+    # showing the levers never changes them: a slider that clamped or rounded a preset's
+    # value would restart the villages (high_tide_no_exit allows 1000 co-ops)
+    page.get_by_role("textbox", name="Scenario of village A").click(force=True)
+    page.get_by_role("option", name="high_tide_no_exit").click()
+    page.wait_for_function("() => document.querySelector('.huzhu-years').innerText.endsWith(' 0')")
+    step(page, 1)
+    for title in (
+        "Mutual aid teams and their public fund",
+        "Producer co-ops",
+        "The state",
+        "The village",
+        "Markets: the 'four freedoms'",
+    ):
+        page.get_by_text(title, exact=True).click()
+        time.sleep(0.4)
+    assert years(page) == "Years simulated: 1"
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "app-side-by-side.png"), full_page=True)
     assert not errors, errors
