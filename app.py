@@ -27,6 +27,7 @@ import json
 import math
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,12 +281,22 @@ class Session:
         self.compare = bool(on)
         self.rebuild()
 
-    def step(self, years: int = 1) -> None:
-        """Advance every shown village by `years` (they step together)."""
+    def step(self, years: int = 1) -> bool:
+        """Advance every shown village by `years` (they step together).
+
+        A failure inside the model is shown on the page (and stops play) rather than
+        ending the session's thread silently; False says it happened.
+        """
         with self.lock:
-            for _ in range(years):
-                for side in self.sides:
-                    self.villages[side].model.step()
+            try:
+                for _ in range(years):
+                    for side in self.sides:
+                        self.villages[side].model.step()
+            except Exception as err:  # shown to the user; the traceback goes to the server log
+                traceback.print_exc()
+                self.error = f"The model failed in year {self.years_done() + 1}: {err}"
+                return False
+        return True
 
     def years_done(self) -> int:
         return len(self.villages["A"].model.datacollector.get_model_vars_dataframe())
@@ -789,7 +800,8 @@ def Controls(
         return run
 
     def step_once():
-        session.step(1)
+        if not session.step(1):
+            config.value += 1  # show the error in the sidebar
         tick.value += 1
 
     with solara.Card("Village", margin=0):
@@ -940,7 +952,10 @@ def Page():
             if session.years_done() >= MAX_YEARS:
                 playing.value = False
                 break
-            session.step(1)
+            if not session.step(1):
+                playing.value = False
+                config.value += 1  # show the error in the sidebar
+                break
             tick.value += 1
             cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
 

@@ -186,6 +186,17 @@ def test_the_map_is_a_mesa_grid_of_plots():
     assert len(cell.neighborhood) == 3  # a corner plot has three neighbours
 
 
+def test_a_failing_step_is_shown_not_lost(monkeypatch):
+    def broken(self):
+        raise RuntimeError("no grain left to count")
+
+    monkeypatch.setattr(app.VillageModel, "step", broken)  # before the model is built: Mesa wraps step then
+    rc = render()
+    click(rc, "Step a year")
+    assert "The model failed in year 1: no grain left to count" in rc.find(v.Alert).widget.children[0]
+    assert years_text(rc) == "Years simulated: 0"
+
+
 def test_colour_modes_give_a_legend_for_each():
     session = app.Session()
     session.step(3)
