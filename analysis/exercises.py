@@ -75,6 +75,7 @@ class Runs:
     villages: dict[str, pd.DataFrame]
     households: dict[str, pd.DataFrame]
     start_year: int
+    sizes: list[tuple[int, int]] = field(default_factory=list)  # (villages, households) of the arms
 
     def per_run(self, arm: str, metric: str) -> pd.DataFrame:
         """Replicates as rows, years as columns (villages of a run averaged first)."""
@@ -494,17 +495,18 @@ def simulate(ex: Exercise, cache: dict | None = None) -> Runs:
 
     cache = {} if cache is None else cache
     villages, hh = {}, {}
-    start = None
+    start, size = None, set()
     for arm in ex.arms:
         sc = scenarios.load(arm.path_or_name())
         start = sc.start_year
+        size.add((sc.params.villages, sc.params.households))
         snaps = tuple(sorted(ex.snapshot_years))
         key = (arm.scenario, ex.reps, ex.years, snaps)
         # Scenario seed, not a fixed one: a student repeats the key with `huzhu run` unchanged.
         if key not in cache:
             cache[key] = run_villages(sc.params, _seeds(sc.seed, ex.reps), ex.years, snapshot_years=snaps)
         villages[arm.label], hh[arm.label] = cache[key]
-    return Runs(villages, hh, start or 1951)
+    return Runs(villages, hh, start or 1951, sorted(size))
 
 
 def summarize_figures(ex: Exercise, runs: Runs) -> list[dict]:
@@ -556,6 +558,7 @@ def compute_keys(exercises: tuple[Exercise, ...] = EXERCISES, progress: bool = F
             "first_year": runs.start_year,
             "last_year": runs.start_year + ex.years - 1,
             "scenarios": {a.label: a.command_name() for a in ex.arms},
+            "sizes": [list(x) for x in runs.sizes],
             "figures": summarize_figures(ex, runs),
         }
         if progress:
@@ -585,6 +588,15 @@ def _reading(fig: dict, names: dict[str, str] | None = None) -> str:
     return "no difference these runs can tell from 0 (interval contains 0)"
 
 
+def _size_phrase(sizes: list[list[int]]) -> str:
+    """'one village of 250 households' (or each size, if the scenarios differ)."""
+    words = []
+    for villages, households in sizes:
+        where = "one village" if villages == 1 else f"{villages} villages"
+        words.append(f"{where} of {households} households")
+    return " or ".join(words) or "the scenarios' villages"
+
+
 def render_block(key: dict) -> str:
     """The generated part of an instructor key: how the runs were made, and the figures."""
     arms = ", ".join(f"`{v}`" for v in key["scenarios"].values())
@@ -594,7 +606,7 @@ def render_block(key: dict) -> str:
         NOTE,
         "",
         f"Runs: {arms}; {key['reps']} replications each, {key['first_year']}-{key['last_year']}, "
-        f"one village of 250 households, the scenarios' own seeds (master seed {MASTER_SEED}), so every "
+        f"{_size_phrase(key.get('sizes', []))}, the scenarios' own seeds (master seed {MASTER_SEED}), so every "
         "scenario meets the same luck and differences are paired run by run. Repeat them with "
         f"`huzhu run {names} --reps {key['reps']} --years {key['years']}`.",
         "",
