@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -179,27 +179,39 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _manifest(plan: Plan, done: set[int], failures: dict[int, str], status: str, started: str) -> dict[str, Any]:
+def _batch_record(plan: Plan) -> dict[str, Any]:
+    """The parts of the manifest that do not change while the batch runs."""
+    snapshots: dict[str, set[int]] = {s.name: set() for s in plan.scenarios}
+    for c in plan.chunks:
+        for g in c.groups:
+            snapshots[g.scenario].update(g.snapshot_years)
+    return {
+        "format": FORMAT,
+        "fingerprint": plan.fingerprint(),
+        "scenarios": [s.to_dict() for s in plan.scenarios],
+        "swept": list(plan.swept),
+        "snapshot_years": {name: sorted(years) for name, years in snapshots.items()},
+        "chunk_runs": plan.chunk_runs,
+        "parts": len(plan.chunks),
+        "n_runs": plan.n_runs,
+        "versions": versions(),
+    }
+
+
+def _manifest(
+    plan: Plan, record: dict[str, Any], done: set[int], failures: dict[int, str], status: str, started: str
+) -> dict[str, Any]:
+    """The manifest: the batch record, and where each run stands."""
+
     def run_status(part: int) -> str:
         return "done" if part in done else "failed" if part in failures else "pending"
 
     return {
-        "format": FORMAT,
         "status": status,
         "started": started,
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "fingerprint": plan.fingerprint(),
-        "scenarios": [s.to_dict() for s in plan.scenarios],
-        "swept": list(plan.swept),
-        "snapshot_years": {
-            s.name: sorted({y for c in plan.chunks for g in c.groups for y in g.snapshot_years if g.scenario == s.name})
-            for s in plan.scenarios
-        },
-        "chunk_runs": plan.chunk_runs,
-        "parts": len(plan.chunks),
-        "n_runs": plan.n_runs,
+        **record,
         "runs_done": sum(c.n_runs for c in plan.chunks if c.index in done),
-        "versions": versions(),
         "failures": [{"part": k, "error": v} for k, v in sorted(failures.items())],
         "runs": [{**r, "status": run_status(r["part"])} for r in plan.runs],
     }
@@ -247,7 +259,8 @@ def execute(
     previous = store.read_manifest(out) if resume else None
     started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
     failures: dict[int, str] = {}
-    store.write_manifest(out, _manifest(plan, done, failures, "running", started))
+    record = _batch_record(plan)
+    store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
     todo = iter([c for c in plan.chunks if c.index not in done])
     sizes = {c.index: c.n_runs for c in plan.chunks}
     with executor(workers, dask) as (pool, capacity, where):
@@ -261,13 +274,18 @@ def execute(
             smoothing=0.1,
         )
         inflight: dict[Future, int] = {}
+        broken = False
         last = time.monotonic()
         try:
             while True:
                 # chunks in flight: enough to keep every worker busy, few enough to bound memory
                 window = 2 * capacity()
-                while len(inflight) < window and (chunk := next(todo, None)) is not None:
-                    inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
+                while not broken and len(inflight) < window and (chunk := next(todo, None)) is not None:
+                    try:
+                        inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
+                    except BrokenExecutor as err:  # a worker died (killed, out of memory): stop submitting
+                        failures[chunk.index] = f"{type(err).__name__}: {err}"
+                        broken = True
                 if not inflight:
                     break
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -282,12 +300,12 @@ def execute(
                     done.add(index)
                     bar.update(sizes[index])
                 if time.monotonic() - last > MANIFEST_EVERY:
-                    store.write_manifest(out, _manifest(plan, done, failures, "running", started))
+                    store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
                     last = time.monotonic()
         finally:
             bar.close()
     status = "complete" if len(done) == len(plan.chunks) else "failed"
-    manifest = _manifest(plan, done, failures, status, started)
+    manifest = _manifest(plan, record, done, failures, status, started)
     store.write_manifest(out, manifest)
     return manifest
 
