@@ -784,12 +784,22 @@ def register(subparsers) -> None:
     mode.add_argument(
         "--check", action="store_true", help="rerun and exit 1 if a published number differs beyond rounding"
     )
-    p.add_argument("--dir", metavar="DIR", type=Path, default=EXERCISES_DIR, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--dir",
+        metavar="DIR",
+        type=Path,
+        default=EXERCISES_DIR,
+        help="folder of the exercises (default: docs/exercises of this repository)",
+    )
     p.set_defaults(func=exercises_command)
 
 
 def exercises_command(args: argparse.Namespace) -> int:
     folder: Path = args.dir
+    if (args.regenerate or args.check) and not (folder / "documents").is_dir():
+        from scenarios.cli import InputError
+
+        raise InputError(f"'{folder}' is not the exercises folder (no documents/ in it); give it with --dir")
     if args.regenerate or args.check:
         t = time.perf_counter()
         fresh = compute_keys(progress=True)
