@@ -254,16 +254,17 @@ def execute(
 
     out = Path(out)
     done = prepare(out, plan, resume)
-    for folder in (out / store.RUNS, out / store.HOUSEHOLDS):
-        folder.mkdir(parents=True, exist_ok=True)
-    previous = store.read_manifest(out) if resume else None
-    started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
     failures: dict[int, str] = {}
     record = _batch_record(plan)
-    store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
     todo = iter([c for c in plan.chunks if c.index not in done])
     sizes = {c.index: c.n_runs for c in plan.chunks}
+    # connect first: an unreachable scheduler is bad input, and then nothing is written
     with executor(workers, dask) as (pool, capacity, where):
+        for folder in (out / store.RUNS, out / store.HOUSEHOLDS):
+            folder.mkdir(parents=True, exist_ok=True)
+        previous = store.read_manifest(out) if resume else None
+        started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
+        store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
         bar = tqdm(
             total=plan.n_runs,
             initial=sum(sizes[i] for i in done),
