@@ -12,7 +12,7 @@ from model.metrics import CLASS_SHARES
 from model.params import NAMES, allowed, field_info, make_params, reference_markdown
 from scenarios import store
 from scenarios.cli import InputError
-from scenarios.loader import find, load, load_file, preset_names
+from scenarios.loader import SIZE_KEYS, find, load, load_file, preset_names
 
 DEMO_OUT = Path("outputs") / "demo"
 DEMO_REPS = 5
@@ -149,7 +149,8 @@ def cmd_show(args) -> int:
         for name, spec in sw.parameters.items():
             desc = f"{spec.min} to {spec.max}" if hasattr(spec, "min") else ", ".join(_fmt(v) for v in spec)
             print(f"    {name}: {desc}")
-    names = list(NAMES) if args.all else [n for n in NAMES if n in sc.overrides]
+    # sizes are on the line above; the list is of what the scenario sets
+    names = list(NAMES) if args.all else [n for n in NAMES if n in sc.overrides and n not in SIZE_KEYS]
     print(
         "\nParameters"
         + ("" if args.all else " set by the scenario (others at the schema's defaults; --all lists them)")
@@ -164,7 +165,15 @@ def cmd_show(args) -> int:
         if prov and (name in sc.overrides or args.all):
             origin = "" if prov["from"] == "scenario" else "  [schema]"
             if prov.get("passage"):
-                print(textwrap.fill(f'"{prov["passage"]}"', 100, initial_indent="      ", subsequent_indent="       "))
+                print(
+                    textwrap.fill(
+                        f'"{prov["passage"]}"',
+                        100,
+                        initial_indent="      ",
+                        subsequent_indent="       ",
+                        break_on_hyphens=False,
+                    )
+                )
             print(f"      - {prov['document']}{origin}")
             if prov.get("note"):
                 print(f"      ({prov['note']})")
