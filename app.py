@@ -232,6 +232,7 @@ class Session:
 
     @property
     def sides(self) -> tuple[str, ...]:
+        """The villages shown: A, or A and B side by side."""
         return SIDES if self.compare else SIDES[:1]
 
     def params(self, side: str) -> dict[str, Any]:
@@ -242,6 +243,7 @@ class Session:
         return values
 
     def value(self, side: str, name: str) -> Any:
+        """One parameter's value in one village."""
         return self.params(side)[name]
 
     def rebuild(self) -> None:
@@ -270,14 +272,17 @@ class Session:
         self.rebuild()
 
     def set_lever(self, side: str, name: str, value: Any) -> None:
+        """Move one lever off the preset; the villages restart with it."""
         self.villages[side].overrides[name] = value
         self.rebuild()
 
     def set_seed(self, seed: int) -> None:
+        """A new seed: a new village (and new luck) for every shown side."""
         self.seed = int(seed)
         self.rebuild()
 
     def set_compare(self, on: bool) -> None:
+        """Show one village, or two side by side; both restart so they stay in step."""
         self.compare = bool(on)
         self.rebuild()
 
@@ -299,6 +304,7 @@ class Session:
         return True
 
     def years_done(self) -> int:
+        """Years simulated since the land reform (the same in every shown village)."""
         return len(self.villages["A"].model.datacollector.get_model_vars_dataframe())
 
 
@@ -382,6 +388,7 @@ class MapView:
 
     @property
     def plots_json(self) -> str:
+        """Owners, colours and notes as the map's one JSON text."""
         return json.dumps({"owners": self.owners, "colors": self.colors, "tips": self.tips}, separators=(",", ":"))
 
 
