@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import coops, funds, joining, purposes
+from . import animal_market, coops, funds, joining, purposes
 from .grouping import Groups
 from .params import Params
 from .production import EPS, capital_factor
@@ -52,7 +52,21 @@ def membership_value(
         )
     fee = fair_plough_fee(p) * p.team_equivalence_rate
     gain_per_mu = p.normal_yield * h.skill * (1.0 - p.no_draft_yield_factor)
-    team_gain = unploughed * fill * (gain_per_mu - fee) + spare * used * fee
+    # the outside option: hiring ploughing in or out among the households outside teams, at the market fee
+    outside = ~member
+    if p.animal_market_policy == "banned":
+        m_fill = m_used = np.zeros(len(h))
+    else:
+        S_out, N_out = g.sum(np.where(outside, spare, 0.0)), g.sum(np.where(outside, unploughed, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m_fill = np.where(N_out > 0, np.minimum(1.0, S_out / N_out), 0.0)[g.village]
+            m_used = np.where(S_out > 0, np.minimum(1.0, N_out / S_out), 0.0)[g.village]
+    market_fee = animal_market.plough_fee(p)
+    in_team_value = unploughed * fill * (gain_per_mu - fee) + spare * used * fee
+    alone_value = (
+        unploughed * m_fill * np.maximum(animal_market.hire_gain_per_mu(p, h.skill), 0.0) + spare * m_used * market_fee
+    )
+    team_gain = in_team_value - alone_value
 
     # in a co-op lane: the member's share of pooled output against farming alone
     is_coop = T.is_coop[team]

@@ -91,4 +91,15 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     h.skill[:] = np.exp(p.skill_sd * normal(u[:, 6]) - p.skill_sd**2 / 2)
     h.founded[:] = p.start_year - 1
     h.effort[:] = 1.0
+    # teams already at work in 1951: households signed up at random; see initial_teams
+    h.in_team[:] = p.teams_enabled & (u[:, 7] < p.initial_team_share)
     return h
+
+
+def initial_teams(h: Households, p: Params, T, lanes: int) -> None:
+    """Lanes with enough signed-up households start with a team; elsewhere the sign-ups lapse."""
+    team = h.village * lanes + h.neighbourhood
+    count = np.bincount(team, weights=h.in_team.astype(float), minlength=len(T))
+    ok = count >= p.team_min_size
+    T.stage[ok] = 1
+    h.in_team &= ok[team]

@@ -344,8 +344,26 @@ class Params(BaseModel):
     lend_share: float = P(
         0.5, "share of grain above reserve a household is willing to lend", "share", "markets", ge=0, le=1
     )
-    animal_market_policy: AnimalPolicy = P("free", "buying and selling draft animals: free or banned", "", "markets")
+    animal_market_policy: AnimalPolicy = P(
+        "free", "buying, selling and hiring out draft animals: free or banned", "", "markets"
+    )
     animal_price: float = P(600.0, "price of a draft animal", "jin/animal", "markets", ge=1, le=10_000)
+    plough_hire_fee: float = P(
+        0.5,
+        "fee for ploughing with another household's animal outside a team, as a share of the yield ploughing adds",
+        "share",
+        "markets",
+        ge=0,
+        le=1,
+    )
+    plough_hire_timeliness: float = P(
+        0.7,
+        "share of ploughing's yield gain achieved when it is hired outside a team (the owner ploughs his own fields first, so hired ploughing comes late)",
+        "share",
+        "markets",
+        ge=0,
+        le=1,
+    )
 
     # --- the state's agricultural tax ------------------------------------------------
     tax_exemption_per_head: float = P(
@@ -442,6 +460,16 @@ class Params(BaseModel):
         8, "households a team aims for when it forms among neighbours", "households", "teams", ge=2, le=40
     )
     team_min_size: int = P(3, "a team with fewer members disbands", "households", "teams", ge=2, le=40)
+    initial_team_share: float = P(
+        0.5,
+        "share of households that belong to a mutual aid team at the start (old liberated areas had teams before 1951)",
+        "share of households",
+        "teams",
+        ge=0,
+        le=1,
+        source=NCB,
+        passage="55% of all households in Shanxi Province are participating in mutual aid groups ... Whether this figure is too high requires scrutiny",
+    )
     team_season: Literal["seasonal", "year_round"] = P(
         "year_round",
         "seasonal teams (临时) exchange hands only at ploughing and harvest; year-round teams (常年) all year",

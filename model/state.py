@@ -58,6 +58,7 @@ FLOWS = {
     "levy": np.float64,  # paid into the public fund
     "welfare": np.float64,  # relief received from the public fund
     "ledger": np.float64,  # net grain received in the team's labour-exchange settlement
+    "plough_fees": np.float64,  # net fees for ploughing hired outside teams (+ earned, - paid)
     "coop_dividend": np.float64,  # land dividend received from a co-op
     "coop_wage": np.float64,  # labour share received from a co-op
     "income": np.float64,  # net income of the year, jin
@@ -116,6 +117,7 @@ class Households:
     levy: np.ndarray
     welfare: np.ndarray
     ledger: np.ndarray
+    plough_fees: np.ndarray
     coop_dividend: np.ndarray
     coop_wage: np.ndarray
     income: np.ndarray

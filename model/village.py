@@ -20,7 +20,7 @@ import pandas as pd
 from . import observe
 from . import year as yearly
 from .household import Household
-from .land_reform import land_reform
+from .land_reform import initial_teams, land_reform
 from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
 from .params import Params, make_params
 from .rng import Draws, village_keys
@@ -59,6 +59,7 @@ class VillageModel(mesa.Model):
         self.lanes = -(-p.households // p.team_size)
         self.state = land_reform(p, self.draws, self.n_villages)
         self.teams = Teams.empty(self.n_villages * self.lanes)
+        initial_teams(self.state, p, self.teams, self.lanes)
         self.next_hid = np.full(self.n_villages, p.households, dtype=np.int64)
         self.year = p.start_year
         self.pooled_metrics = pooled_metrics

@@ -15,7 +15,7 @@ Order within the year:
 
 The grain accounts of a household close by this identity (tested):
 grain_end = grain_start + output + coop_dividend + coop_wage + wages_earned + sideline
-            + rent_received + ledger + welfare + borrowed + sales of land and animals
+            + rent_received + ledger + plough_fees + welfare + borrowed + sales of land and animals
             + withdrawals - wages_paid - hiring tax - rent_paid - tax - levy - entry fees
             - repayments + repaid to it - lent - land and animals bought - consumption
             - storage loss - capital investment.
@@ -165,12 +165,23 @@ def step(
         n_teams,
         p.team_pooling_efficiency,
     )
+    # households outside teams hire ploughing from owners outside teams at the market fee
+    alone = private & ~in_team
+    hired_out_a, hired_in_a = animal_market.hire_ploughing(
+        g,
+        p,
+        np.where(alone, np.maximum(animal_mu - cultivated, 0.0), 0.0),
+        np.where(alone, np.maximum(cultivated - animal_mu, 0.0), 0.0),
+        h.skill,
+    )
+    plough_fee = animal_market.plough_fee(p)
+    h.plough_fees[:] = (hired_out_a - hired_in_a) * plough_fee
     demand = np.where(private, np.minimum(deficit, np.minimum(np.maximum(afford, hire_plan), limit)), 0.0)
     h.hired_in[:], h.hired_out[:] = labor_market.labour_market(g, demand, np.where(private, surplus, 0.0))
     h.labor_used[:] = np.where(private, own_use + recv_l + h.hired_in, lab)
 
     # --- 5. production -------------------------------------------------------------------------------
-    ploughed = np.minimum(cultivated, animal_mu) + recv_a
+    ploughed = np.minimum(cultivated, animal_mu) + recv_a + hired_in_a * p.plough_hire_timeliness
     draft = production.draft_factor(np.minimum(1.0, ploughed / np.maximum(cultivated, EPS)), p)
     team_land = np.bincount(team, weights=np.where(in_team, cultivated, 0.0), minlength=n_teams)
     team_capital = np.where(in_team, T.capital[team] * cultivated / np.maximum(team_land[team], EPS), 0.0)
@@ -203,7 +214,17 @@ def step(
     labour_net = recv_l - given_l + ledger_animals / max(p.wage, EPS)
     manors = teams.manor(team, in_team, h.animals, labour_net, n_teams) & (T.stage == teams.TEAM)
     farm = np.where(cm, h.coop_dividend + h.coop_wage, output)
-    h.grain += farm + h.wages_earned + h.sideline + h.rent_received + h.ledger - h.wages_paid - hire_tax - h.rent_paid
+    h.grain += (
+        farm
+        + h.wages_earned
+        + h.sideline
+        + h.rent_received
+        + h.ledger
+        + h.plough_fees
+        - h.wages_paid
+        - hire_tax
+        - h.rent_paid
+    )
     acc["harvest"] += g.sum(farm)
     acc["sideline"] += g.sum(h.sideline)
     acc["hiring_tax"] -= g.sum(hire_tax)
@@ -249,6 +270,7 @@ def step(
         + h.rent_received
         + h.interest_received
         + h.ledger
+        + h.plough_fees
         + h.welfare
         - h.wages_paid
         - hire_tax
@@ -281,8 +303,22 @@ def step(
     # --- 10. classification ----------------------------------------------------------------------------
     with np.errstate(invalid="ignore", divide="ignore"):
         hired_part = np.where(h.labor_used > 0, h.hired_in / h.labor_used, 0.0)
-    exploitation = h.rent_received + h.interest_received + np.maximum(output * hired_part - h.wages_paid, 0.0) * private
-    gross = farm + h.wages_earned + h.sideline + h.rent_received + h.interest_received + np.maximum(h.ledger, 0.0)
+    # hiring out draft animals' work is rent on a means of production: exploitation income too
+    exploitation = (
+        h.rent_received
+        + h.interest_received
+        + hired_out_a * plough_fee
+        + np.maximum(output * hired_part - h.wages_paid, 0.0) * private
+    )
+    gross = (
+        farm
+        + h.wages_earned
+        + h.sideline
+        + h.rent_received
+        + h.interest_received
+        + np.maximum(h.ledger, 0.0)
+        + np.maximum(h.plough_fees, 0.0)
+    )
     lph = h.land / np.maximum(persons, 1)
     mean_lph = g.sum(h.land) / np.maximum(g.sum(persons), 1)
     h.social_class[:] = classification.classify(
