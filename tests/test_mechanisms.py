@@ -264,3 +264,32 @@ def test_seasonal_teams_exchange_fewer_hands():
 
     # same village, same first year: the animals' ledger is identical, the hands' part is smaller
     assert exchanged("seasonal") < exchanged("year_round")
+
+
+def test_ploughing_hired_outside_teams_at_the_market_fee():
+    from model import animal_market
+
+    p = make_params(normal_yield=100.0, no_draft_yield_factor=0.7, plough_hire_fee=0.5, plough_hire_timeliness=0.7)
+    assert animal_market.plough_fee(p) == pytest.approx(15.0)  # half the 30 jin a mu that ploughing adds
+    # late ploughing is worth 0.7 * 30 = 21 jin a mu, 6 more than its fee
+    assert animal_market.hire_gain_per_mu(p, np.array([1.0])).tolist() == pytest.approx([6.0])
+    g = Groups(np.zeros(3, int), 1)
+    out, inn = animal_market.hire_ploughing(g, p, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))
+    assert out.tolist() == pytest.approx([20.0, 0, 0]) and inn.tolist() == pytest.approx([0, 5.0, 15.0])
+    # where late ploughing is not worth the fee nobody hires it; a banned animal market hires nothing
+    dear = make_params(normal_yield=100.0, no_draft_yield_factor=0.7, plough_hire_fee=0.9, plough_hire_timeliness=0.7)
+    assert animal_market.hire_ploughing(g, dear, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum() == 0
+    banned = make_params(animal_market_policy="banned")
+    assert animal_market.hire_ploughing(g, banned, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum() == 0
+
+
+def test_initial_teams_need_enough_neighbours():
+    from model import VillageModel
+
+    m = VillageModel(households=400, rng=2, initial_team_share=0.5, team_size=8, team_min_size=3)
+    h, T = m.state, m.teams
+    team = h.village * m.lanes + h.neighbourhood
+    count = np.bincount(team[h.in_team], minlength=len(T))
+    assert (count[T.active] >= 3).all() and (count[~T.active] == 0).all()
+    assert 0.3 < h.in_team.mean() < 0.55  # about half sign up; lanes with too few lapse
+    assert not VillageModel(households=100, rng=2, teams_enabled=False).state.in_team.any()
