@@ -19,6 +19,7 @@ import platform
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -103,10 +104,14 @@ class InlineExecutor(Executor):
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     """A local pool whose workers start at once (not at the first task).
 
-    A process that runs no other thread is forked: the workers inherit the imported
-    model and start in milliseconds. Forking a process with threads (a notebook's
-    Dask client, Arrow's pools) can deadlock the children, so then a fork server is
-    used, which imports the model once and forks each worker from that clean process.
+    A process that runs no other Python thread is forked: the workers inherit the
+    imported model and start in milliseconds. The native pools of OpenBLAS, Arrow and
+    jemalloc are idle then and re-initialise themselves in a forked child (they
+    register fork handlers), so Python's general warning about forking a process with
+    threads is silenced for this one launch. With other Python threads (a notebook's
+    Dask client, a progress bar) a lock held by one of them could deadlock a child, so
+    then a fork server is used, which imports the model once and forks each worker
+    from that clean process.
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
@@ -118,7 +123,9 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     # a first task launches every worker now, before the progress bar starts its thread
-    pool.submit(os.getpid).result()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*fork\\(\\) may lead to deadlocks", category=DeprecationWarning)
+        pool.submit(os.getpid).result()
     return pool
 
 
