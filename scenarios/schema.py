@@ -83,7 +83,10 @@ class ScenarioFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: str | None = Field(None, min_length=1, description="scenario name (defaults to the file name)")
+    # the name becomes part of folder names and of every results row: keep it a plain word
+    name: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$", description="scenario name (defaults to the file name)"
+    )
     description: str | None = Field(None, description="what position this stands for and what was left out")
     extends: str | None = Field(None, min_length=1, description="a preset name or a path relative to this file")
     years: int | None = Field(None, ge=1, le=MAX_YEARS, description="years simulated (default 30: 1951-1980)")
@@ -112,7 +115,7 @@ def allowed_words(model: type[BaseModel], key: str) -> str:
         lo = getattr(m, "ge", lo)
         hi = getattr(m, "le", hi)
     text = {
-        "name": "a non-empty string",
+        "name": "a plain name: letters, digits, '_', '-', '.', '+' (no spaces)",
         "description": "a string",
         "extends": "a preset name or a relative path to a .toml file",
         "parameters": "a table of parameters",
