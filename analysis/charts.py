@@ -61,8 +61,10 @@ def _runs_note(res: Results, scenarios: list[str], interval: str = "t") -> str:
     else:
         n = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}–{counts.max()}"
         note = f"Lines: mean of {n} runs per scenario; bands: {interval_label(interval)}"
-    if res.n_villages > 1:
-        note += f"; {res.n_villages} villages averaged within each run"
+    villages = table.groupby("run_id")["village"].nunique()
+    if villages.max() > 1:
+        each = f"{villages.max()}" if villages.min() == villages.max() else f"up to {villages.max()}"
+        note += f"; {each} villages averaged within each run"
     if res.sweep_kind != "none":
         note += "; pooled over all swept parameter values"
     return note
@@ -98,7 +100,7 @@ def timeseries(
         ax = axes[0, 0]
         _time_lines(ax, summ, metric, scenarios, colors, styles)
         ax.set_ylabel(style.metric_label(metric, width=40 if size == "page" else 50))
-        fig.suptitle(f"{style.metric_title(metric)}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"{style.metric_title(metric)}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
         style.legend_outside(fig, title="Scenario")
         style.caption(fig, _runs_note(res, scenarios, interval))
     return fig
@@ -133,7 +135,7 @@ def panels(
             ax.set_visible(False)
         for ax in axes[:-1].flat:
             ax.set_xlabel("")
-        fig.suptitle(f"{title}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"{title}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
         style.legend_outside(fig, title=_runs_note(res, scenarios, interval), where="bottom")
     return fig
 
@@ -179,7 +181,7 @@ def class_composition(res: Results, scenarios: list[str] | None = None, size: st
             ax.set_ylabel("Share of households")
         for ax in axes[:-1].flat:
             ax.set_xlabel("")
-        fig.suptitle(f"Households by class, {_span(res)}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"Households by class, {_span(res)}: {style.scenarios_phrase(scenarios)}")
         handles, labels = axes[0, 0].get_legend_handles_labels()
         # top of the stack first, as the areas appear
         note = _runs_note(res, scenarios).split(";")[0].replace("Lines", "Areas")
@@ -246,7 +248,7 @@ def lorenz_curves(
             ax.set_xlabel("Share of households (poorest first)")
         for ax in axes[:, 0]:
             ax.set_ylabel("Share of the village total")
-        fig.suptitle(f"Lorenz curves of land and income per head: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"Lorenz curves of land and income per head: {style.scenarios_phrase(scenarios)}")
         note = "Households of replicate 0 of each scenario, ranked by land (left) or income (right) per head"
         style.legend_outside(fig, title=note, where="bottom")
     return fig
@@ -288,7 +290,7 @@ def end_state(
             ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_yticks(list(ypos.values()), list(ypos.keys()))
-        fig.suptitle(f"End state in {year}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"End state in {year}: {style.scenarios_phrase(scenarios)}")
         style.caption(fig, f"Points: mean over runs; bars: {interval_label(interval)}")
     return fig
 
@@ -347,7 +349,7 @@ def sweep_heatmap(
         ax.set_ylabel(style.param_label(y, width=35))
         cb = fig.colorbar(im, ax=ax)
         cb.set_label(style.metric_label(metric, width=30))
-        fig.suptitle(f"{style.metric_short(metric)} in {year} by {x} and {y}: {scenario}")
+        style.title(fig, f"{style.metric_short(metric)} in {year} by {x} and {y}: {scenario}")
         note = "Cells: mean over runs (and over other swept parameters)"
         if table[x].nunique() > 12 or table[y].nunique() > 12:
             note += "; sampled values grouped into equal bins, labelled by their middle; blank: no sample"
@@ -381,7 +383,7 @@ def sweep_line(
             ax.fill_between(d["_x"], d["lo"], d["hi"], color=colors[sc], alpha=0.18, linewidth=0)
         ax.set_xlabel(style.param_label(x, width=60))
         ax.set_ylabel(style.metric_label(metric, width=40))
-        fig.suptitle(f"{style.metric_short(metric)} in {year} against {x}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"{style.metric_short(metric)} in {year} against {x}: {style.scenarios_phrase(scenarios)}")
         style.legend_outside(fig, title="Scenario")
         style.caption(fig, f"Lines: mean over runs at each value; bands: {interval_label(interval)}")
     return fig
@@ -469,7 +471,7 @@ def sobol_indices(
         for ax in list(axes.flat)[len(tables) :]:
             ax.set_visible(False)
         t0 = tables[0]
-        fig.suptitle(f"Sensitivity in {t0['year'].iloc[0]}: Sobol indices, {t0['scenario'].iloc[0]}")
+        style.title(fig, f"Sensitivity in {t0['year'].iloc[0]}: Sobol indices, {t0['scenario'].iloc[0]}")
         note = "Bars: SALib Sobol estimates; whiskers: 95% bootstrap confidence half-width"
         style.legend_outside(fig, title=note, where="bottom")
     return fig
@@ -525,7 +527,7 @@ def village_map(
             for c in reversed(CLASS_NAMES)
         ] + [Patch(color=style.NO_OWNER_COLOR, label="no owner")]
         style.legend_outside(fig, handles, [h.get_label() for h in handles], title="Owner's class (households)")
-        fig.suptitle(f"Village {village} in {year}: land plots by owner's class, {scenario} run {run_id}")
+        style.title(fig, f"Village {village} in {year}: land plots by owner's class, {scenario} run {run_id}")
         style.caption(fig, f"Each cell is a plot of land; {len(frame)} households")
     return fig
 

@@ -284,3 +284,12 @@ SHORT = {
 def metric_short(name: str) -> str:
     """A short name for panel titles (falls back to the metric's meaning)."""
     return SHORT.get(name) or metric_title(name)
+
+
+def title(fig: Figure, text: str) -> None:
+    """The figure's title, wrapped to the figure's width so long scenario names never run off the edge."""
+    size = plt.rcParams["figure.titlesize"]
+    size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"] * 1.2
+    # about 0.58 em per character in DejaVu Sans, 72 points per inch
+    chars = int(fig.get_figwidth() * 72 / (0.58 * size))
+    fig.suptitle(textwrap.fill(text, chars))
