@@ -458,7 +458,7 @@ def chart_option(
                 "type": "line",
                 "name": name,
                 "data": _values(df[col] * (100 if percent else 1)),
-                "showSymbol": False,
+                "showSymbol": len(df) < 2,  # a line needs two years; one year shows as a dot
                 "lineStyle": {"width": 2, "type": "dashed" if side == "B" else "solid"},
             }
             # one colour per measure, so village B (dashed) reads against A (solid)

@@ -15,7 +15,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path("test-results")
+# Kept for a person to look at (pytest-playwright empties its own test-results/ on every run).
+SCREENSHOTS = Path("outputs") / "screenshots"
 CHARTS = ("classes_A", "gini", "membership", "fund")
 
 # Each drawing as pixels: the map's canvas and each chart's canvas, as PNG data URLs,
@@ -149,7 +150,7 @@ def test_app_in_the_browser(browser, app_url):
     page.mouse.click(box["x"] + 15, box["y"] + 15)
     page.wait_for_selector(".huzhu-household", timeout=10_000)
 
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "app.png"), full_page=True)
     assert not errors, errors
     assert not blocked, f"the page asked for outside addresses: {blocked}"
@@ -185,6 +186,9 @@ def test_side_by_side_in_the_browser(browser, app_url):
     step(page, 4)
     maps = page.locator("canvas.village-map")
     assert maps.count() == 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.5)  # let every chart take its last update before the picture
+    page.screenshot(path=str(SCREENSHOTS / "app-side-by-side.png"), full_page=True)
 
     # showing the levers never changes them: a slider that clamped or rounded a preset's
     # value would restart the villages (high_tide_no_exit allows 1000 co-ops)
@@ -202,8 +206,6 @@ def test_side_by_side_in_the_browser(browser, app_url):
         page.get_by_text(title, exact=True).click()
         time.sleep(0.4)
     assert years(page) == "Years simulated: 1"
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "app-side-by-side.png"), full_page=True)
     assert not errors, errors
     assert not blocked, blocked
     context.close()
