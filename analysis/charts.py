@@ -249,7 +249,8 @@ def lorenz_curves(
         for ax in axes[:, 0]:
             ax.set_ylabel("Share of the village total")
         style.title(fig, f"Lorenz curves of land and income per head: {style.scenarios_phrase(scenarios)}")
-        note = "Households of replicate 0 of each scenario, ranked by land (left) or income (right) per head"
+        pooled = " (all parameter points and villages pooled)" if res.sweep_kind != "none" or res.n_villages > 1 else ""
+        note = f"Households of replicate 0 of each scenario{pooled}, ranked by land (left) or income (right) per head"
         style.legend_outside(fig, title=note, where="bottom")
     return fig
 
@@ -291,7 +292,8 @@ def end_state(
         for ax in axes[:, 0]:
             ax.set_yticks(list(ypos.values()), list(ypos.keys()))
         style.title(fig, f"End state in {year}: {style.scenarios_phrase(scenarios)}")
-        style.caption(fig, f"Points: mean over runs; bars: {interval_label(interval)}")
+        pooled = "; pooled over all swept parameter values" if res.sweep_kind != "none" else ""
+        style.caption(fig, f"Points: mean over runs; bars: {interval_label(interval)}{pooled}")
     return fig
 
 

@@ -198,6 +198,7 @@ def legend_outside(fig: Figure, handles=None, labels=None, title: str | None = N
     if handles is None:
         handles, labels = fig.axes[0].get_legend_handles_labels()
     if where == "bottom":
+        title = _wrap(fig, title, plt.rcParams["legend.title_fontsize"]) if title else title
         return fig.legend(
             handles, labels, loc="outside lower center", title=title, ncols=min(len(handles), 3), frameon=False
         )
@@ -206,7 +207,8 @@ def legend_outside(fig: Figure, handles=None, labels=None, title: str | None = N
 
 def caption(fig: Figure, text: str) -> None:
     """A small grey note at the foot of the figure saying what the lines, points and bands are."""
-    fig.supxlabel(text, fontsize="small", color="#555555")
+    small = plt.rcParams["font.size"] * 0.833  # matplotlib's "small"
+    fig.supxlabel(_wrap(fig, text, small), fontsize="small", color="#555555")
 
 
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
@@ -286,10 +288,13 @@ def metric_short(name: str) -> str:
     return SHORT.get(name) or metric_title(name)
 
 
+def _wrap(fig: Figure, text: str, size) -> str:
+    """Text wrapped to the figure's width at a font size in points (about 0.58 em a character)."""
+    size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"]
+    chars = int(fig.get_figwidth() * 72 / (0.58 * size))
+    return textwrap.fill(text, chars)
+
+
 def title(fig: Figure, text: str) -> None:
     """The figure's title, wrapped to the figure's width so long scenario names never run off the edge."""
-    size = plt.rcParams["figure.titlesize"]
-    size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"] * 1.2
-    # about 0.58 em per character in DejaVu Sans, 72 points per inch
-    chars = int(fig.get_figwidth() * 72 / (0.58 * size))
-    fig.suptitle(textwrap.fill(text, chars))
+    fig.suptitle(_wrap(fig, text, plt.rcParams["figure.titlesize"]))
