@@ -25,9 +25,10 @@ def lane_sum(team: np.ndarray, mask: np.ndarray, x: np.ndarray, n: int) -> np.nd
 
 
 def membership_value(
-    h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups
-) -> np.ndarray:
-    """Each household's yearly value of being in its lane's group, in units of subsistence."""
+    h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups, year: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's yearly value of being in its lane's group, in units of subsistence, and its
+    gain (jin) from the group being run as a co-op rather than farming alone (for the co-op vote)."""
     n = len(T)
     member = h.in_team
     land = h.land
@@ -77,20 +78,24 @@ def membership_value(
         * (np.minimum(1.0, animal_mu / np.maximum(land, EPS)) * (1 - p.no_draft_yield_factor) + p.no_draft_yield_factor)
     )
     alone *= capital_factor(h.capital, land, p)
-    coop_mask = np.where(is_coop, member, False) | (is_coop & ~member)
-    L = lane_sum(team, coop_mask, land, n)
-    W = lane_sum(team, coop_mask, lab, n)
-    A = lane_sum(team, coop_mask, h.animals, n) + T.animals
-    K = lane_sum(team, coop_mask, h.capital, n) + T.capital
-    Y = lane_sum(team, coop_mask, p.normal_yield * h.skill * land, n)
-    count = lane_sum(team, coop_mask, np.ones(len(h)), n)
+    # the member's share of the pooled output of the lane's group run as a co-op (the group's members,
+    # or the whole lane where there is none), at the co-op's land share or the one a new co-op would get
+    L = lane_sum(team, basis, land, n)
+    W = lane_sum(team, basis, lab, n)
+    A = lane_sum(team, basis, h.animals, n) + T.animals
+    K = lane_sum(team, basis, h.capital, n) + T.capital
+    Y = lane_sum(team, basis, p.normal_yield * h.skill * land, n)
+    count = lane_sum(team, basis, np.ones(len(h)), n)
     draft = np.minimum(1.0, A * p.mu_per_animal / np.maximum(L, EPS))
     pooled = Y * (draft + (1 - draft) * p.no_draft_yield_factor) * capital_factor(K, L, p)
     pooled *= (1 + p.coop_management_gain) * coops.effort(count, p)
+    land_share = np.where(
+        T.is_coop,
+        T.land_share,
+        0.0 if p.advanced_coop_year and year >= p.advanced_coop_year else coops.initial_land_share(p),
+    )[team]
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = T.land_share[team] * land / np.maximum(L[team], EPS) + (1 - T.land_share[team]) * lab / np.maximum(
-            W[team], EPS
-        )
+        share = land_share * land / np.maximum(L[team], EPS) + (1 - land_share) * lab / np.maximum(W[team], EPS)
     coop_gain = share * pooled[team] - alone
 
     gain = np.where(is_coop, coop_gain, team_gain)
@@ -109,7 +114,7 @@ def membership_value(
     tax_due = agricultural_tax(land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else 0.0
     pref = p.state_preference * p.subsistence_grain + np.where(is_coop, p.coop_tax_rebate * tax_due, 0.0)
     value = gain + insurance + pref - levy_cost - p.farming_alone_value * p.subsistence_grain
-    return value / p.subsistence_grain + pressure[h.village]
+    return value / p.subsistence_grain + pressure[h.village], coop_gain
 
 
 def spring(
@@ -132,7 +137,7 @@ def spring(
     member = h.in_team.copy()
     rate = g.mean(member.astype(float))
     pressure = joining.pressure_value(p, year, rate)
-    value = membership_value(h, p, T, team, lab, pressure, g)
+    value, coop_gain = membership_value(h, p, T, team, lab, pressure, g, year)
     bal = funds.balance(team, member, h.fund_claim, n)
     members = lane_sum(team, member, np.ones(len(h)), n)
     per_member = bal / np.maximum(members, 1)
@@ -184,7 +189,7 @@ def spring(
     h.member_years[h.in_team] += 1
     T.age[T.active] += 1
 
-    _co_ops(h, p, T, g, team, value, year)
+    _co_ops(h, p, T, g, team, coop_gain, year)
     lane_village = np.arange(n) // (n // V)
     return {
         "team_joins": g.sum(joined.astype(float)),
@@ -194,14 +199,14 @@ def spring(
     }
 
 
-def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, value: np.ndarray, year: int) -> None:
+def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, coop_gain: np.ndarray, year: int) -> None:
     """Teams become lower-stage co-ops up to the pilot cap; co-ops move to the advanced stage."""
     n, V = len(T), g.n_villages
     lanes = n // V
     if p.coops_max > 0:
         member = h.in_team
-        # a majority of members expects to gain from the group (the co-op's own value is judged next year)
-        gainers = lane_sum(team, member, (value > 0).astype(float), n)
+        # members vote: a majority must expect more from the co-op than from farming alone
+        gainers = lane_sum(team, member, (coop_gain > 0).astype(float), n)
         count = lane_sum(team, member, np.ones(len(h)), n)
         willing = (gainers >= 0.5 * count) | (p.join_pressure >= 0.5)
         eligible = (T.stage == TEAM) & (T.age >= p.coop_min_team_years) & willing
