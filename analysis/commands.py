@@ -28,9 +28,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "plot",
         help="draw the standard charts of a results directory",
-        description="Draw the charts that fit a results directory: time series, class composition, teams, "
-        "co-ops and funds, end-state comparison, Lorenz curves, a village map; heatmaps for a sweep and "
-        "Sobol indices for a Sobol sample.",
+        description="Draw the charts that fit a results directory: time series, class composition,\n"
+        "teams, co-ops and funds, end-state comparison, Lorenz curves, a village map;\n"
+        "heatmaps for a sweep and Sobol indices for a Sobol sample. Metric names and\n"
+        "units are listed in model/metrics.py; the guide is docs/charts.md.",
         epilog=PLOT_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -56,8 +57,9 @@ def register(subparsers) -> None:
     r = subparsers.add_parser(
         "report",
         help="write a self-contained HTML report of a results directory",
-        description="Write one HTML file with the scenarios' descriptions and provenance, the end-state "
-        "table with 95%% intervals and the charts embedded (no network or other files needed).",
+        description="Write one HTML file with the scenarios' descriptions and sources, the end-state\n"
+        "table with 95% intervals, differences between scenarios and the charts embedded\n"
+        "(it opens anywhere: no network and no other files needed).",
         epilog=REPORT_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
