@@ -208,3 +208,43 @@ def test_a_failing_chunk_keeps_the_others_and_resume_finishes_the_batch(tiny, tm
     assert execute(plan, out, workers=1, resume=True, progress=False)["status"] == "complete"
     whole = run_into(tiny, tmp_path / "whole", workers=1, chunk_runs=2)
     pd.testing.assert_frame_equal(scenarios.read_results(out).frame(), whole.frame())
+
+
+def test_at_most_two_chunks_per_worker_are_in_flight(tiny, tmp_path, monkeypatch):
+    """Memory stays bounded: the runner submits a chunk only when one of a small window is done."""
+    import contextlib
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import scenarios.runner as runner
+
+    class Counting(ThreadPoolExecutor):
+        def __init__(self):
+            super().__init__(max_workers=2)
+            self.live = self.peak = self.submitted = 0
+            self.lock = threading.Lock()
+
+        def submit(self, fn, /, *args, **kwargs):
+            with self.lock:
+                self.live += 1
+                self.submitted += 1
+                self.peak = max(self.peak, self.live)
+            future = super().submit(fn, *args, **kwargs)
+            future.add_done_callback(lambda _: self._done())
+            return future
+
+        def _done(self):
+            with self.lock:
+                self.live -= 1
+
+    pool = Counting()
+
+    @contextlib.contextmanager
+    def one_worker(workers=None, dask=None):
+        with pool:
+            yield pool, lambda: 1, "counting pool"
+
+    monkeypatch.setattr(runner, "executor", one_worker)
+    plan = plan_batch([scenarios.load(tiny)], chunk_runs=1)
+    assert execute(plan, tmp_path / "out", progress=False)["status"] == "complete"
+    assert pool.submitted == 6 and pool.peak <= 2
