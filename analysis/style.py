@@ -17,16 +17,13 @@ import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
-import matplotlib
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # files only; never open a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from model.metrics import CLASS_NAMES, METRICS  # noqa: E402
-from model.params import FIELDS, field_info  # noqa: E402
+from model.metrics import CLASS_NAMES, METRICS
+from model.params import FIELDS, field_info
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -152,7 +149,6 @@ def rc(size: str = "page") -> dict:
         "lines.linewidth": 1.8 if size == "page" else 2.6,
         "figure.dpi": DPI,
         "savefig.dpi": DPI,
-        "svg.fonttype": "none",
         "font.family": "DejaVu Sans",
     }
 
@@ -162,7 +158,7 @@ def styled(size: str = "page"):
     """Apply the house style inside a `with` block."""
     if size not in SIZES:
         raise ValueError(f"size must be 'page' or 'slide', not {size!r}")
-    with plt.rc_context(rc(size)):
+    with mpl.rc_context(rc(size)):
         yield
 
 
@@ -181,7 +177,11 @@ def new_figure(size: str = "page", nrows: int = 1, ncols: int = 1, **kw) -> tupl
     (w, h), _ = SIZES[size]
     if nrows > 1 and size == "page":
         h = 1.3 + 2.5 * nrows
-    fig = plt.figure(figsize=(w, h), layout="constrained")
+    # A Figure on its own Agg canvas, not through pyplot: nothing is registered
+    # globally (no figure to close, no window) and importing this module leaves the
+    # backend of an app or a notebook alone.
+    fig = Figure(figsize=(w, h), layout="constrained")
+    FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
@@ -198,7 +198,7 @@ def legend_outside(fig: Figure, handles=None, labels=None, title: str | None = N
     if handles is None:
         handles, labels = fig.axes[0].get_legend_handles_labels()
     if where == "bottom":
-        title = _wrap(fig, title, plt.rcParams["legend.title_fontsize"]) if title else title
+        title = _wrap(fig, title, mpl.rcParams["legend.title_fontsize"]) if title else title
         return fig.legend(
             handles, labels, loc="outside lower center", title=title, ncols=min(len(handles), 3), frameon=False
         )
@@ -207,12 +207,12 @@ def legend_outside(fig: Figure, handles=None, labels=None, title: str | None = N
 
 def caption(fig: Figure, text: str) -> None:
     """A small grey note at the foot of the figure saying what the lines, points and bands are."""
-    small = plt.rcParams["font.size"] * 0.833  # matplotlib's "small"
+    small = mpl.rcParams["font.size"] * 0.833  # matplotlib's "small"
     fig.supxlabel(_wrap(fig, text, small), fontsize="small", color="#555555")
 
 
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
-    """Save as PNG, SVG or PDF (from the suffix unless `fmt` is given) and close the figure."""
+    """Save as PNG, SVG or PDF (from the suffix unless `fmt` is given); returns the path written."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
     if fmt not in ("png", "svg", "pdf"):
@@ -220,7 +220,6 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     path = path.with_suffix("." + fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format=fmt, metadata=_metadata(fmt))
-    plt.close(fig)
     return path
 
 
@@ -290,11 +289,11 @@ def metric_short(name: str) -> str:
 
 def _wrap(fig: Figure, text: str, size) -> str:
     """Text wrapped to the figure's width at a font size in points (about 0.58 em a character)."""
-    size = size if isinstance(size, (int, float)) else plt.rcParams["font.size"]
+    size = size if isinstance(size, (int, float)) else mpl.rcParams["font.size"]
     chars = int(fig.get_figwidth() * 72 / (0.58 * size))
     return textwrap.fill(text, chars)
 
 
 def title(fig: Figure, text: str) -> None:
     """The figure's title, wrapped to the figure's width so long scenario names never run off the edge."""
-    fig.suptitle(_wrap(fig, text, plt.rcParams["figure.titlesize"]))
+    fig.suptitle(_wrap(fig, text, mpl.rcParams["figure.titlesize"]))
