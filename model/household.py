@@ -11,6 +11,7 @@ import mesa
 
 from .metrics import CLASS_NAMES, ORIGIN_NAMES
 
+# the attributes a user can read off a household (its state as the model describes it)
 VIEW_FIELDS = (
     "workers",
     "dependents",

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from model import Household, ParameterError, VillageModel
+from model.household import VIEW_FIELDS
 from model import year as yearly
 from model.batch import run_villages
 from model.metrics import CLASS_SHARES, NAMES
@@ -141,22 +142,13 @@ def test_households_are_inspectable_mesa_agents():
     assert len(hs) == len(m.state)
     h = next(iter(hs))
     assert isinstance(h, Household) and isinstance(h, mesa.Agent)
-    for attr in (
-        "workers",
-        "dependents",
-        "land",
-        "land_rented_in",
-        "land_rented_out",
-        "animals",
-        "capital",
-        "grain",
-        "debt",
-        "skill",
-        "origin_class",
-        "social_class",
-        "village",
-    ):
-        getattr(h, attr)
+    # every view attribute reads the household's current entry in the arrays
+    row = m.household_frame().set_index(["village", "household"]).loc[(h.village, h.hid)]
+    for attr in VIEW_FIELDS:
+        value = getattr(h, attr)
+        if attr in row.index:
+            expected = row[attr]
+            assert value == (expected if isinstance(expected, str) else pytest.approx(expected)), attr
     assert h.social_class in ("hired_laborer", "poor", "middle", "well_off_middle", "rich")
     assert sum(x.land for x in hs) == pytest.approx(m.state.land.sum())
     m.run_for(5)
