@@ -224,26 +224,80 @@ def _manifest(
     }
 
 
-def prepare(out: Path, plan: Plan, resume: bool) -> set[int]:
-    """Check the out dir (empty, or this batch when resuming); the chunks already done."""
+def prepare(out: Path, plan: Plan, resume: bool) -> None:
+    """Refuse an out dir that is a file, or not empty without --resume (before anything is written)."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out '{out}' is a file, not a directory")
-    nonempty = out.is_dir() and any(out.iterdir())
-    if not nonempty:
+    if out.is_dir() and any(out.iterdir()):
+        if not resume:
+            raise InputError(
+                f"'{out}' is not empty; pass --resume to complete the batch there, or choose another --out"
+            )
+        _done(out, plan, resume)
+
+
+def _done(out: Path, plan: Plan, resume: bool) -> set[int]:
+    """The chunks of this batch already on disk; a different batch there is refused."""
+    manifest = store.read_manifest(out)
+    if manifest is None:
+        if resume and any(store.done_parts(out)):
+            raise InputError(f"cannot resume in '{out}': it holds no {store.MANIFEST} (not a batch directory)")
         return set()
     if not resume:
         raise InputError(f"'{out}' is not empty; pass --resume to complete the batch there, or choose another --out")
-    manifest = store.read_manifest(out)
-    if manifest is None:
-        raise InputError(f"cannot resume in '{out}': it holds no {store.MANIFEST} (not a batch directory)")
     if manifest.get("fingerprint") != plan.fingerprint():
         names = ", ".join(s.get("name", "?") for s in manifest.get("scenarios", []))
         raise InputError(
             f"cannot resume in '{out}': it holds a different batch ({names}); "
             "the scenarios, --reps, --years, --seed or chunking differ; choose another --out"
         )
-    store.clean_temporary(out)
     return store.done_parts(out) & {c.index for c in plan.chunks}
+
+
+def _drive(pool, capacity, where, plan, todo, out, done, failures, progress, function, record, started, sizes) -> None:
+    """Keep a bounded window of chunks in flight; write each as it finishes."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=plan.n_runs,
+        initial=sum(sizes[i] for i in done),
+        unit="run",
+        desc=f"{out.name} [{where}]",
+        disable=not progress,
+        file=sys.stderr,
+        smoothing=0.1,
+    )
+    inflight: dict[Future, int] = {}
+    broken = False
+    last = time.monotonic()
+    try:
+        while True:
+            # chunks in flight: enough to keep every worker busy, few enough to bound memory
+            window = 2 * capacity()
+            while not broken and len(inflight) < window and (chunk := next(todo, None)) is not None:
+                try:
+                    inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
+                except BrokenExecutor as err:  # a worker died (killed, out of memory): stop submitting
+                    failures[chunk.index] = f"{type(err).__name__}: {err}"
+                    broken = True
+            if not inflight:
+                break
+            finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                index = inflight.pop(fut)
+                try:
+                    _, runs, households = fut.result()
+                    store.write_chunk(out, index, runs, households, plan.swept)
+                except Exception as err:  # one failing chunk must not lose the others' results
+                    failures[index] = f"{type(err).__name__}: {err}"
+                    continue
+                done.add(index)
+                bar.update(sizes[index])
+            if time.monotonic() - last > MANIFEST_EVERY:
+                store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
+                last = time.monotonic()
+    finally:
+        bar.close()
 
 
 def execute(
@@ -257,64 +311,27 @@ def execute(
     function: str = RUN_FUNCTION,
 ) -> dict[str, Any]:
     """Run every chunk not yet on disk and write it; returns the final manifest."""
-    from tqdm import tqdm
-
     out = Path(out)
-    done = prepare(out, plan, resume)
+    prepare(out, plan, resume)  # refuse a wrong out dir before connecting or writing anything
     failures: dict[int, str] = {}
     record = _batch_record(plan)
-    todo = iter([c for c in plan.chunks if c.index not in done])
     sizes = {c.index: c.n_runs for c in plan.chunks}
     # connect first: an unreachable scheduler is bad input, and then nothing is written
     with executor(workers, dask) as (pool, capacity, where):
         for folder in (out / store.RUNS, out / store.HOUSEHOLDS):
             folder.mkdir(parents=True, exist_ok=True)
-        previous = store.read_manifest(out) if resume else None
-        started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
-        store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
-        bar = tqdm(
-            total=plan.n_runs,
-            initial=sum(sizes[i] for i in done),
-            unit="run",
-            desc=f"{out.name} [{where}]",
-            disable=not progress,
-            file=sys.stderr,
-            smoothing=0.1,
-        )
-        inflight: dict[Future, int] = {}
-        broken = False
-        last = time.monotonic()
-        try:
-            while True:
-                # chunks in flight: enough to keep every worker busy, few enough to bound memory
-                window = 2 * capacity()
-                while not broken and len(inflight) < window and (chunk := next(todo, None)) is not None:
-                    try:
-                        inflight[pool.submit(run_chunk, chunk, function)] = chunk.index
-                    except BrokenExecutor as err:  # a worker died (killed, out of memory): stop submitting
-                        failures[chunk.index] = f"{type(err).__name__}: {err}"
-                        broken = True
-                if not inflight:
-                    break
-                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    index = inflight.pop(fut)
-                    try:
-                        _, runs, households = fut.result()
-                        store.write_chunk(out, index, runs, households, plan.swept)
-                    except Exception as err:  # one failing chunk must not lose the others' results
-                        failures[index] = f"{type(err).__name__}: {err}"
-                        continue
-                    done.add(index)
-                    bar.update(sizes[index])
-                if time.monotonic() - last > MANIFEST_EVERY:
-                    store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
-                    last = time.monotonic()
-        finally:
-            bar.close()
-    status = "complete" if len(done) == len(plan.chunks) else "failed"
-    manifest = _manifest(plan, record, done, failures, status, started)
-    store.write_manifest(out, manifest)
+        with store.exclusive(out):
+            # under the lock: no other run is writing here, so leftovers are a dead run's
+            store.clean_temporary(out)
+            done = _done(out, plan, resume)
+            previous = store.read_manifest(out)
+            started = (previous or {}).get("started") or datetime.now(UTC).isoformat(timespec="seconds")
+            store.write_manifest(out, _manifest(plan, record, done, failures, "running", started))
+            todo = iter([c for c in plan.chunks if c.index not in done])
+            _drive(pool, capacity, where, plan, todo, out, done, failures, progress, function, record, started, sizes)
+            status = "complete" if len(done) == len(plan.chunks) else "failed"
+            manifest = _manifest(plan, record, done, failures, status, started)
+            store.write_manifest(out, manifest)
     return manifest
 
 

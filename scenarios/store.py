@@ -14,8 +14,11 @@ when its runs/ part exists: the households part is written first.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model.metrics import NAMES as METRICS
+from scenarios.cli import InputError
 
 RUNS = "runs"
 HOUSEHOLDS = "households"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 ID_COLUMNS = ("scenario", "run_id", "replicate", "seed")
 ARROW_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
 
@@ -106,6 +111,20 @@ def write_chunk(out: Path, index: int, runs: pd.DataFrame, households: pd.DataFr
 def done_parts(out: Path) -> set[int]:
     """Indices of the chunks whose runs part is on disk."""
     return {int(p.stem.split("-")[1]) for p in (out / RUNS).glob("part-*.parquet")}
+
+
+@contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold the results directory for one batch at a time (a second `huzhu run` there is refused)."""
+    fh = open(out / LOCK, "a+")  # held open for as long as the lock
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"another huzhu run is writing to '{out}'; wait for it or choose another --out") from None
+        yield
+    finally:
+        fh.close()  # closing releases the lock
 
 
 def clean_temporary(out: Path) -> None:

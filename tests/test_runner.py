@@ -248,3 +248,14 @@ def test_at_most_two_chunks_per_worker_are_in_flight(tiny, tmp_path, monkeypatch
     plan = plan_batch([scenarios.load(tiny)], chunk_runs=1)
     assert execute(plan, tmp_path / "out", progress=False)["status"] == "complete"
     assert pool.submitted == 6 and pool.peak <= 2
+
+
+def test_a_second_run_into_a_directory_being_written_is_refused(tiny, tmp_path):
+    from scenarios import store
+
+    out = tmp_path / "out"
+    run_into(tiny, out, workers=1)
+    with store.exclusive(out):  # as if another `huzhu run --resume` were writing there
+        with pytest.raises(InputError, match="another huzhu run is writing to"):
+            run_into(tiny, out, workers=1, resume=True)
+    assert run_into(tiny, out, workers=1, resume=True).complete
