@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -218,6 +219,8 @@ def cmd_run(args) -> int:
         raise InputError("--workers sizes a local pool or '--dask local'; a running Dask scheduler has its own workers")
     if args.chunk is not None and args.chunk < 1:
         raise InputError(f"--chunk {args.chunk} is not allowed: expected a whole number from 1")
+    if args.resume and args.out is None:
+        raise InputError("--resume needs --out DIR, the folder of the batch to finish")
     loaded = [load(ref) for ref in args.scenarios]
     plan = plan_batch(loaded, reps=args.reps, years=args.years, seed=args.seed, chunk_runs=args.chunk)
     out = args.out or default_out(plan.scenarios)
@@ -226,8 +229,8 @@ def cmd_run(args) -> int:
     print(_where(out))
     if manifest["status"] != "complete":
         for f in manifest["failures"][:5]:
-            print(f"failed part {f['part']}: {f['error']}")
-        print(f"Some runs failed; fix the cause and finish with: huzhu run ... --out {out} --resume")
+            print(f"failed part {f['part']}: {f['error']}", file=sys.stderr)
+        print(f"Some runs failed; fix the cause and finish with: huzhu run ... --out {out} --resume", file=sys.stderr)
         return 1
     return 0
 

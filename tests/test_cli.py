@@ -86,13 +86,16 @@ def test_validate_accepts_the_presets(capsys):
         (["--years", "0"], "--years 0 is not allowed: expected a whole number from 1 to 200"),
         (["--reps", "-2"], "--reps -2 is not allowed: expected a whole number from 1 to 100000"),
         (["--workers", "0"], "--workers 0 is not allowed"),
+        (["--resume"], "--resume needs --out DIR"),
     ],
 )
-def test_run_refuses_bad_options_with_nothing_written(flags, message, tmp_path, capsys):
+def test_run_refuses_bad_options_with_nothing_written(flags, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
-    assert main(["run", "liu_shaoqi_1951", "--out", str(out), *flags]) == 2
+    out_flag = [] if "--resume" in flags else ["--out", str(out)]
+    assert main(["run", "liu_shaoqi_1951", *out_flag, *flags]) == 2
     assert message in capsys.readouterr().err
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / "outputs").exists()
 
 
 def test_run_writes_results_and_says_where(tmp_path, capsys):
