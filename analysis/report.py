@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis import charts, style
 from analysis.results import Results, _input_error, check_metrics, load
-from analysis.summary import differences, end_state, interval_label
+from analysis.summary import differences, end_state, household_inequality, interval_label
 from model.params import FIELDS, field_info
 
 # What question each chart answers (by the start of its name in `charts.standard_set`).
@@ -214,6 +214,52 @@ def _end_table(res: Results, metrics: list[str], baseline: str | None = None) ->
     return out
 
 
+def _inequality_table(res: Results) -> list[str]:
+    """Gini and top-10% shares of land and income per head from the household snapshots (model.inequality)."""
+    if res.households.empty:
+        return []
+    table = household_inequality(res.households, by=("scenario", "year"))
+    years = sorted(table["year"].unique())
+    years = [years[0], years[-1]] if len(years) > 1 else years
+    cols = (("gini_land", "Gini of land"), ("top10_land", "top 10% land share"),
+            ("gini_income", "Gini of income"), ("top10_income", "top 10% income share"))  # fmt: skip
+    out = [
+        "<h3>Inequality among households</h3>",
+        '<p class="muted">From the household snapshots of replicate 0 (pooled over parameter points and villages), '
+        "per head; computed with the model's own measures (<code>model.inequality</code>).</p>",
+        '<div class="scroll"><table><tr><th>scenario</th><th>year</th>'
+        + "".join(f"<th>{_e(label)}</th>" for _, label in cols)
+        + "</tr>",
+    ]
+    for _, row in table[table["year"].isin(years)].sort_values(["scenario", "year"]).iterrows():
+        cells = "".join(f'<td class="num">{row[c]:.3f}</td>' for c, _ in cols)
+        out.append(f"<tr><td>{_head(row['scenario'])}</td><td>{int(row['year'])}</td>{cells}</tr>")
+    out.append("</table></div>")
+    return out
+
+
+def _sobol_tables(res: Results, metrics: list[str]) -> list[str]:
+    """First-order and total Sobol indices in numbers, for a Sobol batch."""
+    if res.sweep_kind != "sobol":
+        return []
+    out = ["<h3>Sensitivity: Sobol indices</h3>", '<p class="muted">S1: share of the variance a parameter explains '
+           "alone; ST: including its interactions. ± is SALib's 95% bootstrap confidence half-width.</p>"]  # fmt: skip
+    for sc in res.scenarios:
+        rows = [charts.sobol_table(res, m, scenario=sc) for m in metrics[:4]]
+        out.append(f"<p><strong>{_e(sc)}</strong>, {int(rows[0]['year'].iloc[0])}</p>")
+        out.append('<div class="scroll"><table><tr><th>parameter</th>')
+        out.append("".join(f"<th>{_e(style.metric_short(m))}: S1</th><th>ST</th>" for m in metrics[:4]) + "</tr>")
+        for i, name in enumerate(rows[0]["parameter"]):
+            cells = "".join(
+                f'<td class="num">{t["S1"].iloc[i]:.2f} ± {t["S1_conf"].iloc[i]:.2f}</td>'
+                f'<td class="num">{t["ST"].iloc[i]:.2f} ± {t["ST_conf"].iloc[i]:.2f}</td>'
+                for t in rows
+            )
+            out.append(f"<tr><td><code>{_e(name)}</code></td>{cells}</tr>")
+        out.append("</table></div>")
+    return out
+
+
 def _provenance_section(res: Results) -> list[str]:
     m = res.manifest
     out = ['<h2 id="provenance">Provenance</h2>', "<table>"]
@@ -289,6 +335,8 @@ def write_report(
     )
     parts += _scenario_overview(res)
     parts += _end_table(res, table_metrics, baseline)
+    parts += _inequality_table(res)
+    parts += _sobol_tables(res, metrics)
     parts.append('<h2 id="charts">Charts</h2>')
     for name, make in charts.standard_set(res, metrics, size="page"):
         fig = make()

@@ -108,3 +108,20 @@ def test_empty_batch_exits_2(batch, tmp_path, capsys):
     code, err = run_bad(["report", str(empty), "-o", str(tmp_path / "x.html")], capsys)
     assert code == 2 and "no finished runs" in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_report_tables_of_inequality_and_sobol_indices(tmp_path):
+    from analysis.report import _inequality_table, _sobol_tables
+    from analysis.results import load
+    from analysis.summary import household_inequality
+
+    problem = {"num_vars": 2, "names": ["land_price_years", "fund_levy_rate"], "bounds": [[1.0, 20.0], [0.0, 0.2]]}
+    d = write_synthetic(
+        tmp_path, scenarios=("a",), reps=1, years=3, sweep={"kind": "sobol", "problem": problem, "N": 8}
+    )
+    res = load(d)
+    html = "".join(_inequality_table(res))
+    gini_last = household_inequality(res.households, by=("scenario", "year")).query("year == 1953")["gini_land"]
+    assert "Inequality among households" in html and f"{gini_last.iloc[0]:.3f}" in html
+    html = "".join(_sobol_tables(res, ["gini_land"]))
+    assert "Sobol indices" in html and "<code>land_price_years</code>" in html and "±" in html
