@@ -26,7 +26,7 @@ from scenarios.scenario import Scenario
 # A chunk aims at about this many household-years of simulation: large enough that
 # a part file and a task are not dominated by overhead, small enough that a killed
 # batch loses little and a progress bar moves.
-CHUNK_WORK = 400_000
+CHUNK_WORK = 200_000
 MAX_CHUNK_RUNS = 64
 # ...and a batch is cut into at least this many chunks (when it has the runs), so
 # that every worker of a small machine gets work and the last chunk is not a long tail.
