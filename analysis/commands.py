@@ -72,7 +72,15 @@ def register(subparsers) -> None:
     r.set_defaults(func=report_command)
 
 
+def _headless() -> None:
+    """Draw with Agg: files only, no window, works on servers without a display."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def plot_command(args: argparse.Namespace) -> int:
+    _headless()
     from analysis import charts
     from analysis.results import load
 
@@ -97,6 +105,7 @@ def render_all(jobs: list, out: Path, fmt: str) -> list[Path]:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    _headless()
     from analysis.report import write_report
 
     path = write_report(args.results_dir, args.out, metrics=args.metric or None, baseline=args.baseline)

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -94,6 +95,7 @@ def _cell(mean: float, lo: float, hi: float) -> str:
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=140)  # about the text width of the page
+    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 

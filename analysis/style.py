@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -177,11 +177,9 @@ def new_figure(size: str = "page", nrows: int = 1, ncols: int = 1, **kw) -> tupl
     (w, h), _ = SIZES[size]
     if nrows > 1 and size == "page":
         h = 1.3 + 2.5 * nrows
-    # A Figure on its own Agg canvas, not through pyplot: nothing is registered
-    # globally (no figure to close, no window) and importing this module leaves the
-    # backend of an app or a notebook alone.
-    fig = Figure(figsize=(w, h), layout="constrained")
-    FigureCanvasAgg(fig)
+    # Made through pyplot so `plt.show()` displays it in a notebook; `save` closes it.
+    # The backend is left alone here: `huzhu plot` and `huzhu report` select Agg.
+    fig = plt.figure(figsize=(w, h), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
@@ -212,7 +210,7 @@ def caption(fig: Figure, text: str) -> None:
 
 
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
-    """Save as PNG, SVG or PDF (from the suffix unless `fmt` is given); returns the path written."""
+    """Save as PNG, SVG or PDF (from the suffix unless `fmt` is given), close the figure, return the path."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
     if fmt not in ("png", "svg", "pdf"):
@@ -220,6 +218,7 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     path = path.with_suffix("." + fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format=fmt, metadata=_metadata(fmt))
+    plt.close(fig)
     return path
 
 
