@@ -67,4 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m scenarios.cli` runs this file as __main__; the commands raise the InputError of the
+    # imported `scenarios.cli`, so run that module's main for them to be caught as bad input
+    from scenarios.cli import main as package_main
+
+    sys.exit(package_main())
