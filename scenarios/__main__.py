@@ -1,0 +1,7 @@
+"""`python -m scenarios`: the huzhu command line."""
+
+import sys
+
+from scenarios.cli import main
+
+sys.exit(main())
