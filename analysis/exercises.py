@@ -250,9 +250,11 @@ EXERCISES: tuple[Exercise, ...] = (
             Figure("top10_1980", "land held by the top 10% of landholders, 1980 (liu_shaoqi_1951)", at("liu", "top10_land_share", 1980)),
             Figure("land_sold", "mu of land sold, 1951-1980 in all (liu_shaoqi_1951)", total("liu", "land_sold", 1951, 1980), 0),
             Figure("distress_sales", "distress sales of land, 1951-1980 in all (liu_shaoqi_1951)", total("liu", "distress_sales", 1951, 1980), 0),
+            Figure("land_foreclosed", "mu of land foreclosed, 1951-1980 in all (liu_shaoqi_1951)", total("liu", "land_foreclosed", 1951, 1980), 0),
             Figure("share_poor_1965", "share of households poor peasants, 1965 (liu_shaoqi_1951)", at("liu", "share_poor", 1965)),
             Figure("share_rich_1980", "share of households rich peasants, 1980 (liu_shaoqi_1951)", at("liu", "share_rich", 1980)),
             Figure("gini_land_1980_closed", "Gini of land per head, 1980 (markets_closed)", at("closed", "gini_land", 1980)),
+            Figure("share_rich_1980_closed", "share of households rich peasants, 1980 (markets_closed)", at("closed", "share_rich", 1980)),
             Figure(
                 "gini_land_1980_diff", "Gini of land per head, 1980: markets_closed minus liu_shaoqi_1951",
                 minus(at("closed", "gini_land", 1980), at("liu", "gini_land", 1980)), difference=("closed", "liu"),
@@ -271,7 +273,7 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
     Exercise(
         2, "demographic_or_class", "Demographic or class differentiation?", 50,
-        arms=(LIU,), reps=40, years=30, snapshot_years=(1951, 1965, 1980),
+        arms=(LIU, Arm("closed", "markets_closed.toml")), reps=40, years=30, snapshot_years=(1951, 1965, 1980),
         figures=(
             Figure("divisions", "household divisions a year, mean of 1951-1980", mean_over("liu", "divisions", 1951, 1980), 1),
             Figure("households_1980", "households alive in 1980 (250 at the land reform)", households("liu", 1980, _households_count), 0),
@@ -295,11 +297,35 @@ EXERCISES: tuple[Exercise, ...] = (
             Figure("poor_up_1980", "share of poor-origin households classed rich or well-off middle, 1980", households("liu", 1980, share_where(_upward, _origin("poor")))),
             Figure("middle_down_1980", "share of middle-origin households classed poor or hired labourer, 1980", households("liu", 1980, share_where(_downward, _origin("middle")))),
             Figure("rich_down_1980", "share of rich-origin households classed poor or hired labourer, 1980", households("liu", 1980, share_where(_downward, _origin("rich")))),
+            Figure(
+                "size_land_1980_closed", "rank correlation of household size with land owned, 1980 (markets_closed)",
+                households("closed", 1980, spearman(_persons, lambda h: h["land"])), 2,
+            ),
+            Figure(
+                "changed_1980_closed", "share of households whose class differs from their class of origin, 1980 (markets_closed)",
+                households("closed", 1980, share_where(_changed, _every)),
+            ),
+            Figure(
+                "middle_down_1980_closed", "share of middle-origin households classed poor or hired labourer, 1980 (markets_closed)",
+                households("closed", 1980, share_where(_downward, _origin("middle"))),
+            ),
+            Figure(
+                "changed_1980_diff", "share whose class differs from their class of origin, 1980: liu_shaoqi_1951 minus markets_closed",
+                minus(
+                    households("liu", 1980, share_where(_changed, _every)),
+                    households("closed", 1980, share_where(_changed, _every)),
+                ),
+                difference=("liu", "closed"),
+            ),
         ),
     ),
     Exercise(
         3, "team_disintegration", "Why do mutual aid teams fall apart?", 50,
-        arms=(Arm("ncb", "north_china_bureau_1951"), Arm("unequal", "unequal_exchange.toml")),
+        arms=(
+            Arm("ncb", "north_china_bureau_1951"),
+            Arm("unequal", "unequal_exchange.toml"),
+            Arm("dear", "dear_ploughing.toml"),
+        ),
         reps=40, years=15, snapshot_years=(1955, 1965),
         figures=(
             Figure("membership_1955", "share of households in a team, 1955 (north_china_bureau_1951)", at("ncb", "team_membership_rate", 1955)),
@@ -338,6 +364,23 @@ EXERCISES: tuple[Exercise, ...] = (
                 "unequal_manors_diff", "'manor' teams, mean of 1956-1965: unequal_exchange minus north_china_bureau_1951",
                 minus(mean_over("unequal", "manor_teams", 1956, 1965), mean_over("ncb", "manor_teams", 1956, 1965)), 1,
                 difference=("unequal", "ncb"),
+            ),
+            Figure(
+                "in_team_both_dear", "share in a team among households with an ox and two hands, 1955 (dear_ploughing)",
+                households("dear", 1955, share_where(in_team, with_oxen_and_hands)),
+            ),
+            Figure(
+                "in_team_gap_dear", "share in a team, 1955 (dear_ploughing): short of oxen or hands minus with both",
+                minus(
+                    households("dear", 1955, share_where(in_team, short_of_oxen_or_hands)),
+                    households("dear", 1955, share_where(in_team, with_oxen_and_hands)),
+                ),
+                difference=("short of oxen or hands", "with both"),
+            ),
+            Figure(
+                "dear_membership_diff", "share in a team, 1965: dear_ploughing minus north_china_bureau_1951",
+                minus(at("dear", "team_membership_rate", 1965), at("ncb", "team_membership_rate", 1965)),
+                difference=("dear", "ncb"),
             ),
         ),
     ),
@@ -412,12 +455,22 @@ EXERCISES: tuple[Exercise, ...] = (
             Arm("none", "draft_no_pressure.toml"),
             Arm("draft", "draft_resolution_1951"),
             Arm("compulsion", "draft_compulsion.toml"),
+            Arm("new_none", "draft_new_area_no_pressure.toml"),
+            Arm("new_draft", "draft_new_area.toml"),
         ),
         reps=40, years=10,
         figures=(
             Figure("org_none", "share organised, end of 1952 (no pressure)", at("none", "team_membership_rate", 1952)),
             Figure("org_draft", "share organised, end of 1952 (draft_resolution_1951, pressure 0.3)", at("draft", "team_membership_rate", 1952)),
             Figure("org_compulsion", "share organised, end of 1952 (compulsion)", at("compulsion", "team_membership_rate", 1952)),
+            Figure(
+                "org_new_none", "share organised, end of 1952, no teams at the start (draft_new_area_no_pressure)",
+                at("new_none", "team_membership_rate", 1952),
+            ),
+            Figure(
+                "org_new_draft", "share organised, end of 1952, no teams at the start (draft_new_area, pressure 0.3)",
+                at("new_draft", "team_membership_rate", 1952),
+            ),
             Figure("org_none_1960", "share organised, 1960 (no pressure)", at("none", "team_membership_rate", 1960)),
             Figure("org_draft_1960", "share organised, 1960 (draft_resolution_1951)", at("draft", "team_membership_rate", 1960)),
             Figure("exits_none", "households leaving a group, 1951-1960 (no pressure)", total("none", "team_exits", 1951, 1960), 1),
@@ -449,6 +502,7 @@ EXERCISES: tuple[Exercise, ...] = (
             Figure("effort_no_exit_1965", "members' work effort, 1965 (high_tide_no_exit)", at("no_exit", "effort_mean", 1965)),
             Figure("effort_exit_1965", "members' work effort, 1965 (high_tide_with_exit)", at("exit", "effort_mean", 1965)),
             Figure("membership_exit_1965", "share of households in a co-op, 1965 (high_tide_with_exit)", at("exit", "coop_membership_rate", 1965)),
+            Figure("exits_exit", "households leaving a co-op, 1951-1965 (high_tide_with_exit)", total("exit", "team_exits", 1951, 1965), 1),
             Figure(
                 "grain_diff", "grain per head, mean of 1956-1965 (jin): no exit minus exit allowed",
                 minus(mean_over("no_exit", "grain_per_head", 1956, 1965), mean_over("exit", "grain_per_head", 1956, 1965)), 1,
