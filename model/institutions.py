@@ -58,7 +58,9 @@ def membership_value(
     if p.animal_market_policy == "banned":
         m_fill = m_used = np.zeros(len(h))
     else:
-        S_out, N_out = g.sum(np.where(outside, spare, 0.0)), g.sum(np.where(outside, unploughed, 0.0))
+        # demand counts only the households for whom late ploughing is worth its fee, as in the market itself
+        hires = outside & (animal_market.hire_gain_per_mu(p, h.skill) > 0)
+        S_out, N_out = g.sum(np.where(outside, spare, 0.0)), g.sum(np.where(hires, unploughed, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             m_fill = np.where(N_out > 0, np.minimum(1.0, S_out / N_out), 0.0)[g.village]
             m_used = np.where(S_out > 0, np.minimum(1.0, N_out / S_out), 0.0)[g.village]

@@ -134,14 +134,14 @@ class Params(BaseModel):
         passage="classes_after_reform_hebei_1946: poor peasants 27.3% of households held 11.9% of land",
     )
     origin_poor_land_ratio: float = P(
-        0.44,
-        "land of a poor-origin household relative to the average household",
+        0.85,
+        "land of a poor-origin household relative to the average household (0.44 in Hebei in 1946, before the 1947 Outline Land Law's equal share per head)",
         "ratio",
         "land_reform",
         ge=0.05,
         le=1,
         source=DATA,
-        passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44",
+        passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44 after the first round; assumed 0.85 after equalisation",
     )
     animals_per_household: float = P(
         0.30,
