@@ -14,8 +14,10 @@ grain per year relative to `subsistence_grain`:
   - for a newcomer, the entry share; for a member, the claim a non-portable fund
     would forfeit is a reason to stay.
 It joins (or stays) with logit probability 1 / (1 + exp(-value / choice_noise)).
-With `join_pressure = 1` joining is compulsory; with `exit_allowed = false` no member
-may leave (its team can still fall apart only if it loses its animals and members die out).
+With `join_pressure = 1` joining is compulsory and nobody leaves either: whoever would
+go is pressed to stay, so `exit_allowed` then survives only as the right that keeps
+co-op effort up (the threat), never as an exit. With `exit_allowed = false` no member
+may leave (a team can still fall apart if it shrinks below `team_min_size`).
 """
 
 from __future__ import annotations
