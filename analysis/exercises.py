@@ -292,6 +292,8 @@ EXERCISES: tuple[Exercise, ...] = (
             Figure("cw_poor_1965", "consumer/worker ratio of poor-peasant households, 1965", households("liu", 1965, class_mean(cw_ratio, "poor")), 2),
             Figure("cw_middle_1965", "consumer/worker ratio of middle-peasant households, 1965", households("liu", 1965, class_mean(cw_ratio, "middle")), 2),
             Figure("cw_rich_1965", "consumer/worker ratio of rich-peasant households, 1965", households("liu", 1965, class_mean(cw_ratio, "rich")), 2),
+            Figure("changed_1951", "share of households whose class differs from their class of origin, 1951", households("liu", 1951, share_where(_changed, _every))),
+            Figure("poor_poor_1951", "share of poor-origin households classed poor or hired labourer, 1951", households("liu", 1951, share_where(_downward, _origin("poor")))),
             Figure("changed_1965", "share of households whose class differs from their class of origin, 1965", households("liu", 1965, share_where(_changed, _every))),
             Figure("changed_1980", "share of households whose class differs from their class of origin, 1980", households("liu", 1980, share_where(_changed, _every))),
             Figure("poor_up_1980", "share of poor-origin households classed rich or well-off middle, 1980", households("liu", 1980, share_where(_upward, _origin("poor")))),
