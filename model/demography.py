@@ -30,6 +30,8 @@ def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger:
     """
     u = draws.household(year, purposes.DEMOGRAPHY, h.village, h.hid, 6)
     extra = p.famine_mortality * hunger
+    if not extra.any():
+        extra = 0.0  # nobody went hungry: one death rate for all (a cheaper draw)
     child_deaths = binomial(u[:, 0], h.children, p.child_mortality + extra)
     adult_deaths = binomial(u[:, 1], h.adults, p.adult_mortality + extra)
     elder_deaths = binomial(u[:, 2], h.elders, p.elder_mortality + extra)

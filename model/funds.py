@@ -28,7 +28,8 @@ from .teams import Teams
 
 
 def group_sum(team: np.ndarray, member: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(np.where(member, team, 0), weights=np.where(member, x, 0.0), minlength=n)
+    """Per-group sums of `x` over members (non-members fall into a spare bin that is dropped)."""
+    return np.bincount(np.where(member, team, n), weights=x, minlength=n + 1)[:n]
 
 
 def balance(team: np.ndarray, member: np.ndarray, claim: np.ndarray, n: int) -> np.ndarray:

@@ -21,11 +21,31 @@ HORIZON = 3.0  # years over which a household weighs one-off entry fees and forf
 
 
 def lane_sum(team: np.ndarray, mask: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(team, weights=np.where(mask, x, 0.0), minlength=n)
+    return funds.group_sum(team, mask, x, n)
+
+
+class LaneSums:
+    """Sums over the lanes of the households in `mask`; the masked-out households go to a spare
+    bin, so each sum is one pass (and adds exactly what `lane_sum` adds)."""
+
+    def __init__(self, team: np.ndarray, mask: np.ndarray, n: int):
+        self.index, self.n = np.where(mask, team, n), n
+        self.count = np.bincount(self.index, minlength=n + 1)[:n].astype(np.float64)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.index, weights=x, minlength=self.n + 1)[: self.n]
 
 
 def membership_value(
-    h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, pressure: np.ndarray, g: Groups, year: int
+    h: Households,
+    p: Params,
+    T: Teams,
+    team: np.ndarray,
+    lab: np.ndarray,
+    pressure: np.ndarray,
+    g: Groups,
+    year: int,
+    per_member: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each household's yearly value of being in its lane's group, in units of subsistence, and its
     gain (jin) from the group being run as a co-op rather than farming alone (for the co-op vote)."""
@@ -38,8 +58,9 @@ def membership_value(
     has_team = T.active[team]
     # pools counted over the members of a lane's group, or over the whole lane where none exists yet
     basis = np.where(has_team, member, True)
-    S = lane_sum(team, basis, spare, n) + T.animals * p.mu_per_animal
-    N = lane_sum(team, basis, unploughed, n)
+    over_basis = LaneSums(team, basis, n)
+    S = over_basis(spare) + T.animals * p.mu_per_animal
+    N = over_basis(unploughed)
     own_S = np.where(basis, 0.0, spare)  # a non-member would add his own to the pool
     own_N = np.where(basis, 0.0, unploughed)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -82,12 +103,12 @@ def membership_value(
     alone *= capital_factor(h.capital, land, p)
     # the member's share of the pooled output of the lane's group run as a co-op (the group's members,
     # or the whole lane where there is none), at the co-op's land share or the one a new co-op would get
-    L = lane_sum(team, basis, land, n)
-    W = lane_sum(team, basis, lab, n)
-    A = lane_sum(team, basis, h.animals, n) + T.animals
-    K = lane_sum(team, basis, h.capital, n) + T.capital
-    Y = lane_sum(team, basis, p.normal_yield * h.skill * land, n)
-    count = lane_sum(team, basis, np.ones(len(h)), n)
+    L = over_basis(land)
+    W = over_basis(lab)
+    A = over_basis(h.animals) + T.animals
+    K = over_basis(h.capital) + T.capital
+    Y = over_basis(p.normal_yield * h.skill * land)
+    count = over_basis.count
     draft = np.minimum(1.0, A * p.mu_per_animal / np.maximum(L, EPS))
     pooled = Y * (draft + (1 - draft) * p.no_draft_yield_factor) * capital_factor(K, L, p)
     pooled *= (1 + p.coop_management_gain) * coops.effort(count, p)
@@ -102,15 +123,12 @@ def membership_value(
 
     gain = np.where(is_coop, coop_gain, team_gain)
     # insurance: the welfare part of last year's spending, worth more to the vulnerable
-    bal = funds.balance(team, member, h.fund_claim, n)
-    members = lane_sum(team, member, np.ones(len(h)), n)
-    per_member = bal / np.maximum(members, 1)
     welfare = p.fund_spending_rate * (1 - p.fund_reproduction_share) * per_member[team]
     vulnerable = h.grain < h.need
     insurance = welfare * np.where(vulnerable, 1.5, 0.5)
     # levy beyond what the household keeps as its own claim (a non-portable claim is worth half)
     levy = p.fund_levy_rate * p.normal_yield * land
-    mean_levy = lane_sum(team, basis, levy, n) / np.maximum(lane_sum(team, basis, np.ones(len(h)), n), 1)
+    mean_levy = over_basis(levy) / np.maximum(count, 1)
     kept = mean_levy[team] if p.fund_ownership == "equal" else levy
     levy_cost = levy - kept * (1.0 if p.fund_portable else 0.5)
     tax_due = agricultural_tax(land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else 0.0
@@ -139,10 +157,10 @@ def spring(
     member = h.in_team.copy()
     rate = g.mean(member.astype(float))
     pressure = joining.pressure_value(p, year, rate)
-    value, coop_gain = membership_value(h, p, T, team, lab, pressure, g, year)
     bal = funds.balance(team, member, h.fund_claim, n)
     members = lane_sum(team, member, np.ones(len(h)), n)
     per_member = bal / np.maximum(members, 1)
+    value, coop_gain = membership_value(h, p, T, team, lab, pressure, g, year, per_member)
     exit_cost = np.where(p.fund_portable, 0.0, h.fund_claim) / HORIZON / p.subsistence_grain
     entry_cost = p.entry_share * per_member[team] / HORIZON / p.subsistence_grain
     u = draws.household(year, purposes.CHOICE, h.village, h.hid, 2)

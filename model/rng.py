@@ -85,18 +85,30 @@ def binomial(u: np.ndarray, n: np.ndarray, p) -> np.ndarray:
     deaths) costs a handful of vector operations whatever the number of households.
     """
     n = np.asarray(n, dtype=np.int64)
-    p = np.clip(np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape), 0.0, 1.0 - 1e-12)
-    q = 1.0 - p
-    pmf = q**n
-    cdf = pmf.copy()
+    if np.ndim(p) == 0:
+        # one probability for all: P(0) = q**n from a small table of powers (n is a head count)
+        p = min(max(float(p), 0.0), 1.0 - 1e-12)
+        q = 1.0 - p
+        pmf = (q ** np.arange(int(n.max()) + 1 if n.size else 1))[n]
+    else:
+        p = np.clip(np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape), 0.0, 1.0 - 1e-12)
+        q = 1.0 - p
+        pmf = q**n
+    cdf = pmf
     k = np.zeros(n.shape, dtype=np.int64)
-    active = (u > cdf) & (n > 0)
-    j = 0
     ratio = p / q
-    while active.any():
-        pmf = pmf * (n - j) / (j + 1) * ratio
-        cdf += pmf
-        k += active
+    # walk up the CDF for the households still above it only; the set shrinks fast
+    idx = np.flatnonzero((u > cdf) & (n > 0))
+    pmf, cdf, n_s, u_s = pmf[idx], cdf[idx], n[idx], u[idx]
+    r = ratio if np.ndim(ratio) == 0 else ratio[idx]
+    j = 0
+    while idx.size:
+        pmf = pmf * (n_s - j) / (j + 1) * r
+        cdf = cdf + pmf
+        k[idx] += 1
         j += 1
-        active &= (u > cdf) & (j < n)
+        keep = (u_s > cdf) & (j < n_s)
+        idx, pmf, cdf, n_s, u_s = idx[keep], pmf[keep], cdf[keep], n_s[keep], u_s[keep]
+        if np.ndim(r):
+            r = r[keep]
     return k
