@@ -20,13 +20,9 @@ from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, Teams, fair_plough_fee
 HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
 
 
-def lane_sum(team: np.ndarray, mask: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
-    return funds.group_sum(team, mask, x, n)
-
-
 class LaneSums:
     """Sums over the lanes of the households in `mask`; the masked-out households go to a spare
-    bin, so each sum is one pass (and adds exactly what `lane_sum` adds)."""
+    bin, so each sum is one pass (and adds exactly what `funds.group_sum` adds)."""
 
     def __init__(self, team: np.ndarray, mask: np.ndarray, n: int):
         self.index, self.n = np.where(mask, team, n), n
@@ -158,7 +154,7 @@ def spring(
     rate = g.mean(member.astype(float))
     pressure = joining.pressure_value(p, year, rate)
     bal = funds.balance(team, member, h.fund_claim, n)
-    members = lane_sum(team, member, np.ones(len(h)), n)
+    members = funds.group_sum(team, member, np.ones(len(h)), n)
     per_member = bal / np.maximum(members, 1)
     value, coop_gain = membership_value(h, p, T, team, lab, pressure, g, year, per_member)
     exit_cost = np.where(p.fund_portable, 0.0, h.fund_claim) / HORIZON / p.subsistence_grain
@@ -187,8 +183,8 @@ def spring(
 
     # groups too small, or left without any draft animal, disband
     member = h.in_team
-    count = lane_sum(team, member, np.ones(len(h)), n)
-    animals = lane_sum(team, member, h.animals, n) + T.animals
+    count = funds.group_sum(team, member, np.ones(len(h)), n)
+    animals = funds.group_sum(team, member, h.animals, n) + T.animals
     # (under compulsory membership the state keeps a group together even without animals)
     dissolve = T.active & ((count < p.team_min_size) | ((animals <= 0) & (p.join_pressure < 1.0)))
     if dissolve.any():
@@ -226,8 +222,8 @@ def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, coo
     if p.coops_max > 0:
         member = h.in_team
         # members vote: a majority must expect more from the co-op than from farming alone
-        gainers = lane_sum(team, member, (coop_gain > 0).astype(float), n)
-        count = lane_sum(team, member, np.ones(len(h)), n)
+        gainers = funds.group_sum(team, member, (coop_gain > 0).astype(float), n)
+        count = funds.group_sum(team, member, np.ones(len(h)), n)
         willing = (gainers >= 0.5 * count) | (p.join_pressure >= 0.5)
         eligible = (T.stage == TEAM) & (T.age >= p.coop_min_team_years) & willing
         coops_now = T.is_coop.reshape(V, lanes).sum(axis=1)

@@ -47,12 +47,6 @@ from .production import EPS
 from .state import Households
 from .teams import Teams
 
-
-class YearResult(dict):
-    """Per-village counts of the year's events, for the metrics, and `accounts`: the grain that
-    entered (+) or left (-) each village's households this year, by source (see ACCOUNTS)."""
-
-
 # Flows of grain between a village's households and the world outside them (state, market towns,
 # the groups' funds, the granary's losses). Transfers among households (wages, rent, private loans
 # and repayments, land sales, the ledger, inheritance, division) cancel within the village.
@@ -77,10 +71,11 @@ ACCOUNTS = (
 
 def step(
     h: Households, T: Teams, p: Params, draws, year: int, next_hid: np.ndarray, lanes: int
-) -> tuple[Households, YearResult]:
+) -> tuple[Households, dict]:
     V = len(next_hid)
     n_teams = len(T)
-    events = YearResult()
+    # per-village counts of the year's events (for the metrics) and its grain `accounts` (see ACCOUNTS)
+    events: dict = {}
     acc = {k: np.zeros(V) for k in ACCOUNTS}
     events["accounts"] = acc
 
