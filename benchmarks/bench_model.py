@@ -42,7 +42,12 @@ def small(runs: int = 20) -> dict:
             m.step()
 
     v, b = timed(village), timed(boltzmann)
-    return {"huzhu_ms": v * 1e3, "boltzmann_ms": b * 1e3, "huzhu_household_years_per_s": 250 * 30 / v, "boltzmann_agent_steps_per_s": 250 * 30 / b}
+    return {
+        "huzhu_ms": v * 1e3,
+        "boltzmann_ms": b * 1e3,
+        "huzhu_household_years_per_s": 250 * 30 / v,
+        "boltzmann_agent_steps_per_s": 250 * 30 / b,
+    }
 
 
 def large(villages: int, years: int = 10) -> dict:
@@ -66,12 +71,18 @@ def main() -> None:
         print(json.dumps(large(a.one)))
         return
     s = small()
-    print(f"250 households x 30 years: huzhu {s['huzhu_ms']:.1f} ms/run (median), Boltzmann {s['boltzmann_ms']:.1f} ms/run")
-    print(f"  household-years/s {s['huzhu_household_years_per_s']:,.0f}; Boltzmann agent-steps/s {s['boltzmann_agent_steps_per_s']:,.0f}")
+    print(
+        f"250 households x 30 years: huzhu {s['huzhu_ms']:.1f} ms/run (median), Boltzmann {s['boltzmann_ms']:.1f} ms/run"
+    )
+    print(
+        f"  household-years/s {s['huzhu_household_years_per_s']:,.0f}; Boltzmann agent-steps/s {s['boltzmann_agent_steps_per_s']:,.0f}"
+    )
     for v in (40, 400) if a.quick else (40, 400, 4000):
         out = subprocess.run([sys.executable, __file__, "--one", str(v)], capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
-        print(f"{r['households']:>9,} households x {r['years']} years: {r['total_s']:.2f} s (init {r['init_s']:.2f} s), peak {r['peak_mb']:.0f} MB")
+        print(
+            f"{r['households']:>9,} households x {r['years']} years: {r['total_s']:.2f} s (init {r['init_s']:.2f} s), peak {r['peak_mb']:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

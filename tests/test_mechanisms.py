@@ -278,9 +278,15 @@ def test_ploughing_hired_outside_teams_at_the_market_fee():
     assert out.tolist() == pytest.approx([20.0, 0, 0]) and inn.tolist() == pytest.approx([0, 5.0, 15.0])
     # where late ploughing is not worth the fee nobody hires it; a banned animal market hires nothing
     dear = make_params(normal_yield=100.0, no_draft_yield_factor=0.7, plough_hire_fee=0.9, plough_hire_timeliness=0.7)
-    assert animal_market.hire_ploughing(g, dear, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum() == 0
+    assert (
+        animal_market.hire_ploughing(g, dear, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum()
+        == 0
+    )
     banned = make_params(animal_market_policy="banned")
-    assert animal_market.hire_ploughing(g, banned, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum() == 0
+    assert (
+        animal_market.hire_ploughing(g, banned, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))[1].sum()
+        == 0
+    )
 
 
 def test_initial_teams_need_enough_neighbours():

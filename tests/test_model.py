@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from model import Household, ParameterError, VillageModel
-from model.household import VIEW_FIELDS
 from model import year as yearly
 from model.batch import run_villages
+from model.household import VIEW_FIELDS
 from model.metrics import CLASS_SHARES, NAMES
 
 POLICIES = dict(
