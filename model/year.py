@@ -6,19 +6,19 @@ Order within the year:
 3. institutions (spring): joins, exits, teams forming and disbanding, co-ops;
 4. markets in spring: land rental, then hired labour; teams pool animals and hands;
 5. production: the harvest, on private farms and in co-ops;
-6. distribution: wages, rent, the teams' ledger, the co-ops' split by land and labour;
+6. distribution: wages, rent, ploughing fees and the teams' ledger, paid as far as grain and
+   harvest go (the rest becomes debt to those owed); the co-ops' split by land and labour;
 7. the agricultural tax, the public-fund levy and fund spending;
 8. debt service, then consumption with subsistence first: welfare, state credit,
    private credit, animal sales and distress land sales for those short; foreclosure;
 9. saving: farm capital and draft animals;
 10. classification of every household from its income sources.
 
-The grain accounts of a household close by this identity (tested):
-grain_end = grain_start + output + coop_dividend + coop_wage + wages_earned + sideline
-            + rent_received + ledger + plough_fees + welfare + borrowed + sales of land and animals
-            + withdrawals - wages_paid - hiring tax - rent_paid - tax - levy - entry fees
-            - repayments + repaid to it - lent - land and animals bought - consumption
-            - storage loss - capital investment.
+The grain accounts of each village close (tested every year): the change in its
+households' grain equals the flows across its boundary, recorded by source in
+ACCOUNTS. Transfers among households (wages, rent, ploughing fees, the ledger,
+private loans and repayments, land sales, unpaid obligations turned into debt,
+inheritance, division) cancel within the village.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from . import (
     land_market,
     land_rental,
     production,
+    settlement,
     tax,
     teams,
 )
@@ -209,17 +210,18 @@ def step(
     labour_net = recv_l - given_l + ledger_animals / max(p.wage, EPS)
     manors = teams.manor(team, in_team, h.animals, labour_net, n_teams) & (T.stage == teams.TEAM)
     farm = np.where(cm, h.coop_dividend + h.coop_wage, output)
-    h.grain += (
-        farm
-        + h.wages_earned
-        + h.sideline
-        + h.rent_received
-        + h.ledger
-        + h.plough_fees
-        - h.wages_paid
-        - hire_tax
-        - h.rent_paid
-    )
+    # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
+    dues = {
+        "rent": settlement.Due(h.rent_paid, h.rent_received, g.village, V),
+        "wages": settlement.Due(h.wages_paid, h.wages_earned, g.village, V),
+        "plough_fees": settlement.Due(np.maximum(-h.plough_fees, 0.0), np.maximum(h.plough_fees, 0.0), g.village, V),
+        "ledger": settlement.Due(np.maximum(-h.ledger, 0.0), np.maximum(h.ledger, 0.0), team, n_teams),
+    }
+    s = settlement.settle(h.grain + farm + h.sideline, dues, hire_tax)
+    h.grain += farm + h.sideline - s.tax_paid + sum(s.received.values()) - sum(s.paid.values())
+    h.debt += s.unpaid
+    h.credit += s.claims
+    hire_tax = s.tax_paid
     acc["harvest"] += g.sum(farm)
     acc["sideline"] += g.sum(h.sideline)
     acc["hiring_tax"] -= g.sum(hire_tax)

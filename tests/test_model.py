@@ -173,3 +173,46 @@ def test_land_reform_start_matches_the_sources():
     # rich-origin households hold about 3.2 times the average household's land (Hebei 1946)
     rich = h.origin_class == 1
     assert h.land[rich].mean() / h.land.mean() == pytest.approx(m.p.origin_rich_land_ratio, rel=0.12)
+
+
+EXTREMES = [
+    dict(households=2),
+    dict(households=3, team_size=40),
+    dict(
+        land_sale_policy="banned",
+        land_rental_policy="banned",
+        hired_labor_policy="banned",
+        credit_policy="banned",
+        animal_market_policy="banned",
+    ),
+    dict(join_pressure=1.0, exit_allowed=False, coops_max=1000, advanced_coop_year=1952, coop_land_share=0.0),
+    dict(animals_per_household=0.0),
+    dict(disaster_prob=1.0, weather_sd=1.0),
+    dict(birth_rate=0.0, child_mortality=0.5, adult_mortality=0.5, elder_mortality=1.0),
+    dict(division_rate=1.0, division_adults=2),
+    dict(
+        initial_team_share=1.0,
+        team_min_size=2,
+        fund_levy_rate=0.5,
+        fund_portable=False,
+        fund_ownership="equal",
+        entry_share=2.0,
+    ),
+    dict(interest_rate=3.0, borrow_limit=2.0, land_per_head=0.5),
+    dict(subsistence_grain=2000.0, supply_marketing_coop=True, coop_credit=True, coops_max=3, coop_tax_rebate=1.0),
+]
+
+
+@pytest.mark.parametrize("extreme", EXTREMES, ids=[",".join(e) for e in EXTREMES])
+def test_extreme_settings_keep_the_books(extreme):
+    """At the edges of the allowed ranges the model still runs, keeps its land and never goes negative."""
+    params = {"households": 60, **extreme}
+    m = VillageModel(rng=7, villages=2, **params)
+    land = m.state.land.sum()
+    m.run_for(12)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert not df[list(NAMES)].isna().any().any()
+    assert m.state.land.sum() == pytest.approx(land, rel=1e-9)
+    for k in ("land", "animals", "grain", "capital", "debt", "state_debt", "credit", "fund_claim"):
+        assert getattr(m.state, k).min() >= -1e-6, k
+    assert df[list(CLASS_SHARES)].sum(axis=1).to_numpy() == pytest.approx(1.0)
