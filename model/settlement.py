@@ -46,9 +46,16 @@ class Settlement:
 
 
 def settle(cash: np.ndarray, dues: dict[str, Due], tax_owed: np.ndarray) -> Settlement:
-    total = sum(d.owed for d in dues.values()) + tax_owed
+    owed_all = sum(d.owed for d in dues.values())
+    total = owed_all + tax_owed
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, np.clip(np.maximum(cash, 0.0) / total, 0.0, 1.0), 1.0)
+    if share.min() >= 1.0:
+        # everyone can pay in full (the usual year): nothing to share out or turn into debt
+        zero = np.zeros(len(cash))
+        return Settlement(
+            {k: d.owed for k, d in dues.items()}, {k: d.owed_to for k, d in dues.items()}, tax_owed, zero, zero
+        )
     paid, received = {}, {}
     claims = np.zeros(len(cash))
     for name, d in dues.items():
@@ -59,5 +66,4 @@ def settle(cash: np.ndarray, dues: dict[str, Due], tax_owed: np.ndarray) -> Sett
             frac = np.where(owed_total > 0, paid_total / owed_total, 1.0)
         received[name] = d.owed_to * frac[d.pool]
         claims += d.owed_to - received[name]
-    unpaid = sum(d.owed for d in dues.values()) * (1.0 - share)
-    return Settlement(paid, received, tax_owed * share, unpaid, claims)
+    return Settlement(paid, received, tax_owed * share, owed_all * (1.0 - share), claims)
