@@ -3,7 +3,8 @@
 Run: python benchmarks/bench_model.py [--quick]
 Prints a table; the figures measured go into benchmarks/RESULTS.md by hand.
 
-1. 250 households x 30 years, metrics on, median of 20 runs; Boltzmann at N=250, 30 steps.
+1. 250 households x 30 years, metrics on, median of 20 runs; Boltzmann at N=250, 30 steps;
+   and the same village with every institution on (co-ops, pressure, state credit).
 2. 10k, 100k and 1M households (40, 400, 4000 villages of 250) x 10 years on one core:
    seconds and peak memory (each size in a fresh process, so peaks don't mix).
 """
@@ -17,6 +18,19 @@ import statistics
 import subprocess
 import sys
 import time
+
+# teams (on by default) plus co-ops, pressure toward the 40% target, advanced co-ops, state credit and
+# the supply-and-marketing co-op: every institutional phase does its work every year
+ALL_INSTITUTIONS = dict(
+    coops_max=3,
+    coop_min_team_years=1,
+    join_pressure=0.5,
+    advanced_coop_year=1960,
+    coop_credit=True,
+    coop_tax_rebate=0.2,
+    supply_marketing_coop=True,
+    fund_portable=False,
+)
 
 
 def small(runs: int = 20) -> dict:
@@ -36,15 +50,20 @@ def small(runs: int = 20) -> dict:
         m = VillageModel(households=250, rng=i)
         m.run_for(30)
 
+    def all_institutions(i):
+        m = VillageModel(households=250, rng=i, **ALL_INSTITUTIONS)
+        m.run_for(30)
+
     def boltzmann(i):
         m = BoltzmannWealth(BoltzmannScenario(n=250, width=16, height=16, rng=i))
         for _ in range(30):
             m.step()
 
-    v, b = timed(village), timed(boltzmann)
+    v, b, a = timed(village), timed(boltzmann), timed(all_institutions)
     return {
         "huzhu_ms": v * 1e3,
         "boltzmann_ms": b * 1e3,
+        "all_institutions_ms": a * 1e3,
         "huzhu_household_years_per_s": 250 * 30 / v,
         "boltzmann_agent_steps_per_s": 250 * 30 / b,
     }
@@ -77,6 +96,7 @@ def main() -> None:
     print(
         f"  household-years/s {s['huzhu_household_years_per_s']:,.0f}; Boltzmann agent-steps/s {s['boltzmann_agent_steps_per_s']:,.0f}"
     )
+    print(f"  with every institution on (co-ops, pressure, state credit): {s['all_institutions_ms']:.1f} ms/run")
     for v in (40, 400) if a.quick else (40, 400, 4000):
         out = subprocess.run([sys.executable, __file__, "--one", str(v)], capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
