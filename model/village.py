@@ -39,6 +39,9 @@ class VillageModel(mesa.Model):
     `rng` seeds the model as in Mesa. `village_seeds` (a list of seeds) packs one
     replicate of `villages` villages per seed into one model, as the batch runner does;
     each replicate's results equal those of a model run alone with that seed.
+    With many villages the yearly row pools them (e.g. one Gini over all households);
+    `pooled_metrics=False` skips that (the row is then NaN) when only the per-village
+    `villages` table is wanted, as in batches.
     """
 
     def __init__(
@@ -64,8 +67,8 @@ class VillageModel(mesa.Model):
         self.year = p.start_year
         self.pooled_metrics = pooled_metrics
         self.metrics: dict = {}
-        self.village_metrics: dict = {}
-        self._keys = self._make_keys()
+        self.village_metrics: dict = {}  # the last year's metrics, one array per metric over villages
+        self._keys: np.ndarray | None = None  # (village, hid) keys for household views, made on demand
         self._views: dict[tuple[int, int], Household] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_metric, name=name) for name in ("year", *NAMES)},
@@ -78,7 +81,7 @@ class VillageModel(mesa.Model):
         self.state, events = yearly.step(
             self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes
         )
-        self._keys = self._make_keys()
+        self._keys = None
         vm = observe.village_metrics(self.state, self.teams, self.p, self.year, events, self.lanes)
         self.village_metrics = vm
         if self.n_villages == 1 or not self.pooled_metrics:
@@ -98,6 +101,8 @@ class VillageModel(mesa.Model):
         return self.state.village * (1 << 32) + self.state.hid
 
     def _row(self, key: tuple[int, int], missing_ok: bool = False) -> int:
+        if self._keys is None:
+            self._keys = self._make_keys()
         k = key[0] * (1 << 32) + key[1]
         i = int(np.searchsorted(self._keys, k))
         if i < len(self._keys) and self._keys[i] == k:
