@@ -16,10 +16,9 @@ from .params import Params
 from .rng import Draws, binomial
 from .state import Households
 
-# Stocks a dividing household splits with its new branch, in proportion to the adults who leave.
-SPLIT = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
-# Stocks an heir takes over when a household dies out.
-INHERIT = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
+# Property and obligations: split with a new branch in proportion to the adults who leave it,
+# and taken over whole by the heir of a household that dies out.
+PROPERTY = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
 
 
 def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger: np.ndarray) -> None:
@@ -81,7 +80,7 @@ def inherit(h: Households, gone: np.ndarray) -> np.ndarray:
     dead = np.flatnonzero(gone)
     who = heirs(h, gone)
     ok = who >= 0
-    for k in INHERIT:
+    for k in PROPERTY:
         arr = getattr(h, k)
         np.add.at(arr, who[ok], arr[dead[ok]])
         arr[dead[ok]] = 0.0
@@ -109,7 +108,7 @@ def divide(h: Households, p: Params, draws: Draws, year: int, next_hid: np.ndarr
     b.elders[:] = 0
     h.adults[splits] -= b.adults
     h.children[splits] -= b.children
-    for k in SPLIT:
+    for k in PROPERTY:
         part = getattr(h, k)[splits] * share
         getattr(b, k)[:] = part
         getattr(h, k)[splits] -= part

@@ -32,10 +32,6 @@ class Groups:
     def mean(self, x: np.ndarray) -> np.ndarray:
         return self.sum(x) / np.maximum(self.count, 1)
 
-    def per_household(self, per_village: np.ndarray) -> np.ndarray:
-        """Broadcast a per-village value to the village's households."""
-        return per_village[self.village]
-
     def table(self, x: np.ndarray, fill=0.0) -> np.ndarray:
         """(villages, width) table with each village's households in a row, padded with `fill`."""
         t = np.full((self.n_villages, self.width), fill, dtype=np.result_type(x, type(fill)))

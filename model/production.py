@@ -37,9 +37,12 @@ def capital_factor(capital: np.ndarray, land: np.ndarray, p: Params) -> np.ndarr
     return 1.0 + p.capital_yield_gain * k / (k + p.capital_half_saturation)
 
 
-def yield_per_mu(h: Households, p: Params, cultivated: np.ndarray, draft: np.ndarray) -> np.ndarray:
-    """Expected yield per cultivated mu in a normal year, before weather and effort."""
-    return p.normal_yield * h.skill * draft * capital_factor(h.capital, cultivated, p)
+def yield_per_mu(
+    h: Households, p: Params, cultivated: np.ndarray, draft: np.ndarray, capital: np.ndarray | None = None
+) -> np.ndarray:
+    """Expected yield per cultivated mu in a normal year, before weather (capital: the household's own
+    unless the tools it works with are given)."""
+    return p.normal_yield * h.skill * draft * capital_factor(h.capital if capital is None else capital, cultivated, p)
 
 
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
@@ -60,12 +63,10 @@ def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]
     return np.where(disaster, w * p.disaster_yield_factor, w), disaster
 
 
-def harvest(
-    ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray, effort: np.ndarray
-) -> np.ndarray:
-    """Grain harvested: land worked (limited by labour applied) times yield, weather and effort."""
+def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray) -> np.ndarray:
+    """Grain harvested on a private farm: land worked (limited by labour applied) times yield and weather."""
     worked = np.minimum(cultivated, labor_applied * p.mu_per_worker)
-    return ypm * worked * w * effort
+    return ypm * worked * w
 
 
 def sideline_price(p: Params) -> float:

@@ -8,6 +8,7 @@ household cannot pay becomes its debt in the village's loan pool, and those it
 could not pay hold the claims (a failed harvest turns rent and wages into debt). The
 hiring tax it cannot pay is forgiven. Grain never goes negative.
 
+>>> from model.grouping import Groups
 >>> g = Groups(np.zeros(3, dtype=np.int64), 1)
 >>> cash = np.array([50.0, 0.0, 0.0])
 >>> owed = np.array([100.0, 0.0, 0.0])
@@ -22,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from .grouping import Groups  # noqa: F401  (used in the doctest)
 
 
 @dataclass

@@ -148,11 +148,6 @@ class Households:
         """A new Households holding entries `idx` (an index array or boolean mask)."""
         return Households(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
-    def concat(self, other: Households) -> Households:
-        return Households(
-            **{f.name: np.concatenate((getattr(self, f.name), getattr(other, f.name))) for f in fields(self)}
-        )
-
     def merged(self, branches: Households) -> Households:
         """Append new households (from division) and restore the canonical order.
 
@@ -165,15 +160,6 @@ class Households:
         out.update({k: np.zeros(n, dtype=t) for k, t in FLOWS.items()})
         out["effort"][:] = 1.0
         return Households(**out)
-
-    def sorted(self) -> Households:
-        """Sorted by (village, hid), the canonical order.
-
-        Within a village, entries are already in hid order when new households are
-        appended (their ids are the village's next ones), so a stable sort on the
-        village alone suffices.
-        """
-        return self.take(np.argsort(self.village, kind="stable"))
 
     def reset_flows(self) -> None:
         for k, t in FLOWS.items():

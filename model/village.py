@@ -124,33 +124,30 @@ class VillageModel(mesa.Model):
 
     def household_frame(self, village: int | None = None) -> pd.DataFrame:
         """Current households as a table (one row each), optionally of one village."""
-        h = self.state
-        idx = slice(None) if village is None else h.village == village
-        df = pd.DataFrame(
+        h = self.state if village is None else self.state.take(self.state.village == village)
+        team = h.village * self.lanes + h.neighbourhood
+        coop = h.in_team & self.teams.is_coop[team]
+        return pd.DataFrame(
             {
-                "village": h.village[idx],
-                "household": h.hid[idx],
-                "position": h.position[idx],
-                "neighbourhood": h.neighbourhood[idx],
-                "workers": h.adults[idx],
-                "dependents": (h.children + h.elders)[idx],
-                "land": h.land[idx],
-                "land_rented_in": h.land_rented_in[idx],
-                "land_rented_out": h.land_rented_out[idx],
-                "animals": h.animals[idx],
-                "capital": h.capital[idx],
-                "grain": h.grain[idx],
-                "debt": (h.debt + h.state_debt)[idx],
-                "income": h.income[idx],
-                "wealth": observe.wealth(h, self.p)[idx],
-                "skill": h.skill[idx],
-                "origin_class": np.array(ORIGIN_NAMES)[h.origin_class[idx]],
-                "social_class": np.array(CLASS_NAMES)[h.social_class[idx]],
+                "village": h.village,
+                "household": h.hid,
+                "position": h.position,
+                "neighbourhood": h.neighbourhood,
+                "workers": h.adults,
+                "dependents": h.dependents,
+                "land": h.land,
+                "land_rented_in": h.land_rented_in,
+                "land_rented_out": h.land_rented_out,
+                "animals": h.animals,
+                "capital": h.capital,
+                "grain": h.grain,
+                "debt": h.debt + h.state_debt,
+                "income": h.income,
+                "wealth": observe.wealth(h, self.p),
+                "skill": h.skill,
+                "origin_class": np.array(ORIGIN_NAMES)[h.origin_class],
+                "social_class": np.array(CLASS_NAMES)[h.social_class],
+                "team": np.where(h.in_team & ~coop, team, -1),
+                "coop": np.where(coop, team, -1),
             }
         )
-        team = h.village * self.lanes + h.neighbourhood
-        in_group = h.in_team[idx]
-        coop = in_group & self.teams.is_coop[team[idx]]
-        df["team"] = np.where(in_group & ~coop, team[idx], -1)
-        df["coop"] = np.where(coop, team[idx], -1)
-        return df

@@ -181,10 +181,8 @@ def step(
     draft = production.draft_factor(np.minimum(1.0, ploughed / np.maximum(cultivated, EPS)), p)
     team_land = np.bincount(team, weights=np.where(in_team, cultivated, 0.0), minlength=n_teams)
     team_capital = np.where(in_team, T.capital[team] * cultivated / np.maximum(team_land[team], EPS), 0.0)
-    cf = production.capital_factor(h.capital + team_capital, cultivated, p)
-    ypm = p.normal_yield * h.skill * draft * cf
-    wv = w[h.village]
-    output = production.harvest(ypm, cultivated, h.labor_used, p, wv, 1.0)
+    ypm = production.yield_per_mu(h, p, cultivated, draft, capital=h.capital + team_capital)
+    output = production.harvest(ypm, cultivated, h.labor_used, p, w[h.village])
 
     h.output[:] = output
     h.sideline[:] = np.where(private, surplus - h.hired_out, 0.0) * production.sideline_price(p)
