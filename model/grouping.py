@@ -1,8 +1,9 @@
 """Per-village operations on household arrays that are kept sorted by village.
 
-Sums go through `np.bincount` (sequential per bin) and prefix sums run along the
-rows of a (villages x households) table, so every village's numbers are computed
-from its own households alone, bit for bit, whatever other villages share the arrays.
+Every village's numbers are computed from its own households alone, in array order,
+bit for bit the same whatever other villages share the arrays. The compiled kernels
+(`group_sums`, ...) are what the phases call inside their own kernels; `Groups` wraps
+them for numpy-level code.
 
 >>> g = Groups(np.array([0, 0, 1]), 2)
 >>> g.sum(np.array([1.0, 2.0, 5.0])).tolist(), g.cumsum(np.array([1.0, 2.0, 5.0])).tolist()
@@ -13,6 +14,95 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
+
+
+@jit
+def group_sums(index, x, n):
+    """Sums of `x` by `index` into `n` bins, in array order (as `np.bincount` with weights);
+    entries with an index outside 0..n-1 are left out (a spare bin for the masked)."""
+    out = np.zeros(n)
+    for i in range(index.size):
+        k = index[i]
+        if 0 <= k < n:
+            out[k] += x[i]
+    return out
+
+
+@jit
+def group_counts(index, n):
+    """How many entries fall in each of `n` bins (indices outside 0..n-1 left out), as floats."""
+    out = np.zeros(n)
+    for i in range(index.size):
+        k = index[i]
+        if 0 <= k < n:
+            out[k] += 1.0
+    return out
+
+
+@jit
+def segment_starts(village, n_villages):
+    """Start of each village's segment in arrays sorted by village (length n_villages + 1)."""
+    start = np.zeros(n_villages + 1, dtype=np.int64)
+    for i in range(village.size):
+        start[village[i] + 1] += 1
+    for v in range(n_villages):
+        start[v + 1] += start[v]
+    return start
+
+
+@jit
+def segment_cumsum(start, x):
+    """Inclusive prefix sums of `x` within each segment, in array order."""
+    out = np.empty_like(x)
+    for v in range(start.size - 1):
+        s = 0.0
+        for i in range(start[v], start[v + 1]):
+            s += x[i]
+            out[i] = s
+    return out
+
+
+@jit
+def segment_order(start, key):
+    """Permutation sorting each segment by `key` ascending, stably (a segment's order depends on
+    its own keys alone)."""
+    out = np.empty(key.size, dtype=np.int64)
+    for v in range(start.size - 1):
+        a, b = start[v], start[v + 1]
+        if b > a:
+            out[a:b] = a + np.argsort(key[a:b], kind="mergesort")
+    return out
+
+
+@jit
+def ration_kernel(village, n_villages, supply, demand):
+    s = group_sums(village, supply, n_villages)
+    d = group_sums(village, demand, n_villages)
+    sold = np.empty_like(supply)
+    got = np.empty_like(demand)
+    for i in range(village.size):
+        v = village[i]
+        q = min(s[v], d[v])
+        sold[i] = supply[i] * (q / s[v] if s[v] > 0 else 0.0)
+        got[i] = demand[i] * (q / d[v] if d[v] > 0 else 0.0)
+    return sold, got
+
+
+@jit
+def fill_in_order_kernel(village, start, supply, total, priority):
+    order = segment_order(start, -priority)
+    out = np.empty_like(supply)
+    for v in range(start.size - 1):
+        c = 0.0
+        for j in range(start[v], start[v + 1]):
+            i = order[j]
+            s = supply[i]
+            c += s
+            # what the suppliers ahead of this one gave, computed as the cumulative sum less his own
+            out[i] = min(max(total[v] - (c - s), 0.0), s)
+    return out
+
 
 class Groups:
     """Village segments of arrays sorted by village."""
@@ -20,38 +110,24 @@ class Groups:
     def __init__(self, village: np.ndarray, n_villages: int):
         self.village = village
         self.n_villages = n_villages
-        self.count = np.bincount(village, minlength=n_villages)
-        self.start = np.concatenate(([0], np.cumsum(self.count)[:-1]))
-        self.pos = np.arange(len(village)) - self.start[village]
-        self.width = int(self.count.max()) if len(village) else 0
+        self.bounds = segment_starts(village, n_villages)
+        self.start = self.bounds[:-1]
+        self.count = np.diff(self.bounds)
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         """Per-village sums, shape (villages,)."""
-        return np.bincount(self.village, weights=x, minlength=self.n_villages)
+        return group_sums(self.village, np.asarray(x, dtype=np.float64), self.n_villages)
 
     def mean(self, x: np.ndarray) -> np.ndarray:
         return self.sum(x) / np.maximum(self.count, 1)
 
-    def table(self, x: np.ndarray, fill=0.0) -> np.ndarray:
-        """(villages, width) table with each village's households in a row, padded with `fill`."""
-        t = np.full((self.n_villages, self.width), fill, dtype=np.result_type(x, type(fill)))
-        t[self.village, self.pos] = x
-        return t
-
     def cumsum(self, x: np.ndarray) -> np.ndarray:
         """Inclusive prefix sums within each village, in array order."""
-        return np.cumsum(self.table(x), axis=1)[self.village, self.pos]
+        return segment_cumsum(self.bounds, np.asarray(x, dtype=np.float64))
 
     def order(self, key: np.ndarray) -> np.ndarray:
-        """Permutation sorting households within each village by `key` (ascending), stably.
-
-        Sorts the rows of a (villages x households) table: many short sorts, cheaper than
-        one sort of everything, and each village's order depends on its own keys alone.
-        """
-        t = self.table(key.astype(np.float64), fill=np.inf)
-        idx = np.argsort(t, axis=1, kind="stable")
-        flat = (self.start[:, None] + idx)[np.arange(self.width)[None, :] < self.count[:, None]]
-        return flat
+        """Permutation sorting households within each village by `key` (ascending), stably."""
+        return segment_order(self.bounds, np.asarray(key, dtype=np.float64))
 
 
 def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,12 +137,7 @@ def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarra
     share of his offer and every buyer gets the same share of his bid, so what is
     sold equals what is bought in each village.
     """
-    s, d = g.sum(supply), g.sum(demand)
-    q = np.minimum(s, d)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fs = np.where(s > 0, q / s, 0.0)
-        fd = np.where(d > 0, q / d, 0.0)
-    return supply * fs[g.village], demand * fd[g.village]
+    return ration_kernel(g.village, g.n_villages, supply, demand)
 
 
 def fill_in_order(g: Groups, supply: np.ndarray, total: np.ndarray, priority: np.ndarray) -> np.ndarray:
@@ -75,10 +146,4 @@ def fill_in_order(g: Groups, supply: np.ndarray, total: np.ndarray, priority: np
     Returns what each supplier gives. Used where buyers pick whom they deal with
     (employers take on the hands most in need of work, full time, before others).
     """
-    order = g.order(-priority)
-    s = supply[order]
-    before = g.cumsum(s) - s
-    taken = np.clip(total[g.village] - before, 0.0, s)
-    out = np.empty_like(supply)
-    out[order] = taken
-    return out
+    return fill_in_order_kernel(g.village, g.bounds, supply, total, priority)
