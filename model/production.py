@@ -12,11 +12,25 @@ from __future__ import annotations
 import numpy as np
 
 from . import purposes
+from .jit import jit
 from .params import Params
 from .rng import Draws, normal
 from .state import Households
 
 EPS = 1e-9
+
+
+@jit
+def draft_factor_at(ploughed: float, no_draft_yield_factor: float) -> float:
+    """`draft_factor` for one household, inside kernels."""
+    return ploughed + (1.0 - ploughed) * no_draft_yield_factor
+
+
+@jit
+def capital_factor_at(capital: float, land: float, gain: float, half_saturation: float) -> float:
+    """`capital_factor` for one household, inside kernels."""
+    k = capital / np.maximum(land, EPS)
+    return 1.0 + gain * k / (k + half_saturation)
 
 
 def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
@@ -48,10 +62,19 @@ def yield_per_mu(
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
     """Draw this year's household shocks: returns the illness indicator; animal deaths applied in place."""
     u = draws.household(year, purposes.SHOCKS, h.village, h.hid, 2)
-    ill = (u[:, 0] < p.illness_prob).astype(np.float64)
     # each whole animal dies with the yearly chance; a share of an animal dies with its animal
-    dies = u[:, 1] < 1.0 - (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
-    h.animals[:] = np.where(dies & (h.animals > 0), np.maximum(h.animals - 1.0, 0.0), h.animals)
+    # (the power stays in numpy: its last bit differs from the compiled one's)
+    survive_all = (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
+    return _shocks(u, p.illness_prob, survive_all, h.animals)
+
+
+@jit
+def _shocks(u, illness_prob, survive_all, animals):
+    ill = np.empty(animals.size)
+    for i in range(animals.size):
+        ill[i] = 1.0 if u[i, 0] < illness_prob else 0.0
+        if u[i, 1] < 1.0 - survive_all[i] and animals[i] > 0:
+            animals[i] = np.maximum(animals[i] - 1.0, 0.0)
     return ill
 
 
