@@ -77,7 +77,7 @@ def step(
     n_teams = len(T)
     # per-village counts of the year's events (for the metrics) and its grain `accounts` (see ACCOUNTS)
     events: dict = {}
-    acc = {k: np.zeros(V) for k in ACCOUNTS}
+    acc = dict(zip(ACCOUNTS, np.zeros((len(ACCOUNTS), V)), strict=True))  # rows of one table
     events["accounts"] = acc
 
     # --- 1. demography -----------------------------------------------------------------------
