@@ -15,32 +15,51 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grouping import Groups, ration
+from .grouping import Groups, ration_kernel
+from .jit import jit
 from .params import Params
 from .state import Households
+
+
+@jit
+def sell_animals_kernel(short, price, animals, grain):
+    """Animals sold at `price` to cover `short`; returns the grain raised."""
+    raised = np.empty(short.size)
+    for i in range(short.size):
+        sold = np.minimum(animals[i], short[i] / price)
+        animals[i] -= sold
+        raised[i] = sold * price
+        grain[i] += raised[i]
+    return raised
 
 
 def sell_animals(h: Households, p: Params, short: np.ndarray) -> np.ndarray:
     """Distressed households sell animals to cover `short`; returns grain raised."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(h))
-    price = p.animal_price * (1.0 - p.distress_discount)
-    sold = np.minimum(h.animals, short / price)
-    h.animals -= sold
-    h.grain += sold * price
-    return sold * price
+    return sell_animals_kernel(short, p.animal_price * (1.0 - p.distress_discount), h.animals, h.grain)
+
+
+@jit
+def buy_animals_kernel(cultivated, budget, mu_per_animal, price, animals, grain):
+    """Animals (a quarter share or more) bought for the land farmed within `budget`; returns grain spent."""
+    spent = np.empty(cultivated.size)
+    for i in range(cultivated.size):
+        wanted = np.maximum(cultivated[i] / mu_per_animal - animals[i], 0.0)
+        bought = np.minimum(wanted, np.maximum(budget[i], 0.0) / price)
+        if not bought >= 0.25:
+            bought = 0.0  # nobody buys less than a quarter share
+        animals[i] += bought
+        spent[i] = bought * price
+        grain[i] -= spent[i]
+    return spent
 
 
 def buy_animals(h: Households, p: Params, cultivated: np.ndarray, budget: np.ndarray) -> np.ndarray:
     """Buy the animals (or shares) still needed to plough the land farmed, within `budget` jin; returns grain spent."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(h))
-    wanted = np.maximum(cultivated / p.mu_per_animal - h.animals, 0.0)
-    bought = np.minimum(wanted, np.maximum(budget, 0.0) / p.animal_price)
-    bought = np.where(bought >= 0.25, bought, 0.0)  # nobody buys less than a quarter share
-    h.animals += bought
-    h.grain -= bought * p.animal_price
-    return bought * p.animal_price
+    return buy_animals_kernel(cultivated, budget, p.mu_per_animal, p.animal_price, h.animals, h.grain)
 
 
 def plough_fee(p: Params) -> float:
@@ -48,9 +67,30 @@ def plough_fee(p: Params) -> float:
     return p.plough_hire_fee * p.normal_yield * (1.0 - p.no_draft_yield_factor)
 
 
+@jit
+def hire_gain_kernel(skill, late_yield, draft_gain, fee):
+    """Net worth of a mu of hired ploughing: `late_yield * skill * draft_gain - fee`."""
+    out = np.empty(skill.size)
+    for i in range(skill.size):
+        out[i] = late_yield * skill[i] * draft_gain - fee
+    return out
+
+
 def hire_gain_per_mu(p: Params, skill: np.ndarray) -> np.ndarray:
     """What a mu of hired ploughing is worth to the hirer, net of the fee (jin/mu)."""
-    return p.plough_hire_timeliness * p.normal_yield * skill * (1.0 - p.no_draft_yield_factor) - plough_fee(p)
+    return hire_gain_kernel(
+        skill, p.plough_hire_timeliness * p.normal_yield, 1.0 - p.no_draft_yield_factor, plough_fee(p)
+    )
+
+
+@jit
+def hire_ploughing_kernel(village, n_villages, spare_mu, need_mu, skill, late_yield, draft_gain, fee):
+    """Ploughing hired out and in, rationed in each village; only where it is worth its fee."""
+    gain = hire_gain_kernel(skill, late_yield, draft_gain, fee)
+    bid = np.empty(need_mu.size)
+    for i in range(need_mu.size):
+        bid[i] = need_mu[i] if gain[i] > 0 else 0.0
+    return ration_kernel(village, n_villages, spare_mu, bid)
 
 
 def hire_ploughing(
@@ -60,4 +100,13 @@ def hire_ploughing(
     only where late ploughing is still worth its fee."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(spare_mu)), np.zeros(len(need_mu))
-    return ration(g, spare_mu, np.where(hire_gain_per_mu(p, skill) > 0, need_mu, 0.0))
+    return hire_ploughing_kernel(
+        g.village,
+        g.n_villages,
+        spare_mu,
+        need_mu,
+        skill,
+        p.plough_hire_timeliness * p.normal_yield,
+        1.0 - p.no_draft_yield_factor,
+        plough_fee(p),
+    )

@@ -21,20 +21,57 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
 from .params import Params
 
 HIRED_LABORER, POOR, MIDDLE, WELL_OFF_MIDDLE, RICH = range(5)  # metrics.CLASS_NAMES order
 
 
-def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, p: Params) -> np.ndarray:
-    g = np.maximum(gross, 1e-9)
-    ex = exploitation / g
-    out = np.full(len(g), MIDDLE)
-    short = (land_per_head < p.poor_land_ratio * mean_land_per_head) | (
-        (rent_paid + wages) / g > p.poor_dependence_share
-    )
-    out[short] = POOR
-    out[wages / g > p.laborer_wage_share] = HIRED_LABORER
-    out[ex > p.well_off_exploitation_share] = WELL_OFF_MIDDLE
-    out[ex > p.rich_exploitation_share] = RICH
+@jit
+def classify_kernel(
+    exploitation,
+    gross,
+    wages,
+    rent_paid,
+    land_per_head,
+    mean_land_per_head,
+    poor_land_ratio,
+    poor_dependence_share,
+    laborer_wage_share,
+    well_off_exploitation_share,
+    rich_exploitation_share,
+):
+    """Class of each household; a later rule overrides an earlier one (rich over well-off over
+    labourer over poor)."""
+    out = np.empty(gross.size, dtype=np.int64)
+    for i in range(gross.size):
+        g = np.maximum(gross[i], 1e-9)
+        ex = exploitation[i] / g
+        c = MIDDLE
+        short_of_land = land_per_head[i] < poor_land_ratio * mean_land_per_head[i]
+        if short_of_land or (rent_paid[i] + wages[i]) / g > poor_dependence_share:
+            c = POOR
+        if wages[i] / g > laborer_wage_share:
+            c = HIRED_LABORER
+        if ex > well_off_exploitation_share:
+            c = WELL_OFF_MIDDLE
+        if ex > rich_exploitation_share:
+            c = RICH
+        out[i] = c
     return out
+
+
+def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, p: Params) -> np.ndarray:
+    return classify_kernel(
+        exploitation,
+        gross,
+        wages,
+        rent_paid,
+        land_per_head,
+        mean_land_per_head,
+        p.poor_land_ratio,
+        p.poor_dependence_share,
+        p.laborer_wage_share,
+        p.well_off_exploitation_share,
+        p.rich_exploitation_share,
+    )

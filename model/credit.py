@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grouping import Groups, ration
+from .grouping import Groups, group_sums, ration_kernel
+from .jit import jit
 from .params import Params
 from .state import Households
 
@@ -36,15 +37,58 @@ def collateral(h: Households, p: Params) -> np.ndarray:
     return h.land * land_price(p) + h.animals * p.animal_price
 
 
+@jit
+def accrue_kernel(debt, credit, state_debt, rate, state_rate):
+    """Interest due on private and state debts, added to them; lenders' claims grow at `rate`."""
+    n = debt.size
+    due, due_state = np.empty(n), np.empty(n)
+    grow = 1.0 + rate
+    for i in range(n):
+        due[i] = debt[i] * rate
+        due_state[i] = state_debt[i] * state_rate
+        debt[i] += due[i]
+        credit[i] *= grow
+        state_debt[i] += due_state[i]
+    return due, due_state
+
+
 def accrue(h: Households, p: Params, state_rate: float) -> tuple[np.ndarray, np.ndarray]:
     """Interest for the year: debts and lenders' claims grow alike. Returns the interest due on
     (private, state) debts; it counts as paid and received only when it is paid (see `repay`)."""
-    r = private_rate(p)
-    due, due_state = h.debt * r, h.state_debt * state_rate
-    h.debt += due
-    h.credit *= 1.0 + r
-    h.state_debt += due_state
-    return due, due_state
+    return accrue_kernel(h.debt, h.credit, h.state_debt, private_rate(p), state_rate)
+
+
+@jit
+def repay_kernel(
+    village, n_villages, able, due, due_state, debt, state_debt, credit, grain, interest_paid, interest_received
+):
+    """Repayment, state debt first, interest before principal; the village's lenders are paid pro
+    rata to their claims. Returns what each household repaid to the state."""
+    n = village.size
+    pay_state = np.empty(n)
+    pay = np.empty(n)
+    interest = np.empty(n)
+    for i in range(n):
+        pay_state[i] = np.minimum(state_debt[i], able[i])
+        state_debt[i] -= pay_state[i]
+        grain[i] -= pay_state[i]
+        pay[i] = np.minimum(debt[i], able[i] - pay_state[i])
+        debt[i] -= pay[i]
+        grain[i] -= pay[i]
+        interest[i] = np.minimum(pay[i], due[i])
+        interest_paid[i] += interest[i] + np.minimum(pay_state[i], due_state[i])
+    paid = group_sums(village, pay, n_villages)
+    claims = group_sums(village, credit, n_villages)
+    interest_total = group_sums(village, interest, n_villages)
+    for i in range(n):
+        v = village[i]
+        share = paid[v] / claims[v] if claims[v] > 0 else 0.0
+        interest_part = interest_total[v] / paid[v] if paid[v] > 0 else 0.0
+        back = credit[i] * share
+        credit[i] -= back
+        grain[i] += back
+        interest_received[i] += back * interest_part
+    return pay_state
 
 
 def repay(g: Groups, h: Households, able: np.ndarray, due: np.ndarray, due_state: np.ndarray) -> np.ndarray:
@@ -53,46 +97,126 @@ def repay(g: Groups, h: Households, able: np.ndarray, due: np.ndarray, due_state
     Payments settle interest before principal; `interest_paid` and `interest_received`
     record the interest actually paid. Returns what each household repaid to the state.
     """
-    pay_state = np.minimum(h.state_debt, able)
-    h.state_debt -= pay_state
-    h.grain -= pay_state
-    pay = np.minimum(h.debt, able - pay_state)
-    h.debt -= pay
-    h.grain -= pay
-    interest = np.minimum(pay, due)
-    h.interest_paid += interest + np.minimum(pay_state, due_state)
-    paid, claims, interest_total = g.sum(pay), g.sum(h.credit), g.sum(interest)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(claims > 0, paid / claims, 0.0)[g.village]
-        interest_part = np.where(paid > 0, interest_total / paid, 0.0)[g.village]
-    back = h.credit * share
-    h.credit -= back
-    h.grain += back
-    h.interest_received += back * interest_part
-    return pay_state
+    return repay_kernel(
+        g.village,
+        g.n_villages,
+        able,
+        due,
+        due_state,
+        h.debt,
+        h.state_debt,
+        h.credit,
+        h.grain,
+        h.interest_paid,
+        h.interest_received,
+    )
+
+
+@jit
+def borrow_state_kernel(short, eligible, limit, state_debt, grain):
+    """State loans: to the eligible, what they are short, up to `limit` of state debt each."""
+    loan = np.empty(short.size)
+    for i in range(short.size):
+        room = np.maximum(limit - state_debt[i], 0.0)
+        loan[i] = np.minimum(short[i], room) if eligible[i] else 0.0
+        state_debt[i] += loan[i]
+        grain[i] += loan[i]
+    return loan
 
 
 def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """State credit to eligible households short of grain; returns the amounts lent."""
-    room = np.maximum(p.smc_credit_per_household - h.state_debt, 0.0)
-    loan = np.where(eligible, np.minimum(short, room), 0.0)
-    h.state_debt += loan
-    h.grain += loan
-    return loan
+    return borrow_state_kernel(short, eligible, p.smc_credit_per_household, h.state_debt, h.grain)
+
+
+@jit
+def borrow_private_kernel(
+    village,
+    n_villages,
+    short,
+    reserve,
+    borrow_limit,
+    land_value,
+    animal_price,
+    lend_share,
+    land,
+    animals,
+    grain,
+    debt,
+    state_debt,
+    credit,
+):
+    """The village loan pool: borrowers bid what they are short within their limit, households not
+    borrowing offer a share of their grain above `reserve`; rationed. Returns the amounts borrowed."""
+    n = village.size
+    offer, bid = np.empty(n), np.empty(n)
+    for i in range(n):
+        room = np.maximum(
+            borrow_limit * (land[i] * land_value + animals[i] * animal_price) - debt[i] - state_debt[i], 0.0
+        )
+        bid[i] = np.minimum(short[i], room)
+        offer[i] = lend_share * np.maximum(grain[i] - reserve[i], 0.0) * (1.0 if bid[i] <= 0 else 0.0)
+    lent, borrowed = ration_kernel(village, n_villages, offer, bid)
+    for i in range(n):
+        grain[i] += borrowed[i] - lent[i]
+        debt[i] += borrowed[i]
+        credit[i] += lent[i]
+    return borrowed
 
 
 def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray) -> np.ndarray:
     """Private loans to households short of grain from those with grain to spare; returns amounts borrowed."""
     if p.credit_policy == "banned":
         return np.zeros(len(h))
-    room = np.maximum(p.borrow_limit * collateral(h, p) - h.debt - h.state_debt, 0.0)
-    bid = np.minimum(short, room)
-    offer = p.lend_share * np.maximum(h.grain - reserve, 0.0) * (bid <= 0)
-    lent, borrowed = ration(g, offer, bid)
-    h.grain += borrowed - lent
-    h.debt += borrowed
-    h.credit += lent
-    return borrowed
+    return borrow_private_kernel(
+        g.village,
+        g.n_villages,
+        short,
+        reserve,
+        p.borrow_limit,
+        land_price(p),
+        p.animal_price,
+        p.lend_share,
+        h.land,
+        h.animals,
+        h.grain,
+        h.debt,
+        h.state_debt,
+        h.credit,
+    )
+
+
+@jit
+def foreclose_kernel(village, n_villages, collective, borrow_limit, price, animal_price, land, animals, debt, credit):
+    """Foreclosure to the borrowing limit, the land going to the village's lenders pro rata to their
+    claims, then the write-off of debts left without land. Returns the mu each debtor lost."""
+    n = village.size
+    lost, value = np.zeros(n), np.empty(n)
+    # enough land to bring the debt back to the limit: debt - x*price = limit * (collateral - x*price)
+    per_mu = price * np.maximum(1.0 - borrow_limit, 1e-3)
+    for i in range(n):
+        excess = 0.0 if collective[i] else debt[i] - borrow_limit * (land[i] * price + animals[i] * animal_price)
+        if excess > 0:
+            lost[i] = np.minimum(land[i], excess / per_mu)
+        value[i] = lost[i] * price
+        land[i] -= lost[i]
+        debt[i] -= value[i]
+    moved = group_sums(village, lost, n_villages)
+    claims = group_sums(village, credit, n_villages)
+    for i in range(n):
+        v = village[i]
+        share = credit[i] / claims[v] if claims[v] > 0 else 0.0
+        gained = share * moved[v]
+        if claims[v] <= 0 and moved[v] > 0:
+            # a village with debtors but no lender claims left (written off earlier): the debtor keeps his land
+            land[i] += lost[i]
+            debt[i] += value[i]
+            lost[i] = 0.0
+            gained = 0.0
+        land[i] += gained
+        credit[i] = np.maximum(credit[i] - gained * price, 0.0)
+    write_off_kernel(village, n_villages, debt, land, credit)
+    return lost
 
 
 def foreclose(g: Groups, h: Households, p: Params, collective: np.ndarray | None = None) -> np.ndarray:
@@ -100,40 +224,36 @@ def foreclose(g: Groups, h: Households, p: Params, collective: np.ndarray | None
     Land owned by an advanced co-op (`collective`) cannot be seized."""
     if p.land_sale_policy == "banned":
         return np.zeros(len(h))
-    price = land_price(p)
-    excess = h.debt - p.borrow_limit * collateral(h, p)
-    if collective is not None:
-        excess = np.where(collective, 0.0, excess)
-    # enough land to bring the debt back to the limit: debt - x*price = limit * (collateral - x*price)
-    lost = np.where(excess > 0, np.minimum(h.land, excess / (price * max(1.0 - p.borrow_limit, 1e-3))), 0.0)
-    value = lost * price
-    h.land -= lost
-    h.debt -= value
-    # lenders take the land in proportion to their claims, which fall by its value
-    moved, claims = g.sum(lost), g.sum(h.credit)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(claims[g.village] > 0, h.credit / claims[g.village], 0.0)
-    gained = share * moved[g.village]
-    # a village with debtors but no lender claims left (claims written off earlier) keeps the land with the debtor
-    orphan = (claims <= 0) & (moved > 0)
-    if orphan.any():
-        back = orphan[g.village]
-        h.land[back] += lost[back]
-        h.debt[back] += value[back]
-        lost[back] = 0.0
-        gained[back] = 0.0
-    h.land += gained
-    h.credit[:] = np.maximum(h.credit - gained * price, 0.0)
-    write_off(g, h)
-    return lost
+    if collective is None:
+        collective = np.zeros(len(h), dtype=np.bool_)
+    return foreclose_kernel(
+        g.village,
+        g.n_villages,
+        collective,
+        p.borrow_limit,
+        land_price(p),
+        p.animal_price,
+        h.land,
+        h.animals,
+        h.debt,
+        h.credit,
+    )
+
+
+@jit
+def write_off_kernel(village, n_villages, debt, land, credit):
+    """Debts of the landless written off; the village's lenders lose them pro rata to their claims."""
+    lost = np.zeros(n_villages)
+    for i in range(village.size):
+        if debt[i] > 0 and land[i] <= 1e-9:
+            lost[village[i]] += debt[i]
+            debt[i] = 0.0
+    claims = group_sums(village, credit, n_villages)
+    for i in range(village.size):
+        v = village[i]
+        credit[i] *= np.maximum(1.0 - lost[v] / claims[v], 0.0) if claims[v] > 0 else 1.0
 
 
 def write_off(g: Groups, h: Households) -> None:
     """Debts of households left without land cannot be collected: lenders lose them pro rata."""
-    broke = (h.debt > 0) & (h.land <= 1e-9)
-    lost = g.sum(np.where(broke, h.debt, 0.0))
-    h.debt[broke] = 0.0
-    claims = g.sum(h.credit)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        keep = np.where(claims > 0, np.maximum(1.0 - lost / claims, 0.0), 1.0)
-    h.credit *= keep[g.village]
+    write_off_kernel(g.village, g.n_villages, h.debt, h.land, h.credit)

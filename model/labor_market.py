@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grouping import Groups, fill_in_order, ration
+from .grouping import Groups, fill_in_order_kernel, group_sums, ration_kernel
+from .jit import jit
 from .params import Params
 
 
@@ -21,16 +22,37 @@ def wage_cost(p: Params) -> float:
     return p.wage * (1.0 + (p.hired_labor_tax if p.hired_labor_policy == "taxed" else 0.0))
 
 
+@jit
+def hiring_limit_kernel(in_team, banned, cap, long_term_cap):
+    """Most worker-years each household may hire: 0 if `banned`, else `cap`, and for team members
+    at most `long_term_cap` (pass inf for no limit)."""
+    limit = np.empty(in_team.size)
+    for i in range(in_team.size):
+        if banned:
+            limit[i] = 0.0
+        elif in_team[i]:
+            limit[i] = np.minimum(cap, long_term_cap)
+        else:
+            limit[i] = cap
+    return limit
+
+
 def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
     """Most worker-years each household may hire under the policies."""
-    limit = np.full(len(in_team), np.inf)
-    if p.hired_labor_policy == "banned":
-        return np.zeros(len(in_team))
-    if p.hired_labor_policy == "capped":
-        limit[:] = p.hired_labor_cap
-    if p.team_ban_long_term_hire:
-        limit = np.where(in_team, np.minimum(limit, p.long_term_hire * 0.999), limit)
-    return limit
+    return hiring_limit_kernel(
+        in_team,
+        p.hired_labor_policy == "banned",
+        p.hired_labor_cap if p.hired_labor_policy == "capped" else np.inf,
+        p.long_term_hire * 0.999 if p.team_ban_long_term_hire else np.inf,
+    )
+
+
+@jit
+def labour_market_kernel(village, n_villages, bounds, demand, supply):
+    """Worker-years hired in (rationed) and hired out (the most to spare first) in each village."""
+    _, hired_in = ration_kernel(village, n_villages, supply, demand)
+    total = group_sums(village, hired_in, n_villages)
+    return hired_in, fill_in_order_kernel(village, bounds, supply, total, supply)
 
 
 def labour_market(g: Groups, demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,6 +61,4 @@ def labour_market(g: Groups, demand: np.ndarray, supply: np.ndarray) -> tuple[np
     Employers share the hands available pro rata to their demand; they take on the
     households with the most labour to spare first (full-time hands before odd days).
     """
-    hired_out, hired_in = ration(g, supply, demand)
-    hired_out = fill_in_order(g, supply, g.sum(hired_in), supply)
-    return hired_in, hired_out
+    return labour_market_kernel(g.village, g.n_villages, g.bounds, demand, supply)

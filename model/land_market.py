@@ -15,13 +15,67 @@ from __future__ import annotations
 import numpy as np
 
 from .credit import land_price
-from .grouping import Groups, ration
+from .grouping import Groups, group_sums, ration_kernel
+from .jit import jit
 from .params import Params
 from .state import Households
 
 
 def distress_price(p: Params) -> float:
     return land_price(p) * (1.0 - p.distress_discount)
+
+
+@jit
+def sell_land_kernel(
+    village,
+    n_villages,
+    short,
+    surplus,
+    collective,
+    price,
+    buyer_price,
+    capped,
+    cap,
+    children,
+    adults,
+    elders,
+    land,
+    grain,
+    land_sold,
+    land_bought,
+    distress,
+):
+    """Distress sales at `price` (buyers pay `buyer_price`), rationed in each village; with `capped`,
+    no buyer beyond `cap` times the village's mean land per head. Returns the deed tax paid."""
+    n = village.size
+    offer, bid = np.empty(n), np.empty(n)
+    for i in range(n):
+        offer[i] = np.minimum(land[i], short[i] / price)
+        bid[i] = 0.0 if offer[i] > 0 else 0.5 * surplus[i] / buyer_price
+        if collective[i]:
+            # land of an advanced co-op is owned by the collective: its members neither sell nor buy
+            offer[i] = 0.0
+            bid[i] = 0.0
+    if capped:
+        persons = np.empty(n)
+        for i in range(n):
+            persons[i] = children[i] + adults[i] + elders[i]
+        land_total = group_sums(village, land, n_villages)
+        persons_total = group_sums(village, persons, n_villages)
+        for i in range(n):
+            v = village[i]
+            room = cap * (land_total[v] / np.maximum(persons_total[v], 1.0)) * persons[i] - land[i]
+            bid[i] = np.minimum(bid[i], np.maximum(room, 0.0))
+    sold, bought = ration_kernel(village, n_villages, offer, bid)
+    tax = np.empty(n)
+    for i in range(n):
+        land[i] += bought[i] - sold[i]
+        grain[i] += sold[i] * price - bought[i] * buyer_price
+        land_sold[i] += sold[i]
+        land_bought[i] += bought[i]
+        distress[i] |= sold[i] > 0
+        tax[i] = bought[i] * (buyer_price - price)
+    return tax
 
 
 def sell_land(
@@ -33,21 +87,24 @@ def sell_land(
         return np.zeros(len(h))
     price = distress_price(p)
     buyer_price = price * (1.0 + (p.land_sale_tax if p.land_sale_policy == "taxed" else 0.0))
-    offer = np.minimum(h.land, short / price)
-    bid = np.where(offer > 0, 0.0, 0.5 * surplus / buyer_price)
-    if collective is not None:
-        # land of an advanced co-op is owned by the collective: its members neither sell nor buy
-        offer = np.where(collective, 0.0, offer)
-        bid = np.where(collective, 0.0, bid)
-    if p.land_sale_policy == "capped":
-        persons = h.persons
-        mean_per_head = g.sum(h.land) / np.maximum(g.sum(persons), 1)
-        room = p.land_holding_cap * mean_per_head[g.village] * persons - h.land
-        bid = np.minimum(bid, np.maximum(room, 0.0))
-    sold, bought = ration(g, offer, bid)
-    h.land += bought - sold
-    h.grain += sold * price - bought * buyer_price
-    h.land_sold += sold
-    h.land_bought += bought
-    h.distress |= sold > 0
-    return bought * (buyer_price - price)
+    if collective is None:
+        collective = np.zeros(len(h), dtype=np.bool_)
+    return sell_land_kernel(
+        g.village,
+        g.n_villages,
+        short,
+        surplus,
+        collective,
+        price,
+        buyer_price,
+        p.land_sale_policy == "capped",
+        p.land_holding_cap,
+        h.children,
+        h.adults,
+        h.elders,
+        h.land,
+        h.grain,
+        h.land_sold,
+        h.land_bought,
+        h.distress,
+    )

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .grouping import group_sums
+from .jit import jit
+
 
 @dataclass
 class Due:
@@ -44,25 +47,69 @@ class Settlement:
     claims: np.ndarray  # becomes the recipient's claim
 
 
+@jit
+def settle_kernel(cash, owed, owed_to, pool, pools, tax_owed):
+    """Settlement of the obligations in the tuples `owed`, `owed_to`, `pool` (one entry per kind;
+    `pools[k]` pools for kind k) and the hiring tax, as far as `cash` goes.
+
+    Returns (everyone paid in full, paid and received: one row per kind, tax paid, unpaid,
+    claims); when everyone pays in full the arrays are empty.
+    """
+    n = cash.size
+    K = len(owed)
+    owed_all, share = np.zeros(n), np.empty(n)
+    for k in range(K):
+        o = owed[k]
+        for i in range(n):
+            owed_all[i] += o[i]
+    full = True
+    for i in range(n):
+        total = owed_all[i] + tax_owed[i]
+        share[i] = np.minimum(np.maximum(np.maximum(cash[i], 0.0) / total, 0.0), 1.0) if total > 0 else 1.0
+        if not share[i] >= 1.0:
+            full = False
+    if full:
+        none = np.empty((K, 0))
+        return full, none, none, none[0], none[0], none[0]
+    paid, received = np.empty((K, n)), np.empty((K, n))
+    tax_paid, unpaid, claims = np.empty(n), np.empty(n), np.zeros(n)
+    for k in range(K):
+        o, to, pk = owed[k], owed_to[k], pool[k]
+        for i in range(n):
+            paid[k, i] = o[i] * share[i]
+        owed_total = group_sums(pk, o, pools[k])
+        paid_total = group_sums(pk, paid[k], pools[k])
+        for i in range(n):
+            j = pk[i]
+            frac = paid_total[j] / owed_total[j] if owed_total[j] > 0 else 1.0
+            received[k, i] = to[i] * frac
+            claims[i] += to[i] - received[k, i]
+    for i in range(n):
+        tax_paid[i] = tax_owed[i] * share[i]
+        unpaid[i] = owed_all[i] * (1.0 - share[i])
+    return full, paid, received, tax_paid, unpaid, claims
+
+
 def settle(cash: np.ndarray, dues: dict[str, Due], tax_owed: np.ndarray) -> Settlement:
-    owed_all = sum(d.owed for d in dues.values())
-    total = owed_all + tax_owed
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, np.clip(np.maximum(cash, 0.0) / total, 0.0, 1.0), 1.0)
-    if share.min() >= 1.0:
+    """Pay `dues` and the hiring tax `tax_owed` from `cash`, each household in the same proportion.
+
+    The arrays of all dues are of one kind (float64 amounts, int64 pools, all contiguous).
+    """
+    d = list(dues.values())
+    full, paid, received, tax_paid, unpaid, claims = settle_kernel(
+        cash,
+        tuple([x.owed for x in d]),
+        tuple([x.owed_to for x in d]),
+        tuple([x.pool for x in d]),
+        tuple([x.pools for x in d]),
+        tax_owed,
+    )
+    if full:
         # everyone can pay in full (the usual year): nothing to share out or turn into debt
         zero = np.zeros(len(cash))
         return Settlement(
-            {k: d.owed for k, d in dues.items()}, {k: d.owed_to for k, d in dues.items()}, tax_owed, zero, zero
+            {k: x.owed for k, x in dues.items()}, {k: x.owed_to for k, x in dues.items()}, tax_owed, zero, zero
         )
-    paid, received = {}, {}
-    claims = np.zeros(len(cash))
-    for name, d in dues.items():
-        paid[name] = d.owed * share
-        owed_total = np.bincount(d.pool, weights=d.owed, minlength=d.pools)
-        paid_total = np.bincount(d.pool, weights=paid[name], minlength=d.pools)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(owed_total > 0, paid_total / owed_total, 1.0)
-        received[name] = d.owed_to * frac[d.pool]
-        claims += d.owed_to - received[name]
-    return Settlement(paid, received, tax_owed * share, owed_all * (1.0 - share), claims)
+    return Settlement(
+        {k: paid[j] for j, k in enumerate(dues)}, {k: received[j] for j, k in enumerate(dues)}, tax_paid, unpaid, claims
+    )

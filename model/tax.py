@@ -15,13 +15,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
 from .params import Params
+
+
+@jit
+def agricultural_tax_kernel(normal_yield, persons, rebate, exemption, rate_min, rate_max, span):
+    """The progressive tax on normal yield per head, less the `rebate` share remitted."""
+    out = np.empty(normal_yield.size)
+    for i in range(normal_yield.size):
+        n = max(persons[i], 1)
+        taxable = np.maximum(normal_yield[i] / n - exemption, 0.0)
+        rate = rate_min + (rate_max - rate_min) * np.minimum(taxable / span, 1.0)
+        out[i] = rate * taxable * n * (1.0 - rebate[i])
+    return out
 
 
 def agricultural_tax(
     normal_yield: np.ndarray, persons: np.ndarray, p: Params, rebate: np.ndarray | float = 0.0
 ) -> np.ndarray:
-    n = np.maximum(persons, 1)
-    taxable = np.maximum(normal_yield / n - p.tax_exemption_per_head, 0.0)
-    rate = p.tax_rate_min + (p.tax_rate_max - p.tax_rate_min) * np.minimum(taxable / p.tax_progression_span, 1.0)
-    return rate * taxable * n * (1.0 - rebate)
+    if np.ndim(rebate) == 0:
+        rebate = np.full(len(normal_yield), float(rebate))
+    return agricultural_tax_kernel(
+        normal_yield,
+        persons,
+        rebate,
+        p.tax_exemption_per_head,
+        p.tax_rate_min,
+        p.tax_rate_max,
+        p.tax_progression_span,
+    )
