@@ -22,10 +22,20 @@ def group_sums(index, x, n):
     """Sums of `x` by `index` into `n` bins, in array order (as `np.bincount` with weights);
     entries with an index outside 0..n-1 are left out (a spare bin for the masked)."""
     out = np.zeros(n)
+    # the running total of the current bin stays in a register while the index repeats (arrays are
+    # mostly sorted by group); each bin still adds its entries in array order, so the bits are the same
+    k = -1
+    s = 0.0
     for i in range(index.size):
-        k = index[i]
-        if 0 <= k < n:
-            out[k] += x[i]
+        j = index[i]
+        if j != k:
+            if 0 <= k < n:
+                out[k] = s
+            k = j
+            s = out[k] if 0 <= k < n else 0.0
+        s += x[i]
+    if 0 <= k < n:
+        out[k] = s
     return out
 
 
