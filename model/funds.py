@@ -17,89 +17,248 @@ needs separate bookkeeping. Each year:
 
 Accounting identity per group, checked by the tests:
 levy_in + entry_in = reproduction_spent + welfare_spent + withdrawn + disband_paid + balance.
+
+Each function is one compiled kernel (`..._kernel`) over households and groups; the kernels
+take arrays and numbers only (the `Teams` accounts they update in place), so other kernels
+can call them too.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
 from .params import Params
 from .teams import Teams
 
 
+@jit
+def masked_group_sums(team, member, x, n):
+    """Per-group sums of `x` over members, in array order (as `np.bincount` with weights)."""
+    out = np.zeros(n)
+    for i in range(team.size):
+        if member[i]:
+            k = team[i]
+            if 0 <= k < n:
+                out[k] += x[i]
+    return out
+
+
+@jit
+def member_counts(team, member, n):
+    """Members per group, as floats."""
+    out = np.zeros(n)
+    for i in range(team.size):
+        if member[i]:
+            k = team[i]
+            if 0 <= k < n:
+                out[k] += 1.0
+    return out
+
+
 def group_sum(team: np.ndarray, member: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
     """Per-group sums of `x` over members (non-members fall into a spare bin that is dropped)."""
-    return np.bincount(np.where(member, team, n), weights=x, minlength=n + 1)[:n]
+    return masked_group_sums(team, member, np.asarray(x, dtype=np.float64), n)
 
 
 def balance(team: np.ndarray, member: np.ndarray, claim: np.ndarray, n: int) -> np.ndarray:
-    return group_sum(team, member, claim, n)
+    """Each group's fund: the sum of its members' claims."""
+    return masked_group_sums(team, member, claim, n)
+
+
+@jit
+def levy_kernel(team, member, claim, normal_yield, grain, rate, rate_factor, equal, levy_in):
+    """The levy (returned), credited to claims equally or to each payer, added to `levy_in`."""
+    n = levy_in.size
+    pay = np.empty(team.size)
+    for i in range(team.size):
+        due = rate * normal_yield[i] * rate_factor[i] if member[i] else 0.0
+        pay[i] = min(due, max(grain[i], 0.0))
+    total = masked_group_sums(team, member, pay, n)
+    if equal:
+        count = member_counts(team, member, n)
+        for i in range(team.size):
+            if member[i]:
+                claim[i] += total[team[i]] / max(count[team[i]], 1.0)
+    else:
+        for i in range(team.size):
+            claim[i] += pay[i]
+    for t in range(n):
+        levy_in[t] += total[t]
+    return pay
 
 
 def levy(team, member, claim, normal_yield, grain, p: Params, T: Teams, rate_factor: np.ndarray) -> np.ndarray:
     """Collect the year's levy from members (none in a disaster year, by `rate_factor`); returns each payment."""
-    n = len(T)
-    pay = np.where(member, p.fund_levy_rate * normal_yield * rate_factor, 0.0)
-    pay = np.minimum(pay, np.maximum(grain, 0.0))
-    if p.fund_ownership == "equal":
-        total = group_sum(team, member, pay, n)
-        count = group_sum(team, member, np.ones(len(team)), n)
-        claim += np.where(member, (total / np.maximum(count, 1))[team], 0.0)
-    else:
-        claim += pay
-    T.levy_in += group_sum(team, member, pay, n)
-    return pay
+    equal = p.fund_ownership == "equal"
+    return levy_kernel(team, member, claim, normal_yield, grain, p.fund_levy_rate, rate_factor, equal, T.levy_in)
+
+
+@jit
+def voted_share_kernel(team, member, land, persons, share, one_vote, n):
+    """Each group's voted reproduction share (see `voted_reproduction_share`)."""
+    m = team.size
+    lph = np.empty(m)
+    for i in range(m):
+        lph[i] = land[i] / max(persons[i], 1)
+    mean_lph = masked_group_sums(team, member, lph, n)
+    count = member_counts(team, member, n)
+    for t in range(n):
+        mean_lph[t] = mean_lph[t] / max(count[t], 1.0)
+    wsum = np.zeros(n)
+    wpref = np.zeros(n)
+    for i in range(m):
+        if member[i]:
+            t = team[i]
+            if 0 <= t < n:
+                pref = min(max(share * lph[i] / max(mean_lph[t], 1e-9), 0.0), 1.0)
+                w = 1.0 if one_vote else land[i]
+                wsum[t] += w
+                wpref[t] += w * pref
+    out = np.empty(n)
+    for t in range(n):
+        out[t] = wpref[t] / wsum[t] if wsum[t] > 0 else share
+    return out
 
 
 def voted_reproduction_share(team, member, land, persons, p: Params, n: int) -> np.ndarray:
     """The group's reproduction share, as voted: each member prefers the policy share scaled by his
     land per head relative to the group's (land-rich want investment, land-poor want relief)."""
-    lph = land / np.maximum(persons, 1)
-    mean_lph = group_sum(team, member, lph, n) / np.maximum(group_sum(team, member, np.ones(len(team)), n), 1)
-    pref = np.clip(p.fund_reproduction_share * lph / np.maximum(mean_lph[team], 1e-9), 0.0, 1.0)
-    weight = np.ones(len(team)) if p.fund_voting == "one_person_one_vote" else land
-    wsum = group_sum(team, member, weight, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(wsum > 0, group_sum(team, member, weight * pref, n) / wsum, p.fund_reproduction_share)
+    one_vote = p.fund_voting == "one_person_one_vote"
+    return voted_share_kernel(team, member, land, persons, p.fund_reproduction_share, one_vote, n)
+
+
+@jit
+def spend_kernel(
+    team, member, claim, land, persons, rate, share, one_vote, animal_price, animals, capital, reproduction_spent
+):
+    """Spend `rate` of each fund (claims fall pro rata); reproduction buys the group's animals and tools
+    now. Returns each group's welfare budget."""
+    n = animals.size
+    bal = masked_group_sums(team, member, claim, n)
+    voted = voted_share_kernel(team, member, land, persons, share, one_vote, n)
+    welfare = np.empty(n)
+    keep = np.empty(n)
+    for t in range(n):
+        budget = rate * bal[t]
+        repro = budget * voted[t]
+        welfare[t] = budget - repro
+        # claims fall pro rata by what is spent: the fund is now animals, tools, or relief
+        keep[t] = 1.0 - budget / bal[t] if bal[t] > 0 else 1.0
+        # half the reproduction spending on draft animals, half on tools and land improvement
+        animals[t] += 0.5 * repro / animal_price
+        capital[t] += 0.5 * repro
+        reproduction_spent[t] += repro
+    for i in range(team.size):
+        if member[i]:
+            claim[i] *= keep[team[i]]
+    return welfare
 
 
 def spend(team, member, claim, land, persons, p: Params, T: Teams, animal_price: float) -> np.ndarray:
     """Spend part of each fund: reproduction buys group animals and tools now; returns each group's
     welfare budget (paid out later in the year to members in need)."""
-    n = len(T)
-    bal = balance(team, member, claim, n)
-    budget = p.fund_spending_rate * bal
-    share = voted_reproduction_share(team, member, land, persons, p, n)
-    repro = budget * share
-    welfare = budget - repro
-    # claims fall pro rata by what is spent: the fund is now animals, tools, or relief
-    with np.errstate(invalid="ignore", divide="ignore"):
-        keep = np.where(bal > 0, 1.0 - budget / bal, 1.0)
-    claim *= np.where(member, keep[team], 1.0)
-    # half the reproduction spending on draft animals, half on tools and land improvement
-    T.animals += 0.5 * repro / animal_price
-    T.capital += 0.5 * repro
-    T.reproduction_spent += repro
-    return welfare
+    one_vote = p.fund_voting == "one_person_one_vote"
+    return spend_kernel(
+        team,
+        member,
+        claim,
+        land,
+        persons,
+        p.fund_spending_rate,
+        p.fund_reproduction_share,
+        one_vote,
+        animal_price,
+        T.animals,
+        T.capital,
+        T.reproduction_spent,
+    )
+
+
+@jit
+def pay_welfare_kernel(team, member, short, budget, welfare_spent):
+    """Relief pro rata to shortfall within each group's budget, added to `welfare_spent`; (relief, unspent)."""
+    n = budget.size
+    need = masked_group_sums(team, member, short, n)
+    fill = np.empty(n)
+    for t in range(n):
+        fill[t] = min(1.0, budget[t] / need[t]) if need[t] > 0 else 0.0
+    relief = np.empty(team.size)
+    for i in range(team.size):
+        relief[i] = short[i] * fill[team[i]] if member[i] else 0.0
+    paid = masked_group_sums(team, member, relief, n)
+    unspent = np.empty(n)
+    for t in range(n):
+        welfare_spent[t] += paid[t]
+        unspent[t] = budget[t] - paid[t]
+    return relief, unspent
 
 
 def pay_welfare(team, member, short: np.ndarray, budget: np.ndarray, T: Teams) -> tuple[np.ndarray, np.ndarray]:
     """Relief to members short of subsistence, pro rata to their shortfall; returns (relief, unspent)."""
-    n = len(T)
-    need = group_sum(team, member, short, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(need > 0, np.minimum(1.0, budget / need), 0.0)
-    relief = np.where(member, short * fill[team], 0.0)
-    paid = group_sum(team, member, relief, n)
-    T.welfare_spent += paid
-    return relief, budget - paid
+    return pay_welfare_kernel(team, member, short, budget, T.welfare_spent)
+
+
+@jit
+def share_out_kernel(team, member, claim, amount):
+    """Add each group's `amount` to its members' claims in equal parts."""
+    count = member_counts(team, member, amount.size)
+    for i in range(team.size):
+        if member[i]:
+            t = team[i]
+            claim[i] += amount[t] / max(count[t], 1.0)
 
 
 def return_unspent(team, member, claim, unspent: np.ndarray, T: Teams) -> None:
     """Welfare money not needed this year goes back into the fund, to members equally."""
-    n = len(T)
-    count = group_sum(team, member, np.ones(len(team)), n)
-    claim += np.where(member, (unspent / np.maximum(count, 1))[team], 0.0)
+    share_out_kernel(team, member, claim, unspent)
+
+
+@jit
+def leave_kernel(team, member_before, leaving, claim, portable, equal, withdrawn, disband_paid, forfeited):
+    """Settle leavers' claims (see `leave`); returns (grain paid to each leaver, forfeited by each)."""
+    n = withdrawn.size
+    m = team.size
+    out = np.empty(m)
+    for i in range(m):
+        out[i] = claim[i] if leaving[i] else 0.0
+    lost = masked_group_sums(team, leaving, out, n)
+    for i in range(m):
+        if leaving[i]:
+            claim[i] = 0.0
+    if portable:
+        for t in range(n):
+            withdrawn[t] += lost[t]
+        return out, np.zeros(m)
+    stay = np.empty(m, dtype=np.bool_)
+    for i in range(m):
+        stay[i] = member_before[i] and not leaving[i]
+    count = member_counts(team, stay, n)
+    held = masked_group_sums(team, stay, claim, n)
+    for i in range(m):
+        if stay[i]:
+            t = team[i]
+            if equal or not held[t] > 0:
+                claim[i] += lost[t] / max(count[t], 1.0)
+            else:
+                claim[i] += claim[i] * lost[t] / held[t]
+    # a group left by all its members: nothing to forfeit to, the claims are paid out instead
+    empty = np.empty(n, dtype=np.bool_)
+    for t in range(n):
+        empty[t] = count[t] == 0 and lost[t] > 0
+        if empty[t]:
+            disband_paid[t] += lost[t]
+        else:
+            forfeited[t] += lost[t]
+    paid = np.zeros(m)
+    forfeit = np.zeros(m)
+    for i in range(m):
+        if leaving[i]:
+            if empty[team[i]]:
+                paid[i] = out[i]
+            else:
+                forfeit[i] = out[i]
+    return paid, forfeit
 
 
 def leave(
@@ -108,45 +267,47 @@ def leave(
     """Settle the claims of members who leave. Portable: paid out in grain (withdrawal).
     Not portable: forfeited to those who stay, in proportion to their claims (or equally).
     Returns (grain paid to each leaver, forfeited by each leaver)."""
-    n = len(T)
     portable = p.fund_portable if portable is None else portable
-    out = np.where(leaving, claim, 0.0)
-    stay = member_before & ~leaving
-    if portable:
-        T.withdrawn += group_sum(team, leaving, out, n)
-        claim[leaving] = 0.0
-        return out, np.zeros(len(team))
-    lost = group_sum(team, leaving, out, n)
-    claim[leaving] = 0.0
-    count = group_sum(team, stay, np.ones(len(team)), n)
-    held = group_sum(team, stay, claim, n)
-    if p.fund_ownership == "equal":
-        add = (lost / np.maximum(count, 1))[team]
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            add = np.where(held[team] > 0, claim * lost[team] / held[team], (lost / np.maximum(count, 1))[team])
-    # a group left by all its members: nothing to forfeit to, the claims are paid out instead
-    empty = (count == 0) & (lost > 0)
-    claim += np.where(stay, add, 0.0)
-    paid = np.where(leaving & empty[team], out, 0.0)
-    T.disband_paid += np.where(empty, lost, 0.0)
-    T.forfeited += np.where(empty, 0.0, lost)
-    return paid, np.where(leaving & ~empty[team], out, 0.0)
+    equal = p.fund_ownership == "equal"
+    return leave_kernel(
+        team, member_before, leaving, claim, bool(portable), equal, T.withdrawn, T.disband_paid, T.forfeited
+    )
+
+
+@jit
+def entry_kernel(team, joining, claim, grain, fund_per_member, entry_share, entry_in):
+    """Entry fees (returned) become the joiners' claims and are added to `entry_in`."""
+    fee = np.empty(team.size)
+    for i in range(team.size):
+        fee[i] = min(entry_share * fund_per_member[team[i]], max(grain[i], 0.0)) if joining[i] else 0.0
+        claim[i] += fee[i]
+    paid = masked_group_sums(team, joining, fee, entry_in.size)
+    for t in range(entry_in.size):
+        entry_in[t] += paid[t]
+    return fee
 
 
 def entry(team, joining, claim, grain, fund_per_member: np.ndarray, p: Params, T: Teams) -> np.ndarray:
     """Newcomers pay `entry_share` of the fund per member (as far as their grain allows); it becomes their claim."""
-    n = len(T)
-    fee = np.where(joining, np.minimum(p.entry_share * fund_per_member[team], np.maximum(grain, 0.0)), 0.0)
-    claim += fee
-    T.entry_in += group_sum(team, joining, fee, n)
-    return fee
+    return entry_kernel(team, joining, claim, grain, fund_per_member, p.entry_share, T.entry_in)
+
+
+@jit
+def disband_kernel(team, member, claim, dissolving, disband_paid):
+    """Members of the `dissolving` groups are paid their claims (returned), added to `disband_paid`."""
+    out = np.zeros(team.size)
+    hit = np.zeros(team.size, dtype=np.bool_)
+    for i in range(team.size):
+        if member[i] and dissolving[team[i]]:
+            hit[i] = True
+            out[i] = claim[i]
+            claim[i] = 0.0
+    paid = masked_group_sums(team, hit, out, disband_paid.size)
+    for t in range(disband_paid.size):
+        disband_paid[t] += paid[t]
+    return out
 
 
 def disband(team, member, claim, dissolving: np.ndarray, T: Teams) -> np.ndarray:
     """Members of dissolving groups are paid their claims (the fund is shared out); returns payouts."""
-    hit = member & dissolving[team]
-    out = np.where(hit, claim, 0.0)
-    T.disband_paid += group_sum(team, hit, out, len(T))
-    claim[hit] = 0.0
-    return out
+    return disband_kernel(team, member, claim, dissolving, T.disband_paid)

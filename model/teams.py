@@ -12,6 +12,9 @@ for one that has both: that is the disintegration force the Shanxi Committee saw
 
 A team is a "manor" when one member owns most of its draft animals and draws a net
 inflow of the others' labour through the ledger.
+
+`pool`, `settle` and `manor` are compiled kernels (arrays and numbers in), callable from
+other kernels as well as from Python.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .jit import jit
 from .params import Params
 
 TEAM, LOWER_COOP, ADVANCED_COOP = 1, 2, 3  # Teams.stage (0 = no group in this lane)
@@ -67,15 +71,8 @@ def fair_plough_fee(p: Params) -> float:
     return 0.5 * p.normal_yield * (1.0 - p.no_draft_yield_factor)
 
 
-def pool(
-    team: np.ndarray,
-    member: np.ndarray,
-    have: np.ndarray,
-    want: np.ndarray,
-    extra: np.ndarray,
-    n_teams: int,
-    efficiency: float,
-):
+@jit
+def pool(team, member, have, want, extra, n_teams, efficiency):
     """Pool spare capacity within teams.
 
     `have` and `want` are each member's spare capacity and shortfall (same unit);
@@ -83,41 +80,70 @@ def pool(
     what each member gets, what each member gives, and what the team's own capacity gave.
     Shortfalls are met pro rata up to `efficiency` of the capacity given.
     """
-    have = np.where(member, have, 0.0)
-    want = np.where(member, want, 0.0)
-    t = np.where(member, team, 0)
-    spare = np.bincount(t, weights=have, minlength=n_teams) + extra
-    need = np.bincount(t, weights=want, minlength=n_teams)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(need > 0, np.minimum(1.0, efficiency * spare / need), 0.0)
-        used = np.where(spare > 0, np.minimum(1.0, need / (efficiency * spare)), 0.0)
-    return want * fill[t], have * used[t], extra * used
+    m = team.size
+    spare = np.zeros(n_teams)
+    need = np.zeros(n_teams)
+    for i in range(m):
+        if member[i]:
+            t = team[i]
+            spare[t] += have[i]
+            need[t] += want[i]
+    fill = np.empty(n_teams)
+    used = np.empty(n_teams)
+    used_extra = np.empty(n_teams)
+    for t in range(n_teams):
+        spare[t] += extra[t]
+        fill[t] = min(1.0, efficiency * spare[t] / need[t]) if need[t] > 0 else 0.0
+        used[t] = min(1.0, need[t] / (efficiency * spare[t])) if spare[t] > 0 else 0.0
+        used_extra[t] = extra[t] * used[t]
+    received = np.empty(m)
+    given = np.empty(m)
+    for i in range(m):
+        if member[i]:
+            received[i] = want[i] * fill[team[i]]
+            given[i] = have[i] * used[team[i]]
+        else:
+            received[i] = 0.0
+            given[i] = 0.0
+    return received, given, used_extra
 
 
-def settle(
-    team: np.ndarray, member: np.ndarray, owed: np.ndarray, earned_weight: np.ndarray, n_teams: int
-) -> np.ndarray:
+@jit
+def settle(team, member, owed, earned_weight, n_teams):
     """Ledger settlement: each member pays `owed`; the total goes to members pro rata `earned_weight`.
 
     Returns each member's net grain (positive = receives); it sums to zero in every team.
     """
-    t = np.where(member, team, 0)
-    owed = np.where(member, owed, 0.0)
-    w = np.where(member, earned_weight, 0.0)
-    total = np.bincount(t, weights=owed, minlength=n_teams)
-    wsum = np.bincount(t, weights=w, minlength=n_teams)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(wsum > 0, total / wsum, 0.0)
-    return w * rate[t] - owed
+    m = team.size
+    total = np.zeros(n_teams)
+    wsum = np.zeros(n_teams)
+    for i in range(m):
+        if member[i]:
+            t = team[i]
+            total[t] += owed[i]
+            wsum[t] += earned_weight[i]
+    rate = np.empty(n_teams)
+    for t in range(n_teams):
+        rate[t] = total[t] / wsum[t] if wsum[t] > 0 else 0.0
+    net = np.zeros(m)
+    for i in range(m):
+        if member[i]:
+            net[i] = earned_weight[i] * rate[team[i]] - owed[i]
+    return net
 
 
-def manor(
-    team: np.ndarray, member: np.ndarray, animals: np.ndarray, labour_net: np.ndarray, n_teams: int
-) -> np.ndarray:
+@jit
+def manor(team, member, animals, labour_net, n_teams):
     """Teams where one member owns most of the members' draft animals and draws a net labour inflow."""
-    t = np.where(member, team, 0)
-    a = np.where(member, animals, 0.0)
-    total = np.bincount(t, weights=a, minlength=n_teams)
-    # at most one member can own more than half; he is the one who must draw labour in
-    dominant = member & (a > 0.5 * total[t]) & (total[t] > 0)
-    return np.bincount(t[dominant & (labour_net > 1e-9)], minlength=n_teams) > 0
+    total = np.zeros(n_teams)
+    for i in range(team.size):
+        if member[i]:
+            total[team[i]] += animals[i]
+    out = np.zeros(n_teams, dtype=np.bool_)
+    for i in range(team.size):
+        if member[i]:
+            t = team[i]
+            # at most one member can own more than half; he is the one who must draw labour in
+            if animals[i] > 0.5 * total[t] and total[t] > 0 and labour_net[i] > 1e-9:
+                out[t] = True
+    return out
