@@ -104,7 +104,7 @@ def membership_kernel(
                 m_fill[v] = np.minimum(1.0, S_out[v] / N_out[v])
             if S_out[v] > 0:
                 m_used[v] = np.minimum(1.0, N_out[v] / S_out[v])
-    pooled, lane_share = np.empty(n), np.empty(n)
+    pooled, lane_share, mean_levy = np.empty(n), np.empty(n), np.empty(n)
     for t in range(n):
         S[t] += team_animals[t] * mpa
         A[t] += team_animals[t]
@@ -114,36 +114,40 @@ def membership_kernel(
         pooled[t] = Y[t] * (draft + (1 - draft) * nd) * capital_factor_at(K[t], L[t], gain, half)
         pooled[t] *= (1 + management) * effort_at(count[t], monitoring, exit_allowed, threat)
         lane_share[t] = team_land_share[t] if stage[t] >= LOWER_COOP else new_land_share
+        mean_levy[t] = levy_sum[t] / np.maximum(count[t], 1)
     value, coop_gain = np.empty(n_hh), np.empty(n_hh)
     for i in range(n_hh):
-        t = team[i]
+        t, v = team[i], village[i]
         is_coop = stage[t] >= LOWER_COOP
         animal_mu = animals[i] * mpa
-        unploughed = np.maximum(land[i] - animal_mu, 0.0)
-        spare = np.maximum(animal_mu - land[i], 0.0)
-        # a non-member would add his own to the pool
-        pool_S = S[t] + (0.0 if basis[i] else spare)
-        pool_N = N[t] + (0.0 if basis[i] else unploughed)
-        fill = np.minimum(1.0, efficiency * pool_S / pool_N) if pool_N > 0 else 0.0
-        used = np.minimum(1.0, pool_N / (efficiency * pool_S)) if pool_S > 0 else 0.0
-        gain_per_mu = ny * skill[i] * (1.0 - nd)
-        hire_gain = hire_scale * skill[i] * (1.0 - nd) - market_fee
-        v = village[i]
-        in_team_value = unploughed * fill * (gain_per_mu - team_fee) + spare * used * team_fee
-        alone_value = unploughed * m_fill[v] * np.maximum(hire_gain, 0.0) + spare * m_used[v] * market_fee
-        team_gain = in_team_value - alone_value
-        # in a co-op lane: the member's share of pooled output against farming alone
+        # in a co-op lane: the member's share of pooled output against farming alone (the gain is also
+        # every team member's vote on becoming a co-op)
         alone = ny * skill[i] * land[i] * (np.minimum(1.0, animal_mu / np.maximum(land[i], EPS)) * (1 - nd) + nd)
         alone *= capital_factor_at(capital[i], land[i], gain, half)
         ls = lane_share[t]
         share = ls * land[i] / np.maximum(L[t], EPS) + (1 - ls) * lab[i] / np.maximum(W[t], EPS)
         coop_gain[i] = share * pooled[t] - alone
-        own_gain = coop_gain[i] if is_coop else team_gain
+        if is_coop:
+            own_gain = coop_gain[i]
+        else:
+            # in a team's lane: pooled ploughing against hiring it on the market
+            unploughed = np.maximum(land[i] - animal_mu, 0.0)
+            spare = np.maximum(animal_mu - land[i], 0.0)
+            # a non-member would add his own to the pool
+            pool_S = S[t] + (0.0 if basis[i] else spare)
+            pool_N = N[t] + (0.0 if basis[i] else unploughed)
+            fill = np.minimum(1.0, efficiency * pool_S / pool_N) if pool_N > 0 else 0.0
+            used = np.minimum(1.0, pool_N / (efficiency * pool_S)) if pool_S > 0 else 0.0
+            gain_per_mu = ny * skill[i] * (1.0 - nd)
+            hire_gain = hire_scale * skill[i] * (1.0 - nd) - market_fee
+            in_team_value = unploughed * fill * (gain_per_mu - team_fee) + spare * used * team_fee
+            alone_value = unploughed * m_fill[v] * np.maximum(hire_gain, 0.0) + spare * m_used[v] * market_fee
+            own_gain = in_team_value - alone_value
         # insurance: the welfare part of last year's spending, worth more to the vulnerable
         insurance = welfare_rate * per_member[t] * (1.5 if grain[i] < need[i] else 0.5)
         # levy beyond what the household keeps as its own claim
         levy = levy_rate * land[i]
-        kept = levy_sum[t] / np.maximum(count[t], 1) if equal_claims else levy
+        kept = mean_levy[t] if equal_claims else levy
         levy_cost = levy - kept * kept_weight
         pref = pref_base + (rebate * tax_due[i] if is_coop else 0.0)
         value[i] = (own_gain + insurance + pref - levy_cost - alone_base) / subsistence + pressure[v]
@@ -331,10 +335,12 @@ def choices_kernel(
         per_member,
     )
     # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
-    exit_cost, entry_cost = np.empty(team.size), np.empty(team.size)
+    # (weighed only by the households reconsidering this year)
+    exit_cost, entry_cost = np.zeros(team.size), np.zeros(team.size)
     for i in range(team.size):
-        exit_cost[i] = (0.0 if portable else claim[i]) / HORIZON / subsistence
-        entry_cost[i] = entry_share * per_member[team[i]] / HORIZON / subsistence
+        if u[i, 0] < revision:
+            exit_cost[i] = (0.0 if portable else claim[i]) / HORIZON / subsistence
+            entry_cost[i] = entry_share * per_member[team[i]] / HORIZON / subsistence
     joins, exits = decide_kernel(value, in_team, exit_cost, entry_cost, u, revision, compulsory, noise, exit_allowed)
     return joins, exits, coop_gain, per_member
 

@@ -49,6 +49,8 @@ def pressure_kernel(village_rate, on, target, target_floor, urgency, strength):
 def pressure_value(p: Params, year: int, village_rate: np.ndarray) -> np.ndarray:
     """Administrative pressure per village, in units of subsistence: strong while the village is
     below target and the target year approaches; none under the voluntary principle."""
+    if p.join_pressure <= 0:
+        return np.zeros_like(village_rate)
     return pressure_kernel(np.asarray(village_rate, dtype=np.float64), *pressure_terms(p, year))
 
 
