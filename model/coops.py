@@ -25,89 +25,227 @@ from __future__ import annotations
 import numpy as np
 
 from . import production
+from .jit import jit
 from .params import Params
-from .production import EPS
+from .production import EPS, capital_factor_at, draft_factor_at
+from .teams import LOWER_COOP
+
+
+@jit
+def effort_at(members, monitoring, exit_allowed, threat):
+    """`effort` for one co-op of `members` households, inside kernels."""
+    loss = monitoring * np.maximum(members - 1, 0)
+    if exit_allowed:
+        loss = loss * (1.0 - threat)
+    return np.minimum(np.maximum(1.0 - loss, 0.2), 1.0)
+
+
+@jit
+def effort_kernel(members, monitoring, exit_allowed, threat):
+    """`effort` of each co-op, with the parameters as scalars."""
+    out = np.empty(members.size)
+    for t in range(members.size):
+        out[t] = effort_at(members[t], monitoring, exit_allowed, threat)
+    return out
 
 
 def effort(members: np.ndarray, p: Params) -> np.ndarray:
     """Work effort in a co-op of `members` households (1 = full effort)."""
-    loss = p.effort_monitoring * np.maximum(members - 1, 0)
-    if p.exit_allowed:
-        loss = loss * (1.0 - p.exit_threat_effort)
-    return np.clip(1.0 - loss, 0.2, 1.0)
+    m = np.asarray(members)
+    e = effort_kernel(m.ravel(), p.effort_monitoring, bool(p.exit_allowed), p.exit_threat_effort)
+    return e.reshape(m.shape)
+
+
+@jit
+def land_share_kernel(share, decline, cap_at_labor):
+    """`land_share_next`, with the parameters as scalars."""
+    out = np.empty(share.size)
+    for t in range(share.size):
+        s = np.maximum(share[t] - decline, 0.0)
+        out[t] = np.minimum(s, 0.5) if cap_at_labor else s
+    return out
 
 
 def land_share_next(share: np.ndarray, p: Params) -> np.ndarray:
     """The land share after a year's decline, capped at the labour share where set."""
-    s = np.maximum(share - p.coop_land_share_decline, 0.0)
-    if p.coop_land_share_cap_at_labor:
-        s = np.minimum(s, 0.5)
-    return s
+    return land_share_kernel(
+        np.asarray(share, dtype=np.float64), p.coop_land_share_decline, bool(p.coop_land_share_cap_at_labor)
+    )
 
 
 def initial_land_share(p: Params) -> float:
     return min(p.coop_land_share, 0.5) if p.coop_land_share_cap_at_labor else p.coop_land_share
 
 
+@jit
+def split_kernel(income, land_share, land, work, team, member):
+    """`split`, inside kernels."""
+    n = income.size
+    # non-members count (with nothing) towards group 0, as their zeros would in a masked bincount
+    L, W = np.zeros(n), np.zeros(n)
+    for i in range(team.size):
+        t = team[i] if member[i] else 0
+        L[t] += land[i] if member[i] else 0.0
+        W[t] += work[i] if member[i] else 0.0
+    by_land, by_work = np.zeros(n), np.zeros(n)
+    for t in range(n):
+        if L[t] > 0 and W[t] > 0:
+            by_land[t] = income[t] * land_share[t] / L[t]
+            by_work[t] = income[t] * (1.0 - land_share[t]) / W[t]
+        elif L[t] > 0:
+            # no work in the co-op: the whole income goes by land
+            by_land[t] = income[t] / L[t]
+        elif W[t] > 0:
+            # no land in the co-op: the whole income goes by work
+            by_work[t] = income[t] / W[t]
+    dividend, wage = np.zeros(team.size), np.zeros(team.size)
+    for i in range(team.size):
+        if member[i]:
+            dividend[i] = land[i] * by_land[team[i]]
+            wage[i] = work[i] * by_work[team[i]]
+    return dividend, wage
+
+
 def split(
     income: np.ndarray, land_share: np.ndarray, land: np.ndarray, work: np.ndarray, team: np.ndarray, member: np.ndarray
 ):
     """Split each co-op's income: (land dividend, labour share) per member household."""
-    n = len(income)
-    t = np.where(member, team, 0)
-    L = np.bincount(t, weights=np.where(member, land, 0.0), minlength=n)
-    W = np.bincount(t, weights=np.where(member, work, 0.0), minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        by_land = np.where(L > 0, income * land_share / L, 0.0)
-        by_work = np.where(W > 0, income * (1.0 - land_share) / W, 0.0)
-        # no land (or no work) in the co-op: the whole income goes by the other standard
-        by_work = np.where(L > 0, by_work, np.where(W > 0, income / W, 0.0))
-        by_land = np.where(W > 0, by_land, np.where(L > 0, income / L, 0.0))
-    dividend = np.where(member, land * by_land[t], 0.0)
-    wage = np.where(member, work * by_work[t], 0.0)
-    return dividend, wage
+    return split_kernel(
+        np.asarray(income, dtype=np.float64),
+        np.asarray(land_share, dtype=np.float64),
+        np.asarray(land, dtype=np.float64),
+        np.asarray(work, dtype=np.float64),
+        np.asarray(team, dtype=np.int64),
+        np.asarray(member, dtype=np.bool_),
+    )
+
+
+@jit
+def farm_kernel(
+    team,
+    cm,
+    land,
+    lab,
+    skill,
+    animals,
+    capital,
+    stage,
+    team_animals,
+    team_capital,
+    land_share,
+    weather,
+    lanes,
+    ny,
+    mpa,
+    nd,
+    mpw,
+    gain,
+    half,
+    management,
+    monitoring,
+    exit_allowed,
+    threat,
+    animal_rent_rate,
+    sideline_price,
+    coop_dividend,
+    coop_wage,
+    effort,
+    output,
+    labor_used,
+    sideline,
+):
+    """`farm` with the households' and groups' arrays and the parameters as scalars; writes the
+    members' flows into the arrays given and returns each co-op's output."""
+    n_teams = stage.size
+    L, Wk, S, A, K = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
+    count, rent_total = np.zeros(n_teams), np.zeros(n_teams)
+    animal_rent = np.zeros(team.size)
+    for i in range(team.size):
+        t = team[i]
+        # the sums add a zero for every non-member, as the masked bincount does
+        if cm[i]:
+            L[t] += land[i]
+            Wk[t] += lab[i]
+            S[t] += skill[i] * land[i]
+            A[t] += animals[i]
+            K[t] += capital[i]
+            count[t] += 1.0
+            animal_rent[i] = animal_rent_rate * animals[i]
+        else:
+            L[t] += 0.0
+            Wk[t] += 0.0
+            S[t] += 0.0
+            A[t] += 0.0
+            K[t] += 0.0
+            count[t] += 0.0
+        rent_total[t] += animal_rent[i]
+    e, out, income = np.empty(n_teams), np.zeros(n_teams), np.empty(n_teams)
+    for t in range(n_teams):
+        is_coop = stage[t] >= LOWER_COOP
+        A[t] += team_animals[t] if is_coop else 0.0
+        K[t] += team_capital[t] if is_coop else 0.0
+        e[t] = effort_at(count[t], monitoring, exit_allowed, threat)
+        if is_coop and count[t] > 0:
+            draft = draft_factor_at(np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS)), nd)
+            worked = np.minimum(L[t], Wk[t] * mpw)
+            sk = S[t] / L[t] if L[t] > 0 else 1.0
+            cf = capital_factor_at(K[t], L[t], gain, half)
+            out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + management) * e[t]
+        income[t] = np.maximum(out[t] - rent_total[t], 0.0)
+    work = np.empty(team.size)
+    for i in range(team.size):
+        work[i] = lab[i] * e[team[i]]
+    dividend, wage = split_kernel(income, land_share, land, work, team, cm)
+    for i in range(team.size):
+        t = team[i]
+        # the rent for animals put in comes first, as far as the harvest covers it
+        paid_rent = animal_rent[i] * np.minimum(1.0, out[t] / np.maximum(rent_total[t], EPS))
+        coop_dividend[i] = dividend[i] + paid_rent
+        coop_wage[i] = wage[i]
+        if cm[i]:
+            effort[i] = e[t]
+            # a member's harvest, for accounts per head: the co-op's output on his land
+            output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
+            labor_used[i] = work[i]
+            spare = np.maximum(Wk[t] - L[t] / mpw, 0.0)
+            sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * sideline_price
+    return out
 
 
 def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: np.ndarray, lanes: int) -> np.ndarray:
     """Farm each co-op as one farm of its members' land, labour, animals and capital, and split its
     income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labor_used` and
     `sideline` in place. Returns each co-op's output (jin), for inspection."""
-    n_teams = len(T)
-
-    def total(x):
-        return np.bincount(team, weights=np.where(cm, x, 0.0), minlength=n_teams)
-
-    L, Wk, S = total(h.land), total(lab), total(h.skill * h.land)
-    A = total(h.animals) + np.where(T.is_coop, T.animals, 0.0)
-    K = total(h.capital) + np.where(T.is_coop, T.capital, 0.0)
-    count = total(np.ones(len(cm)))
-    e = effort(count, p)
-    draft = production.draft_factor(production.ploughed_share(A, L, p), p)
-    worked = np.minimum(L, Wk * p.mu_per_worker)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        skill = np.where(L > 0, S / L, 1.0)
-    out = (
-        p.normal_yield
-        * skill
-        * draft
-        * production.capital_factor(K, L, p)
-        * worked
-        * np.repeat(w, lanes)
-        * (1 + p.coop_management_gain)
-        * e
+    return farm_kernel(
+        team,
+        cm,
+        h.land,
+        lab,
+        h.skill,
+        h.animals,
+        h.capital,
+        T.stage,
+        T.animals,
+        T.capital,
+        T.land_share,
+        w,
+        lanes,
+        p.normal_yield,
+        p.mu_per_animal,
+        p.no_draft_yield_factor,
+        p.mu_per_worker,
+        p.capital_yield_gain,
+        p.capital_half_saturation,
+        p.coop_management_gain,
+        p.effort_monitoring,
+        bool(p.exit_allowed),
+        p.exit_threat_effort,
+        p.coop_animal_rent * p.animal_price,
+        production.sideline_price(p),
+        h.coop_dividend,
+        h.coop_wage,
+        h.effort,
+        h.output,
+        h.labor_used,
+        h.sideline,
     )
-    out = np.where(T.is_coop & (count > 0), out, 0.0)
-    # the rent for animals put in comes first, as far as the harvest covers it
-    animal_rent = np.where(cm, p.coop_animal_rent * p.animal_price * h.animals, 0.0)
-    rent_total = np.bincount(team, weights=animal_rent, minlength=n_teams)
-    paid_rent = animal_rent * np.minimum(1.0, out / np.maximum(rent_total, EPS))[team]
-    dividend, wage = split(np.maximum(out - rent_total, 0.0), T.land_share, h.land, lab * e[team], team, cm)
-    h.coop_dividend[:] = dividend + paid_rent
-    h.coop_wage[:] = wage
-    h.effort[cm] = e[team][cm]
-    # a member's harvest, for accounts per head: the co-op's output on his land
-    h.output[cm] = (out[team] * h.land / np.maximum(L[team], EPS))[cm]
-    h.labor_used[cm] = (lab * e[team])[cm]
-    spare = np.maximum(Wk - L / p.mu_per_worker, 0.0)
-    h.sideline[cm] = (lab / np.maximum(Wk[team], EPS) * spare[team])[cm] * production.sideline_price(p)
-    return out

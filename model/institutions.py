@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import animal_market, coops, funds, joining, purposes
+from .coops import effort_at
 from .grouping import Groups
+from .jit import jit
+from .joining import decide_kernel, pressure_kernel
 from .params import Params
-from .production import EPS, capital_factor
+from .production import EPS, capital_factor_at
 from .state import Households
 from .tax import agricultural_tax
 from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, Teams, fair_plough_fee
@@ -20,16 +23,185 @@ from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, Teams, fair_plough_fee
 HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
 
 
-class LaneSums:
-    """Sums over the lanes of the households in `mask`; the masked-out households go to a spare
-    bin, so each sum is one pass (and adds exactly what `funds.group_sum` adds)."""
+@jit
+def membership_kernel(
+    team,
+    in_team,
+    village,
+    n_villages,
+    land,
+    animals,
+    skill,
+    capital,
+    lab,
+    grain,
+    need,
+    tax_due,
+    stage,
+    team_animals,
+    team_capital,
+    team_land_share,
+    mpa,
+    efficiency,
+    team_fee,
+    ny,
+    nd,
+    market_banned,
+    hire_scale,
+    market_fee,
+    gain,
+    half,
+    management,
+    monitoring,
+    exit_allowed,
+    threat,
+    new_land_share,
+    welfare_rate,
+    levy_rate,
+    equal_claims,
+    kept_weight,
+    rebate,
+    pref_base,
+    alone_base,
+    subsistence,
+    pressure,
+    per_member,
+):
+    """`membership_value` with the households' and groups' arrays and the parameters as scalars
+    (see `_membership_inputs`): returns (value, coop_gain)."""
+    n_hh, n = team.size, stage.size
+    # pools counted over the members of a lane's group, or over the whole lane where none exists yet
+    S, N, L, W = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    A, K, Y, levy_sum, count = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    S_out, N_out = np.zeros(n_villages), np.zeros(n_villages)
+    basis = np.empty(n_hh, dtype=np.bool_)
+    for i in range(n_hh):
+        t = team[i]
+        animal_mu = animals[i] * mpa
+        unploughed = np.maximum(land[i] - animal_mu, 0.0)
+        spare = np.maximum(animal_mu - land[i], 0.0)
+        basis[i] = in_team[i] if stage[t] > 0 else True
+        if basis[i]:
+            S[t] += spare
+            N[t] += unploughed
+            L[t] += land[i]
+            W[t] += lab[i]
+            A[t] += animals[i]
+            K[t] += capital[i]
+            Y[t] += ny * skill[i] * land[i]
+            levy_sum[t] += levy_rate * land[i]
+            count[t] += 1.0
+        # the outside option's market: households outside teams; demand counts only those for whom
+        # late ploughing is worth its fee, as in the market itself
+        v = village[i]
+        outside = not in_team[i]
+        S_out[v] += spare if outside else 0.0
+        N_out[v] += unploughed if outside and hire_scale * skill[i] * (1.0 - nd) - market_fee > 0 else 0.0
+    m_fill, m_used = np.zeros(n_villages), np.zeros(n_villages)
+    if not market_banned:
+        for v in range(n_villages):
+            if N_out[v] > 0:
+                m_fill[v] = np.minimum(1.0, S_out[v] / N_out[v])
+            if S_out[v] > 0:
+                m_used[v] = np.minimum(1.0, N_out[v] / S_out[v])
+    pooled, lane_share, mean_levy = np.empty(n), np.empty(n), np.empty(n)
+    for t in range(n):
+        S[t] += team_animals[t] * mpa
+        A[t] += team_animals[t]
+        K[t] += team_capital[t]
+        # the lane's group run as a co-op, at the co-op's land share or the one a new co-op would get
+        draft = np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS))
+        pooled[t] = Y[t] * (draft + (1 - draft) * nd) * capital_factor_at(K[t], L[t], gain, half)
+        pooled[t] *= (1 + management) * effort_at(count[t], monitoring, exit_allowed, threat)
+        lane_share[t] = team_land_share[t] if stage[t] >= LOWER_COOP else new_land_share
+        mean_levy[t] = levy_sum[t] / np.maximum(count[t], 1)
+    value, coop_gain = np.empty(n_hh), np.empty(n_hh)
+    for i in range(n_hh):
+        t, v = team[i], village[i]
+        is_coop = stage[t] >= LOWER_COOP
+        animal_mu = animals[i] * mpa
+        # in a co-op lane: the member's share of pooled output against farming alone (the gain is also
+        # every team member's vote on becoming a co-op)
+        alone = ny * skill[i] * land[i] * (np.minimum(1.0, animal_mu / np.maximum(land[i], EPS)) * (1 - nd) + nd)
+        alone *= capital_factor_at(capital[i], land[i], gain, half)
+        ls = lane_share[t]
+        share = ls * land[i] / np.maximum(L[t], EPS) + (1 - ls) * lab[i] / np.maximum(W[t], EPS)
+        coop_gain[i] = share * pooled[t] - alone
+        if is_coop:
+            own_gain = coop_gain[i]
+        else:
+            # in a team's lane: pooled ploughing against hiring it on the market
+            unploughed = np.maximum(land[i] - animal_mu, 0.0)
+            spare = np.maximum(animal_mu - land[i], 0.0)
+            # a non-member would add his own to the pool
+            pool_S = S[t] + (0.0 if basis[i] else spare)
+            pool_N = N[t] + (0.0 if basis[i] else unploughed)
+            fill = np.minimum(1.0, efficiency * pool_S / pool_N) if pool_N > 0 else 0.0
+            used = np.minimum(1.0, pool_N / (efficiency * pool_S)) if pool_S > 0 else 0.0
+            gain_per_mu = ny * skill[i] * (1.0 - nd)
+            hire_gain = hire_scale * skill[i] * (1.0 - nd) - market_fee
+            in_team_value = unploughed * fill * (gain_per_mu - team_fee) + spare * used * team_fee
+            alone_value = unploughed * m_fill[v] * np.maximum(hire_gain, 0.0) + spare * m_used[v] * market_fee
+            own_gain = in_team_value - alone_value
+        # insurance: the welfare part of last year's spending, worth more to the vulnerable
+        insurance = welfare_rate * per_member[t] * (1.5 if grain[i] < need[i] else 0.5)
+        # levy beyond what the household keeps as its own claim
+        levy = levy_rate * land[i]
+        kept = mean_levy[t] if equal_claims else levy
+        levy_cost = levy - kept * kept_weight
+        pref = pref_base + (rebate * tax_due[i] if is_coop else 0.0)
+        value[i] = (own_gain + insurance + pref - levy_cost - alone_base) / subsistence + pressure[v]
+    return value, coop_gain
 
-    def __init__(self, team: np.ndarray, mask: np.ndarray, n: int):
-        self.index, self.n = np.where(mask, team, n), n
-        self.count = np.bincount(self.index, minlength=n + 1)[:n].astype(np.float64)
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self.index, weights=x, minlength=self.n + 1)[: self.n]
+def _membership_inputs(h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, g: Groups, year: int):
+    """The arguments of `membership_kernel` up to (not including) `pressure` and `per_member`."""
+    # the tax a co-op would remit (only its part for co-op members counts)
+    tax_due = agricultural_tax(h.land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else np.zeros(len(h))
+    advanced = p.advanced_coop_year and year >= p.advanced_coop_year
+    return (
+        team,
+        h.in_team,
+        h.village,
+        g.n_villages,
+        h.land,
+        h.animals,
+        h.skill,
+        h.capital,
+        lab,
+        h.grain,
+        h.need,
+        tax_due,
+        T.stage,
+        T.animals,
+        T.capital,
+        T.land_share,
+        p.mu_per_animal,
+        p.team_pooling_efficiency,
+        fair_plough_fee(p) * p.team_equivalence_rate,
+        p.normal_yield,
+        p.no_draft_yield_factor,
+        p.animal_market_policy == "banned",
+        # animal_market.hire_gain_per_mu is hire_scale * skill * (1 - no_draft_yield_factor) - fee
+        p.plough_hire_timeliness * p.normal_yield,
+        animal_market.plough_fee(p),
+        p.capital_yield_gain,
+        p.capital_half_saturation,
+        p.coop_management_gain,
+        p.effort_monitoring,
+        bool(p.exit_allowed),
+        p.exit_threat_effort,
+        0.0 if advanced else coops.initial_land_share(p),
+        p.fund_spending_rate * (1 - p.fund_reproduction_share),
+        p.fund_levy_rate * p.normal_yield,
+        p.fund_ownership == "equal",
+        # a non-portable claim is worth half
+        1.0 if p.fund_portable else 0.5,
+        p.coop_tax_rebate,
+        p.state_preference * p.subsistence_grain,
+        p.farming_alone_value * p.subsistence_grain,
+        p.subsistence_grain,
+    )
 
 
 def membership_value(
@@ -45,92 +217,282 @@ def membership_value(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each household's yearly value of being in its lane's group, in units of subsistence, and its
     gain (jin) from the group being run as a co-op rather than farming alone (for the co-op vote)."""
-    n = len(T)
-    member = h.in_team
-    land = h.land
-    animal_mu = h.animals * p.mu_per_animal
-    unploughed = np.maximum(land - animal_mu, 0.0)
-    spare = np.maximum(animal_mu - land, 0.0)
-    has_team = T.active[team]
-    # pools counted over the members of a lane's group, or over the whole lane where none exists yet
-    basis = np.where(has_team, member, True)
-    over_basis = LaneSums(team, basis, n)
-    S = over_basis(spare) + T.animals * p.mu_per_animal
-    N = over_basis(unploughed)
-    own_S = np.where(basis, 0.0, spare)  # a non-member would add his own to the pool
-    own_N = np.where(basis, 0.0, unploughed)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(
-            N[team] + own_N > 0, np.minimum(1.0, p.team_pooling_efficiency * (S[team] + own_S) / (N[team] + own_N)), 0.0
-        )
-        used = np.where(
-            S[team] + own_S > 0,
-            np.minimum(1.0, (N[team] + own_N) / (p.team_pooling_efficiency * (S[team] + own_S))),
-            0.0,
-        )
-    fee = fair_plough_fee(p) * p.team_equivalence_rate
-    gain_per_mu = p.normal_yield * h.skill * (1.0 - p.no_draft_yield_factor)
-    # the outside option: hiring ploughing in or out among the households outside teams, at the market fee
-    outside = ~member
-    if p.animal_market_policy == "banned":
-        m_fill = m_used = np.zeros(len(h))
-    else:
-        # demand counts only the households for whom late ploughing is worth its fee, as in the market itself
-        hires = outside & (animal_market.hire_gain_per_mu(p, h.skill) > 0)
-        S_out, N_out = g.sum(np.where(outside, spare, 0.0)), g.sum(np.where(hires, unploughed, 0.0))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m_fill = np.where(N_out > 0, np.minimum(1.0, S_out / N_out), 0.0)[g.village]
-            m_used = np.where(S_out > 0, np.minimum(1.0, N_out / S_out), 0.0)[g.village]
-    market_fee = animal_market.plough_fee(p)
-    in_team_value = unploughed * fill * (gain_per_mu - fee) + spare * used * fee
-    alone_value = (
-        unploughed * m_fill * np.maximum(animal_market.hire_gain_per_mu(p, h.skill), 0.0) + spare * m_used * market_fee
-    )
-    team_gain = in_team_value - alone_value
+    return membership_kernel(*_membership_inputs(h, p, T, team, lab, g, year), pressure, per_member)
 
-    # in a co-op lane: the member's share of pooled output against farming alone
-    is_coop = T.is_coop[team]
-    alone = (
-        p.normal_yield
-        * h.skill
-        * land
-        * (np.minimum(1.0, animal_mu / np.maximum(land, EPS)) * (1 - p.no_draft_yield_factor) + p.no_draft_yield_factor)
-    )
-    alone *= capital_factor(h.capital, land, p)
-    # the member's share of the pooled output of the lane's group run as a co-op (the group's members,
-    # or the whole lane where there is none), at the co-op's land share or the one a new co-op would get
-    L = over_basis(land)
-    W = over_basis(lab)
-    A = over_basis(h.animals) + T.animals
-    K = over_basis(h.capital) + T.capital
-    Y = over_basis(p.normal_yield * h.skill * land)
-    count = over_basis.count
-    draft = np.minimum(1.0, A * p.mu_per_animal / np.maximum(L, EPS))
-    pooled = Y * (draft + (1 - draft) * p.no_draft_yield_factor) * capital_factor(K, L, p)
-    pooled *= (1 + p.coop_management_gain) * coops.effort(count, p)
-    land_share = np.where(
-        T.is_coop,
-        T.land_share,
-        0.0 if p.advanced_coop_year and year >= p.advanced_coop_year else coops.initial_land_share(p),
-    )[team]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = land_share * land / np.maximum(L[team], EPS) + (1 - land_share) * lab / np.maximum(W[team], EPS)
-    coop_gain = share * pooled[team] - alone
 
-    gain = np.where(is_coop, coop_gain, team_gain)
-    # insurance: the welfare part of last year's spending, worth more to the vulnerable
-    welfare = p.fund_spending_rate * (1 - p.fund_reproduction_share) * per_member[team]
-    vulnerable = h.grain < h.need
-    insurance = welfare * np.where(vulnerable, 1.5, 0.5)
-    # levy beyond what the household keeps as its own claim (a non-portable claim is worth half)
-    levy = p.fund_levy_rate * p.normal_yield * land
-    mean_levy = over_basis(levy) / np.maximum(count, 1)
-    kept = mean_levy[team] if p.fund_ownership == "equal" else levy
-    levy_cost = levy - kept * (1.0 if p.fund_portable else 0.5)
-    tax_due = agricultural_tax(land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else 0.0
-    pref = p.state_preference * p.subsistence_grain + np.where(is_coop, p.coop_tax_rebate * tax_due, 0.0)
-    value = gain + insurance + pref - levy_cost - p.farming_alone_value * p.subsistence_grain
-    return value / p.subsistence_grain + pressure[h.village], coop_gain
+@jit
+def choices_kernel(
+    team,
+    in_team,
+    village,
+    n_villages,
+    land,
+    animals,
+    skill,
+    capital,
+    lab,
+    grain,
+    need,
+    tax_due,
+    stage,
+    team_animals,
+    team_capital,
+    team_land_share,
+    mpa,
+    efficiency,
+    team_fee,
+    ny,
+    nd,
+    market_banned,
+    hire_scale,
+    market_fee,
+    gain,
+    half,
+    management,
+    monitoring,
+    exit_allowed,
+    threat,
+    new_land_share,
+    welfare_rate,
+    levy_rate,
+    equal_claims,
+    kept_weight,
+    rebate,
+    pref_base,
+    alone_base,
+    subsistence,
+    village_size,
+    pressure_on,
+    target,
+    target_floor,
+    urgency,
+    strength,
+    balance,
+    claim,
+    portable,
+    entry_share,
+    u,
+    revision,
+    compulsory,
+    noise,
+):
+    """Spring's choices: the village's pressure, each group's fund per member, each household's value of
+    membership and its decision. Returns (joins, exits, coop_gain, fund per member)."""
+    n = stage.size
+    members, in_village = np.zeros(n), np.zeros(n_villages)
+    for i in range(team.size):
+        if in_team[i]:
+            members[team[i]] += 1.0
+        in_village[village[i]] += 1.0 if in_team[i] else 0.0
+    rate = np.empty(n_villages)
+    for v in range(n_villages):
+        rate[v] = in_village[v] / np.maximum(village_size[v], 1)
+    pressure = pressure_kernel(rate, pressure_on, target, target_floor, urgency, strength)
+    per_member = np.empty(n)
+    for t in range(n):
+        per_member[t] = balance[t] / np.maximum(members[t], 1)
+    value, coop_gain = membership_kernel(
+        team,
+        in_team,
+        village,
+        n_villages,
+        land,
+        animals,
+        skill,
+        capital,
+        lab,
+        grain,
+        need,
+        tax_due,
+        stage,
+        team_animals,
+        team_capital,
+        team_land_share,
+        mpa,
+        efficiency,
+        team_fee,
+        ny,
+        nd,
+        market_banned,
+        hire_scale,
+        market_fee,
+        gain,
+        half,
+        management,
+        monitoring,
+        exit_allowed,
+        threat,
+        new_land_share,
+        welfare_rate,
+        levy_rate,
+        equal_claims,
+        kept_weight,
+        rebate,
+        pref_base,
+        alone_base,
+        subsistence,
+        pressure,
+        per_member,
+    )
+    # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
+    # (weighed only by the households reconsidering this year)
+    exit_cost, entry_cost = np.zeros(team.size), np.zeros(team.size)
+    for i in range(team.size):
+        if u[i, 0] < revision:
+            exit_cost[i] = (0.0 if portable else claim[i]) / HORIZON / subsistence
+            entry_cost[i] = entry_share * per_member[team[i]] / HORIZON / subsistence
+    joins, exits = decide_kernel(value, in_team, exit_cost, entry_cost, u, revision, compulsory, noise, exit_allowed)
+    return joins, exits, coop_gain, per_member
+
+
+@jit
+def after_exits_kernel(
+    team, village, n_villages, joins, exits, paid, forfeit, in_team, member_years, grain, payouts, stage, age, min_size
+):
+    """Leavers are paid and leave; groups form where enough want one. Returns (joined, joining an
+    existing group, exits per village, forfeited per village); adds the payouts to `payouts`."""
+    n = stage.size
+    paid_v, exits_v, forfeit_v = np.zeros(n_villages), np.zeros(n_villages), np.zeros(n_villages)
+    willing = np.zeros(n)
+    for i in range(team.size):
+        v = village[i]
+        grain[i] += paid[i]
+        paid_v[v] += paid[i]
+        exits_v[v] += 1.0 if exits[i] else 0.0
+        forfeit_v[v] += forfeit[i]
+        if exits[i]:
+            in_team[i] = False
+            member_years[i] = 0
+        willing[team[i]] += 1.0 if joins[i] and stage[team[i]] == 0 else 0.0
+    for v in range(n_villages):
+        payouts[v] += paid_v[v]
+    # joiners: into the lane's group if there is one; otherwise a group forms when enough want it
+    forming = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        forming[t] = stage[t] == 0 and willing[t] >= min_size
+    joined = np.zeros(team.size, dtype=np.bool_)
+    entering = np.zeros(team.size, dtype=np.bool_)
+    for i in range(team.size):
+        t = team[i]
+        joined[i] = joins[i] and (stage[t] > 0 or forming[t])
+        entering[i] = joined[i] and stage[t] > 0
+    for t in range(n):
+        if forming[t]:
+            stage[t] = TEAM
+            age[t] = 0
+    return joined, entering, exits_v, forfeit_v
+
+
+@jit
+def after_entry_kernel(
+    team,
+    village,
+    n_villages,
+    lanes,
+    joined,
+    fees,
+    in_team,
+    animals,
+    grain,
+    entry_fees,
+    stage,
+    team_animals,
+    min_size,
+    pressed,
+):
+    """Newcomers pay their fees and join; groups too small, or left without any draft animal, are to
+    disband (`pressed`: under compulsory membership the state keeps a group together even without
+    animals). Returns (dissolve, members per group, joins per village, disbanded per village)."""
+    n = stage.size
+    fees_v, joins_v = np.zeros(n_villages), np.zeros(n_villages)
+    count, herd = np.zeros(n), np.zeros(n)
+    for i in range(team.size):
+        v = village[i]
+        grain[i] -= fees[i]
+        fees_v[v] += fees[i]
+        joins_v[v] += 1.0 if joined[i] else 0.0
+        in_team[i] = in_team[i] or joined[i]
+        if in_team[i]:
+            count[team[i]] += 1.0
+            herd[team[i]] += animals[i]
+    for v in range(n_villages):
+        entry_fees[v] -= fees_v[v]
+    dissolve = np.zeros(n, dtype=np.bool_)
+    disbanded_v = np.zeros(n_villages)
+    for t in range(n):
+        dissolve[t] = stage[t] > 0 and (count[t] < min_size or (herd[t] + team_animals[t] <= 0 and not pressed))
+        disbanded_v[t // lanes] += 1.0 if dissolve[t] else 0.0
+    return dissolve, count, joins_v, disbanded_v
+
+
+@jit
+def dissolve_kernel(
+    team,
+    village,
+    n_villages,
+    dissolve,
+    count,
+    out,
+    in_team,
+    member_years,
+    animals,
+    capital,
+    grain,
+    payouts,
+    stage,
+    team_animals,
+    team_capital,
+    land_share,
+):
+    """Members of dissolving groups get their fund payouts `out` (added to `payouts`) and share out the
+    group's own animals and tools; the groups are wound up."""
+    out_v = np.zeros(n_villages)
+    for i in range(team.size):
+        t = team[i]
+        grain[i] += out[i]
+        out_v[village[i]] += out[i]
+        hit = in_team[i] and dissolve[t]
+        share = 1.0 / np.maximum(count[t], 1)
+        animals[i] += team_animals[t] * share if hit else 0.0
+        capital[i] += team_capital[t] * share if hit else 0.0
+        if hit:
+            in_team[i] = False
+            member_years[i] = 0
+    for v in range(n_villages):
+        payouts[v] += out_v[v]
+    for t in range(stage.size):
+        if dissolve[t]:
+            team_animals[t] = 0.0
+            team_capital[t] = 0.0
+            stage[t] = 0
+            land_share[t] = 0.0
+
+
+@jit
+def age_kernel(in_team, member_years, stage, age):
+    """Another year in the group, for members and groups."""
+    for i in range(in_team.size):
+        if in_team[i]:
+            member_years[i] += 1
+    for t in range(stage.size):
+        if stage[t] > 0:
+            age[t] += 1
+
+
+@jit
+def wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage):
+    """No teams allowed: members are paid the fund payouts `out` (added to `payouts`) and leave; returns
+    the exits per village."""
+    out_v, exits_v = np.zeros(n_villages), np.zeros(n_villages)
+    for i in range(village.size):
+        grain[i] += out[i]
+        out_v[village[i]] += out[i]
+        exits_v[village[i]] += 1.0 if in_team[i] else 0.0
+        in_team[i] = False
+    for v in range(n_villages):
+        payouts[v] += out_v[v]
+    stage[:] = 0
+    return exits_v
 
 
 def spring(
@@ -143,101 +505,140 @@ def spring(
     if not p.teams_enabled:
         # no teams allowed: any group is wound up and its fund shared out
         out = funds.disband(team, h.in_team, h.fund_claim, T.active, T)
-        h.grain += out
-        acc["fund_payouts"] += g.sum(out)
-        exits = g.sum(h.in_team.astype(float))
-        h.in_team[:] = False
-        T.stage[:] = 0
+        exits = wind_up_kernel(h.village, V, out, h.in_team, h.grain, acc["fund_payouts"], T.stage)
         return {"team_joins": zero, "team_exits": exits, "teams_disbanded": zero, "fund_forfeited": zero}
 
     member = h.in_team.copy()
-    rate = g.mean(member.astype(float))
-    pressure = joining.pressure_value(p, year, rate)
     bal = funds.balance(team, member, h.fund_claim, n)
-    members = funds.group_sum(team, member, np.ones(len(h)), n)
-    per_member = bal / np.maximum(members, 1)
-    value, coop_gain = membership_value(h, p, T, team, lab, pressure, g, year, per_member)
-    exit_cost = np.where(p.fund_portable, 0.0, h.fund_claim) / HORIZON / p.subsistence_grain
-    entry_cost = p.entry_share * per_member[team] / HORIZON / p.subsistence_grain
     u = draws.household(year, purposes.CHOICE, h.village, h.hid, 2)
-    joins, exits = joining.decide(value, member, exit_cost, entry_cost, p, u)
+    joins, exits, coop_gain, per_member = choices_kernel(
+        *_membership_inputs(h, p, T, team, lab, g, year),
+        g.count,
+        *joining.pressure_terms(p, year),
+        bal,
+        h.fund_claim,
+        bool(p.fund_portable),
+        p.entry_share,
+        u,
+        p.membership_revision,
+        p.join_pressure >= 1.0,
+        p.choice_noise,
+    )
 
     # leavers settle their fund claims
     paid, forfeit = funds.leave(team, member, exits, h.fund_claim, p, T)
-    h.grain += paid
-    acc["fund_payouts"] += g.sum(paid)
-    h.in_team &= ~exits
-    h.member_years[exits] = 0
-
-    # joiners: into the lane's group if there is one; otherwise a group forms when enough want it
-    has_team = T.active[team]
-    willing = np.bincount(team, weights=(joins & ~has_team).astype(float), minlength=n)
-    forming = ~T.active & (willing >= p.team_min_size)
-    joined = joins & (has_team | forming[team])
-    T.stage[forming] = TEAM
-    T.age[forming] = 0
-    fees = funds.entry(team, joined & has_team, h.fund_claim, h.grain, per_member, p, T)
-    h.grain -= fees
-    acc["entry_fees"] -= g.sum(fees)
-    h.in_team |= joined
-
-    # groups too small, or left without any draft animal, disband
-    member = h.in_team
-    count = funds.group_sum(team, member, np.ones(len(h)), n)
-    animals = funds.group_sum(team, member, h.animals, n) + T.animals
-    # (under compulsory membership the state keeps a group together even without animals)
-    dissolve = T.active & ((count < p.team_min_size) | ((animals <= 0) & (p.join_pressure < 1.0)))
+    joined, entering, exits_v, forfeit_v = after_exits_kernel(
+        team,
+        h.village,
+        V,
+        joins,
+        exits,
+        paid,
+        forfeit,
+        h.in_team,
+        h.member_years,
+        h.grain,
+        acc["fund_payouts"],
+        T.stage,
+        T.age,
+        p.team_min_size,
+    )
+    fees = funds.entry(team, entering, h.fund_claim, h.grain, per_member, p, T)
+    dissolve, count, joins_v, disbanded_v = after_entry_kernel(
+        team,
+        h.village,
+        V,
+        n // V,
+        joined,
+        fees,
+        h.in_team,
+        h.animals,
+        h.grain,
+        acc["entry_fees"],
+        T.stage,
+        T.animals,
+        p.team_min_size,
+        p.join_pressure >= 1.0,
+    )
     if dissolve.any():
-        out = funds.disband(team, member, h.fund_claim, dissolve, T)
-        h.grain += out
-        acc["fund_payouts"] += g.sum(out)
-        hit = member & dissolve[team]
-        # the group's own animals and tools are shared out among its last members
-        share = 1.0 / np.maximum(count, 1)
-        h.animals += np.where(hit, (T.animals * share)[team], 0.0)
-        h.capital += np.where(hit, (T.capital * share)[team], 0.0)
-        T.animals[dissolve] = 0.0
-        T.capital[dissolve] = 0.0
-        h.in_team &= ~hit
-        h.member_years[hit] = 0
-        T.stage[dissolve] = 0
-        T.land_share[dissolve] = 0.0
-    h.member_years[h.in_team] += 1
-    T.age[T.active] += 1
+        out = funds.disband(team, h.in_team, h.fund_claim, dissolve, T)
+        dissolve_kernel(
+            team,
+            h.village,
+            V,
+            dissolve,
+            count,
+            out,
+            h.in_team,
+            h.member_years,
+            h.animals,
+            h.capital,
+            h.grain,
+            acc["fund_payouts"],
+            T.stage,
+            T.animals,
+            T.capital,
+            T.land_share,
+        )
+    age_kernel(h.in_team, h.member_years, T.stage, T.age)
 
     _co_ops(h, p, T, g, team, coop_gain, year)
-    lane_village = np.arange(n) // (n // V)
-    return {
-        "team_joins": g.sum(joined.astype(float)),
-        "team_exits": g.sum(exits.astype(float)),
-        "teams_disbanded": np.bincount(lane_village, weights=dissolve.astype(float), minlength=V),
-        "fund_forfeited": g.sum(forfeit),
-    }
+    return {"team_joins": joins_v, "team_exits": exits_v, "teams_disbanded": disbanded_v, "fund_forfeited": forfeit_v}
+
+
+@jit
+def co_ops_kernel(
+    team, in_team, coop_gain, stage, age, land_share, n_villages, coops_max, min_years, pressed, new_share, advanced
+):
+    """`_co_ops` with the parameters as scalars (`pressed`: join_pressure >= 0.5; `advanced`: the
+    advanced stage has begun)."""
+    n = stage.size
+    lanes = n // n_villages
+    if coops_max > 0:
+        # members vote: a majority must expect more from the co-op than from farming alone
+        gainers, count = np.zeros(n), np.zeros(n)
+        for i in range(team.size):
+            if in_team[i]:
+                gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
+                count[team[i]] += 1.0
+        eligible = np.zeros(n, dtype=np.bool_)
+        key = np.empty(n)
+        for t in range(n):
+            willing = gainers[t] >= 0.5 * count[t] or pressed
+            eligible[t] = stage[t] == TEAM and age[t] >= min_years and willing
+            key[t] = -(age[t] * 1000.0 + count[t]) if eligible[t] else 1.0
+        for v in range(n_villages):
+            a = v * lanes
+            room = coops_max
+            for t in range(a, a + lanes):
+                room -= 1 if stage[t] >= LOWER_COOP else 0
+            # within each village, the oldest (then largest) eligible teams convert first
+            order = np.argsort(key[a : a + lanes], kind="mergesort")
+            for r in range(min(room, lanes)):
+                t = a + order[r]
+                if eligible[t]:
+                    stage[t] = LOWER_COOP
+                    land_share[t] = new_share
+    for t in range(n):
+        if advanced and stage[t] == LOWER_COOP:
+            stage[t] = ADVANCED_COOP
+        if stage[t] == ADVANCED_COOP:
+            land_share[t] = 0.0
 
 
 def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, coop_gain: np.ndarray, year: int) -> None:
     """Teams become lower-stage co-ops up to the pilot cap; co-ops move to the advanced stage."""
-    n, V = len(T), g.n_villages
-    lanes = n // V
-    if p.coops_max > 0:
-        member = h.in_team
-        # members vote: a majority must expect more from the co-op than from farming alone
-        gainers = funds.group_sum(team, member, (coop_gain > 0).astype(float), n)
-        count = funds.group_sum(team, member, np.ones(len(h)), n)
-        willing = (gainers >= 0.5 * count) | (p.join_pressure >= 0.5)
-        eligible = (T.stage == TEAM) & (T.age >= p.coop_min_team_years) & willing
-        coops_now = T.is_coop.reshape(V, lanes).sum(axis=1)
-        room = np.maximum(p.coops_max - coops_now, 0)
-        # within each village, the oldest (then largest) eligible teams convert first
-        key = np.where(eligible, T.age * 1000.0 + count, -1.0).reshape(V, lanes)
-        order = np.argsort(-key, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(lanes)[None, :].repeat(V, 0), axis=1)
-        convert = eligible & (rank.reshape(-1) < np.repeat(room, lanes))
-        T.stage[convert] = LOWER_COOP
-        T.land_share[convert] = coops.initial_land_share(p)
-    stage_coop = T.stage == LOWER_COOP
-    if p.advanced_coop_year and year >= p.advanced_coop_year:
-        T.stage[stage_coop] = ADVANCED_COOP
-        stage_coop[:] = False
-    T.land_share[T.stage == ADVANCED_COOP] = 0.0
+    co_ops_kernel(
+        team,
+        h.in_team,
+        coop_gain,
+        T.stage,
+        T.age,
+        T.land_share,
+        g.n_villages,
+        p.coops_max,
+        p.coop_min_team_years,
+        p.join_pressure >= 0.5,
+        coops.initial_land_share(p),
+        bool(p.advanced_coop_year and year >= p.advanced_coop_year),
+    )

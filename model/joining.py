@@ -24,7 +24,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
 from .params import Params
+
+
+def pressure_terms(p: Params, year: int) -> tuple[bool, float, float, float, float]:
+    """The scalars of `pressure_value` for `year`: (on, target, target floor, urgency, strength)."""
+    urgency = 1.0 if year >= p.target_year else 1.0 / (1.0 + (p.target_year - year))
+    strength = p.join_pressure / max(1.0 - p.join_pressure, 1e-6) if p.join_pressure > 0 else 0.0
+    return p.join_pressure > 0, p.target_membership, max(p.target_membership, 1e-9), urgency, strength
+
+
+@jit
+def pressure_kernel(village_rate, on, target, target_floor, urgency, strength):
+    """`pressure_value` from the scalars of `pressure_terms`."""
+    out = np.zeros(village_rate.size)
+    if on:
+        for v in range(village_rate.size):
+            gap = np.maximum(target - village_rate[v], 0.0) / target_floor
+            out[v] = strength * (0.5 + gap * urgency)
+    return out
 
 
 def pressure_value(p: Params, year: int, village_rate: np.ndarray) -> np.ndarray:
@@ -32,24 +51,50 @@ def pressure_value(p: Params, year: int, village_rate: np.ndarray) -> np.ndarray
     below target and the target year approaches; none under the voluntary principle."""
     if p.join_pressure <= 0:
         return np.zeros_like(village_rate)
-    gap = np.maximum(p.target_membership - village_rate, 0.0) / max(p.target_membership, 1e-9)
-    urgency = 1.0 if year >= p.target_year else 1.0 / (1.0 + (p.target_year - year))
-    strength = p.join_pressure / max(1.0 - p.join_pressure, 1e-6)
-    return strength * (0.5 + gap * urgency)
+    return pressure_kernel(np.asarray(village_rate, dtype=np.float64), *pressure_terms(p, year))
 
 
 def logit(value: np.ndarray, noise: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(value / noise, -50, 50)))
 
 
+@jit
+def logit_at(value, noise):
+    """`logit` of one value, inside kernels (exp from libm: may differ from numpy's in the last bit)."""
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(value / noise, -50.0), 50.0)))
+
+
+@jit
+def decide_kernel(value, member, exit_cost, entry_cost, u, revision, compulsory, noise, exit_allowed):
+    """`decide` with the parameters as scalars (`compulsory`: join_pressure >= 1)."""
+    n = value.size
+    joins = np.zeros(n, dtype=np.bool_)
+    exits = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        revise = u[i, 0] < revision
+        if member[i]:
+            # the probability is needed only where a member may actually leave
+            if revise and exit_allowed and not compulsory:
+                exits[i] = u[i, 1] >= logit_at(value[i] + exit_cost[i], noise)
+        elif compulsory:
+            joins[i] = True
+        elif revise:
+            joins[i] = u[i, 1] < logit_at(value[i] - entry_cost[i], noise)
+    return joins, exits
+
+
 def decide(
     value: np.ndarray, member: np.ndarray, exit_cost: np.ndarray, entry_cost: np.ndarray, p: Params, u: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(joins, exits) masks for households reconsidering (u[:, 0] < membership_revision)."""
-    revise = u[:, 0] < p.membership_revision
-    compulsory = p.join_pressure >= 1.0
-    p_join = logit(value - entry_cost, p.choice_noise)
-    p_stay = logit(value + exit_cost, p.choice_noise)
-    joins = ~member & (compulsory | (revise & (u[:, 1] < p_join)))
-    exits = member & revise & (u[:, 1] >= p_stay) & p.exit_allowed & (not compulsory)
-    return joins, exits
+    return decide_kernel(
+        value,
+        member,
+        exit_cost,
+        entry_cost,
+        u,
+        p.membership_revision,
+        p.join_pressure >= 1.0,
+        p.choice_noise,
+        bool(p.exit_allowed),
+    )
