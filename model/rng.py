@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from .jit import jit
+
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -51,6 +53,54 @@ def village_keys(seeds, villages_per_seed: int) -> np.ndarray:
         return mix64(mix64(s * _GOLDEN + np.uint64(1)) + v * _GOLDEN)
 
 
+@jit
+def _mix(x):
+    """SplitMix64 finaliser of one uint64."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+@jit
+def household_base(key, hid, year, purpose):
+    """The hash a household's draws for one year and purpose start from (`key`: its village's key)."""
+    # every operand uint64 (wrapping): uint64 mixed with int64 would give float64, as in numpy
+    base = key + np.uint64(hid) * _K_HID
+    return _mix(base + np.uint64(year) * _K_YEAR + np.uint64(purpose) * _K_PURPOSE)
+
+
+@jit
+def uniform(base, j):
+    """Draw `j` (0, 1, ...) of the series starting from hash `base`: a float strictly inside (0, 1)."""
+    h = _mix(base + np.uint64(j + 1) * _GOLDEN)
+    return (np.float64(h >> _S11) + 0.5) * _TO_UNIT
+
+
+@jit
+def household_draws(keys, year, purpose, village, hid, k):
+    """`Draws.household`: row i holds draws 0..k-1 of household (village[i], hid[i])."""
+    out = np.empty((village.size, k))
+    for i in range(village.size):
+        base = household_base(keys[village[i]], hid[i], year, purpose)
+        for j in range(k):
+            out[i, j] = uniform(base, j)
+    return out
+
+
+@jit
+def village_draws(keys, year, purpose, k):
+    """`Draws.village`: row v holds draws 0..k-1 of village v."""
+    out = np.empty((keys.size, k))
+    for v in range(keys.size):
+        base = _mix(keys[v] + np.uint64(year) * _K_YEAR + np.uint64(purpose) * _K_PURPOSE + _GOLDEN)
+        for j in range(k):
+            out[v, j] = uniform(base, j)
+    return out
+
+
 class Draws:
     """Uniform and normal draws keyed by village key, household id, year and purpose."""
 
@@ -59,18 +109,11 @@ class Draws:
 
     def household(self, year: int, purpose: int, village: np.ndarray, hid: np.ndarray, k: int) -> np.ndarray:
         """Uniforms of shape (n, k) for households (village, hid) in `year`, for one purpose."""
-        with np.errstate(over="ignore"):
-            base = self.keys[village] + hid.astype(np.uint64) * _K_HID
-            base = mix64(base + np.uint64(year) * _K_YEAR + np.uint64(purpose) * _K_PURPOSE)
-            h = mix64(base[:, None] + np.arange(1, k + 1, dtype=np.uint64) * _GOLDEN)
-        return to_unit(h)
+        return household_draws(self.keys, year, purpose, village, hid, k)
 
     def village(self, year: int, purpose: int, k: int) -> np.ndarray:
         """Uniforms of shape (villages, k): one row of draws per village."""
-        with np.errstate(over="ignore"):
-            base = mix64(self.keys + np.uint64(year) * _K_YEAR + np.uint64(purpose) * _K_PURPOSE + _GOLDEN)
-            h = mix64(base[:, None] + np.arange(1, k + 1, dtype=np.uint64) * _GOLDEN)
-        return to_unit(h)
+        return village_draws(self.keys, year, purpose, k)
 
 
 def normal(u: np.ndarray) -> np.ndarray:
@@ -78,37 +121,54 @@ def normal(u: np.ndarray) -> np.ndarray:
     return ndtri(u)
 
 
+@jit
+def binomial_walk(u, n, pmf, r):
+    """One Binomial(n, p) deviate from uniform `u` by walking up the CDF from P(0) = `pmf` = q**n,
+    with `r` = p / q."""
+    cdf = pmf
+    j = 0
+    if u > cdf and n > 0:
+        while True:
+            pmf = pmf * (n - j) / (j + 1) * r
+            cdf = cdf + pmf
+            j += 1
+            if not (u > cdf and j < n):
+                break
+    return j
+
+
+@jit
+def binomial_kernel(u, n, pmf, p, q):
+    """Deviates for arrays of uniforms `u`, trials `n`, P(0) `pmf` and probabilities p = 1 - q."""
+    k = np.empty(n.size, dtype=np.int64)
+    for i in range(n.size):
+        k[i] = binomial_walk(u[i], n[i], pmf[i], p[i] / q[i])
+    return k
+
+
+@jit
+def binomial_table_kernel(u, n, powers, p, q):
+    """Deviates with one probability p = 1 - q for all; `powers[m]` = q**m."""
+    k = np.empty(n.size, dtype=np.int64)
+    r = p / q
+    for i in range(n.size):
+        k[i] = binomial_walk(u[i], n[i], powers[n[i]], r)
+    return k
+
+
 def binomial(u: np.ndarray, n: np.ndarray, p) -> np.ndarray:
     """Binomial(n, p) deviates by inverse CDF from one uniform each.
 
-    Walks the CDF only as far as the largest deviate needs, so small p (births,
-    deaths) costs a handful of vector operations whatever the number of households.
+    The walk up the CDF stops at the deviate, so small p (births, deaths) costs a
+    few steps per household. P(0) = q**n is numpy's power (which may differ in the
+    last bit from the C library's), so the draws are those numpy would give.
     """
     n = np.asarray(n, dtype=np.int64)
     if np.ndim(p) == 0:
-        # one probability for all: P(0) = q**n from a small table of powers (n is a head count)
+        # one probability for all: P(0) from a small table of powers (n is a head count)
         p = min(max(float(p), 0.0), 1.0 - 1e-12)
         q = 1.0 - p
-        pmf = (q ** np.arange(int(n.max()) + 1 if n.size else 1))[n]
-    else:
-        p = np.clip(np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape), 0.0, 1.0 - 1e-12)
-        q = 1.0 - p
-        pmf = q**n
-    cdf = pmf
-    k = np.zeros(n.shape, dtype=np.int64)
-    ratio = p / q
-    # walk up the CDF for the households still above it only; the set shrinks fast
-    idx = np.flatnonzero((u > cdf) & (n > 0))
-    pmf, cdf, n_s, u_s = pmf[idx], cdf[idx], n[idx], u[idx]
-    r = ratio if np.ndim(ratio) == 0 else ratio[idx]
-    j = 0
-    while idx.size:
-        pmf = pmf * (n_s - j) / (j + 1) * r
-        cdf = cdf + pmf
-        k[idx] += 1
-        j += 1
-        keep = (u_s > cdf) & (j < n_s)
-        idx, pmf, cdf, n_s, u_s = idx[keep], pmf[keep], cdf[keep], n_s[keep], u_s[keep]
-        if np.ndim(r):
-            r = r[keep]
-    return k
+        return binomial_table_kernel(u, n, q ** np.arange(int(n.max()) + 1 if n.size else 1), p, q)
+    p = np.clip(np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape), 0.0, 1.0 - 1e-12)
+    q = 1.0 - p
+    return binomial_kernel(u, n, q**n, p, q)

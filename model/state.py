@@ -1,7 +1,9 @@
 """The state of all households in all villages, as arrays (one entry per household).
 
 `Households` is the hot-path representation: the yearly step works on these arrays
-for every household of every village at once. `model.Household` agents are views on
+for every household of every village at once. The fields of each dtype are the rows of
+one 2-D array, so selecting, appending and resetting households take a few calls
+however many fields there are. `model.Household` agents are views on
 one entry. Arrays are kept sorted by (village, hid); `hid` is a household's id within
 its village (new households from division get the village's next id), so random
 draws keyed by it do not depend on other villages.
@@ -9,9 +11,11 @@ draws keyed by it do not depend on other villages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from .jit import jit
 
 # Stock variables carried from year to year.
 STOCKS = {
@@ -74,9 +78,28 @@ FLOWS = {
 ALL = {**STOCKS, **FLOWS}
 
 
-@dataclass
+# The fields of each dtype, stocks first: they are the rows of that dtype's 2-D block.
+DTYPES = (np.float64, np.int64, np.bool_)
+BLOCK_FIELDS = tuple(tuple(k for k, t in ALL.items() if t is d) for d in DTYPES)
+_N_STOCKS = tuple(sum(k in STOCKS for k in names) for names in BLOCK_FIELDS)
+_VILLAGE_ROW = BLOCK_FIELDS[1].index("village")
+_EFFORT_ROW = BLOCK_FIELDS[0].index("effort")
+
+
+@dataclass(init=False)
 class Households:
-    """Struct of arrays; every field has one entry per household."""
+    """Struct of arrays; every field has one entry per household.
+
+    Each field is a view of one row of `blocks` (one 2-D array per dtype in `DTYPES`, rows
+    in `BLOCK_FIELDS` order). Update fields in place only (`h.grain[:] = x`, `h.grain += x`):
+    a new array bound to a field (`h.grain = x`) would be detached from its block, and
+    `take`, `merged` and `reset_flows`, which work on the blocks, would not see it.
+
+    >>> h = Households.empty(3)
+    >>> h.land += 2.0
+    >>> h.take(np.array([True, False, True])).land.tolist()
+    [2.0, 2.0]
+    """
 
     village: np.ndarray
     hid: np.ndarray
@@ -129,9 +152,46 @@ class Households:
     distress: np.ndarray
     effort: np.ndarray
 
+    def __init__(self, *arrays: np.ndarray, **named: np.ndarray):
+        """One array per field (positionally in field order, or by name); the values are copied."""
+        given = dict(zip(ALL, arrays, strict=False))
+        if len(arrays) > len(ALL) or given.keys() & named.keys():
+            raise TypeError("Households() takes each field once")
+        given.update(named)
+        if given.keys() != ALL.keys():
+            raise TypeError(f"Households() needs exactly the fields {list(ALL)}")
+        n = len(given["village"])
+        blocks = tuple(np.empty((len(names), n), dtype=d) for names, d in zip(BLOCK_FIELDS, DTYPES, strict=True))
+        for block, names in zip(blocks, BLOCK_FIELDS, strict=True):
+            for row, k in zip(block, names, strict=True):
+                row[...] = given[k]
+        self._bind(blocks)
+
+    @classmethod
+    def of_blocks(cls, blocks: tuple[np.ndarray, ...]) -> Households:
+        """Households whose fields are views of the rows of `blocks` (C-ordered, not copied)."""
+        h = cls.__new__(cls)
+        h._bind(blocks)
+        return h
+
+    def _bind(self, blocks: tuple[np.ndarray, ...]) -> None:
+        d = self.__dict__
+        d["blocks"] = blocks
+        for block, names in zip(blocks, BLOCK_FIELDS, strict=True):
+            d.update(zip(names, block, strict=True))
+
+    # pickling and copy.deepcopy carry the blocks and rebuild the views, so fields stay linked
+    def __getstate__(self) -> tuple[np.ndarray, ...]:
+        return self.blocks
+
+    def __setstate__(self, blocks: tuple[np.ndarray, ...]) -> None:
+        self._bind(blocks)
+
     @classmethod
     def empty(cls, n: int) -> Households:
-        return cls(**{k: np.zeros(n, dtype=t) for k, t in ALL.items()})
+        return cls.of_blocks(
+            tuple(np.zeros((len(names), n), dtype=d) for names, d in zip(BLOCK_FIELDS, DTYPES, strict=True))
+        )
 
     def __len__(self) -> int:
         return len(self.village)
@@ -146,22 +206,71 @@ class Households:
 
     def take(self, idx: np.ndarray) -> Households:
         """A new Households holding entries `idx` (an index array or boolean mask)."""
-        return Households(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        idx = np.asarray(idx)
+        # take/compress along the columns keep the blocks C-ordered (fancy indexing would not)
+        if idx.dtype == np.bool_:
+            return Households.of_blocks(tuple(b.compress(idx, axis=1) for b in self.blocks))
+        return Households.of_blocks(tuple(b.take(idx, axis=1) for b in self.blocks))
 
     def merged(self, branches: Households) -> Households:
         """Append new households (from division) and restore the canonical order.
 
         Only stocks are moved: the year's flows are all zero at this point of the
-        year (they were just reset), so fresh zero arrays stand in for them.
+        year (they were just reset), so they start from zero (`effort` from 1).
         """
-        n = len(self) + len(branches)
-        order = np.argsort(np.concatenate((self.village, branches.village)), kind="stable")
-        out = {k: np.concatenate((getattr(self, k), getattr(branches, k)))[order] for k in STOCKS}
-        out.update({k: np.zeros(n, dtype=t) for k, t in FLOWS.items()})
-        out["effort"][:] = 1.0
-        return Households(**out)
+        return Households.of_blocks(merge_kernel(*self.blocks, *branches.blocks, *_N_STOCKS, _VILLAGE_ROW, _EFFORT_ROW))
 
     def reset_flows(self) -> None:
-        for k, t in FLOWS.items():
-            getattr(self, k)[...] = 0 if t is not np.bool_ else False
+        for block, s in zip(self.blocks, _N_STOCKS, strict=True):
+            if s < len(block):
+                block[s:] = 0
         self.effort[...] = 1.0
+
+
+@jit
+def merge_positions(village_a, village_b):
+    """Where each entry of `a`, then each of `b`, goes when `b` is appended to `a` and the whole is
+    sorted by village, stably (a counting sort: the order of a stable argsort)."""
+    n_villages = 0
+    for v in village_a:
+        n_villages = max(n_villages, v + 1)
+    for v in village_b:
+        n_villages = max(n_villages, v + 1)
+    start = np.zeros(n_villages + 1, dtype=np.int64)
+    for v in village_a:
+        start[v + 1] += 1
+    for v in village_b:
+        start[v + 1] += 1
+    for v in range(n_villages):
+        start[v + 1] += start[v]
+    dest_a = np.empty(village_a.size, dtype=np.int64)
+    for i in range(village_a.size):
+        dest_a[i] = start[village_a[i]]
+        start[village_a[i]] += 1
+    dest_b = np.empty(village_b.size, dtype=np.int64)
+    for i in range(village_b.size):
+        dest_b[i] = start[village_b[i]]
+        start[village_b[i]] += 1
+    return dest_a, dest_b
+
+
+@jit
+def _merge_block(a, b, dest_a, dest_b, n_stocks):
+    """The first `n_stocks` rows of `a` and `b` placed at `dest_a`, `dest_b`; the other rows zero."""
+    out = np.zeros((a.shape[0], dest_a.size + dest_b.size), dtype=a.dtype)
+    for r in range(n_stocks):
+        for i in range(dest_a.size):
+            out[r, dest_a[i]] = a[r, i]
+        for i in range(dest_b.size):
+            out[r, dest_b[i]] = b[r, i]
+    return out
+
+
+@jit
+def merge_kernel(fa, ia, ba, fb, ib, bb, stock_f, stock_i, stock_b, village_row, effort_row):
+    """The blocks (float, int, bool) of households `a` with `b` appended, sorted by village (stably),
+    their flows zero and effort 1."""
+    dest_a, dest_b = merge_positions(ia[village_row], ib[village_row])
+    f = _merge_block(fa, fb, dest_a, dest_b, stock_f)
+    f[effort_row] = 1.0
+    return f, _merge_block(ia, ib, dest_a, dest_b, stock_i), _merge_block(ba, bb, dest_a, dest_b, stock_b)
