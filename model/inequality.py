@@ -1,5 +1,9 @@
 """Inequality measures: the one implementation used by the model, the charts and the app.
 
+The per-group measures are compiled kernels over segments (groups stored one after
+another, `start[g]..start[g + 1]`), which the model's metrics call for every village at
+once; `gini` and `top_share` wrap them for plain arrays with optional group codes.
+
 >>> round(gini(np.array([1.0, 1.0, 1.0, 1.0])), 12)
 0.0
 >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 12)
@@ -14,30 +18,101 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import jit
 
-def _sorted_table(values: np.ndarray, groups: np.ndarray | None):
-    """Each group's values sorted ascending in a row of a table padded with NaN at the end.
+_MAX = np.finfo(np.float64).max
 
-    Rows are sorted one by one (fast for many small groups, and each group's result
-    depends on its own values alone).
-    """
+
+@jit
+def _sorted_segment(values, a, b, finite_only):
+    """Values a..b-1, negatives counted as zero, sorted ascending (NaN last); with
+    `finite_only`, infinite and NaN values then count as zero in their place."""
+    x = np.empty(b - a)
+    for j in range(b - a):
+        v = values[a + j]
+        x[j] = 0.0 if v < 0.0 else v
+    x.sort()
+    if finite_only:
+        for j in range(x.size):
+            if not np.isfinite(x[j]):
+                x[j] = 0.0
+    return x
+
+
+@jit
+def gini_segments(start, values, finite_only):
+    """Gini coefficient of each segment of `values` (see `gini`); `finite_only` counts
+    infinite and NaN values as zero (as `gini` does with several groups)."""
+    out = np.zeros(start.size - 1)
+    for g in range(start.size - 1):
+        x = _sorted_segment(values, start[g], start[g + 1], finite_only)
+        n = float(x.size)
+        # sequential sums over the sorted values, as numpy's cumsum
+        num = 0.0
+        tot = 0.0
+        for j in range(x.size):
+            num += x[j] * (2.0 * (j + 1) - n - 1.0)
+            tot += x[j]
+        out[g] = num / (n * tot) if tot > 0 else 0.0
+    return out
+
+
+@jit
+def top_share_segments(start, values, share, finite_only):
+    """Share of each segment's total held by its top `share` of units (see `top_share`)."""
+    out = np.zeros(start.size - 1)
+    for g in range(start.size - 1):
+        x = _sorted_segment(values, start[g], start[g + 1], finite_only)
+        n = x.size
+        if n == 0:
+            continue
+        k = min(max(1, int(np.rint(n * share))), n)  # np.round: halves to even
+        total = 0.0
+        below = 0.0
+        for j in range(n):
+            if j == n - k:
+                below = total
+            v = x[j]
+            if np.isnan(v):
+                v = 0.0
+            elif np.isinf(v):
+                v = _MAX  # as np.nan_to_num
+            total += v
+        out[g] = (total - below) / total if total > 0 else 0.0
+    return out
+
+
+@jit
+def group_segments(groups, values, n_groups):
+    """Segment starts and `values` rearranged group by group (groups 0..n_groups-1)."""
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(groups.size):
+        start[groups[i] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    fill = start[:-1].copy()
+    out = np.empty(values.size)
+    for i in range(groups.size):
+        out[fill[groups[i]]] = values[i]
+        fill[groups[i]] += 1
+    return start, out
+
+
+def _segments(values, groups):
+    """(start, values by group, finite_only, one group) for `gini` and `top_share`."""
     values = np.asarray(values, dtype=np.float64)
+    if groups is not None:
+        groups = np.asarray(groups)
     if groups is None or (len(groups) and groups[0] == groups[-1] == 0 and not groups.any()):
-        # one group: a plain sort (the common case of a single village)
-        return np.sort(values)[None, :], np.array([len(values)])
-    groups = np.asarray(groups)
-    if len(groups) > 1 and (np.diff(groups) < 0).any():
-        order = np.argsort(groups, kind="stable")
-        values, groups = values[order], groups[order]
+        # one group (the common case of a single village)
+        return np.array([0, len(values)]), values, False
+    groups = groups.astype(np.int64, casting="safe", copy=False)  # group codes, as np.bincount takes
+    if len(groups) and groups.min() < 0:
+        raise ValueError("group codes must be non-negative")
     n_groups = int(groups.max()) + 1 if len(groups) else 0
-    count = np.bincount(groups, minlength=n_groups)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    pos = np.arange(len(groups)) - start[groups]
-    table = np.full((n_groups, int(count.max()) if len(groups) else 0), np.inf)
-    table[groups, pos] = values
-    table.sort(axis=1)
-    table[np.isinf(table)] = np.nan
-    return table, count
+    start, grouped = group_segments(groups, values, n_groups)
+    # with several groups non-finite values count as zero, so one does not spoil the others
+    return start, grouped, True
 
 
 def gini(values: np.ndarray, groups: np.ndarray | None = None):
@@ -47,31 +122,15 @@ def gini(values: np.ndarray, groups: np.ndarray | None = None):
     Negative values (net debtors) are counted as zero. Groups are 0..k-1; an empty
     or all-zero group gives 0.
     """
-    table, count = _sorted_table(np.maximum(values, 0.0), groups)
-    if table.shape[1] == 0:
-        return 0.0 if groups is None else np.zeros(len(count))
-    n = count[:, None].astype(np.float64)
-    i = np.arange(1, table.shape[1] + 1, dtype=np.float64)[None, :]
-    if len(count) > 1:
-        table = np.nan_to_num(table)  # padding counts as nothing
-    # sequential sums along each row, so a group's result does not depend on the table's width
-    num = np.cumsum(table * (2 * i - n - 1), axis=1)[:, -1]
-    tot = np.cumsum(table, axis=1)[:, -1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g = np.where(tot > 0, num / (count * tot), 0.0)
+    start, x, finite_only = _segments(values, groups)
+    g = gini_segments(start, x, finite_only)
     return float(g[0]) if groups is None else g
 
 
 def top_share(values: np.ndarray, share: float = 0.1, groups: np.ndarray | None = None):
     """Share of the total held by the top `share` of units (at least one unit), per group if given."""
-    table, count = _sorted_table(np.maximum(values, 0.0), groups)
-    k = np.maximum(1, np.round(count * share)).astype(int)
-    csum = np.concatenate([np.zeros((len(count), 1)), np.cumsum(np.nan_to_num(table), axis=1)], axis=1)
-    rows = np.arange(len(count))
-    total = csum[rows, count]
-    top = total - csum[rows, count - k]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(total > 0, top / total, 0.0)
+    start, x, finite_only = _segments(values, groups)
+    s = top_share_segments(start, x, float(share), finite_only)
     return float(s[0]) if groups is None else s
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import purposes
+from .jit import jit
 from .params import Params
 from .rng import Draws, binomial, normal
 from .state import Households
+from .teams import TEAM
 
 LANDLORD, RICH, MIDDLE, POOR = 0, 1, 2, 3  # origin classes (metrics.ORIGIN_NAMES order)
 
@@ -33,30 +35,120 @@ def consumer_units(h: Households, p: Params) -> np.ndarray:
     return h.adults + p.child_consumer_weight * h.children + p.elder_consumer_weight * h.elders
 
 
+@jit
+def number_households(H, team_size, village, hid, position, neighbourhood):
+    """Village, id, place along the lane and lane of H households per village, in order."""
+    for i in range(village.size):
+        v = i // H
+        village[i] = v
+        hid[i] = i - v * H
+        position[i] = hid[i]
+        neighbourhood[i] = hid[i] // team_size
+
+
+@jit
+def household_sizes(drawn, u):
+    """Persons (1 + the draw), elders among them, and the trials for working adults among the rest."""
+    n = drawn.size
+    persons = np.empty(n, dtype=np.int64)
+    elders = np.empty(n, dtype=np.int64)
+    trials = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        persons[i] = 1 + drawn[i]
+        elders[i] = min(np.int64(u[i, 1] < 0.35) + np.int64(u[i, 1] < 0.08), persons[i] - 1)
+        trials[i] = persons[i] - elders[i] - 1
+    return persons, elders, trials
+
+
+@jit
+def reform_kernel(
+    H,
+    n_villages,
+    u,
+    persons,
+    elders,
+    adults_drawn,
+    land_noise,
+    skill,
+    cuts,
+    ratio,
+    animal_scale,
+    land_per_head,
+    household_size_mean,
+    capital_per_mu,
+    child_weight,
+    elder_weight,
+    subsistence,
+    grain_months,
+    start_year,
+    teams_enabled,
+    team_share,
+    children,
+    adults,
+    elders_out,
+    origin_class,
+    social_class,
+    land,
+    animals,
+    capital,
+    grain,
+    skill_out,
+    founded,
+    effort,
+    in_team,
+):
+    """Fill the households' arrays (the arguments from `children` on) of `land_reform`."""
+    n = H * n_villages
+    weight = np.empty(n)
+    people = np.zeros(n_villages)
+    weights = np.zeros(n_villages)
+    for i in range(n):
+        v = i // H
+        rest = persons[i] - elders[i]
+        a = min(max(1 + adults_drawn[i], 1), rest)
+        elders_out[i] = elders[i]
+        adults[i] = a
+        children[i] = rest - a
+        c = u[i, 3]
+        o = LANDLORD if c < cuts[0] else (RICH if c < cuts[1] else (POOR if c < cuts[2] else MIDDLE))
+        origin_class[i] = o
+        social_class[i] = START_CLASS[o]
+        weight[i] = ratio[o] * persons[i] / household_size_mean * land_noise[i]
+        people[v] += persons[i]
+        weights[v] += weight[i]
+        rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[o] * animal_scale
+        animals[i] = 1.0 if u[i, 5] < 0.8 * rate else (0.5 if u[i, 5] < 1.2 * rate else 0.0)
+    for i in range(n):
+        v = i // H
+        land[i] = weight[i] / weights[v] * (people[v] * land_per_head)
+        o = origin_class[i]
+        capital[i] = capital_per_mu * land[i] * CAPITAL_FACTOR[o]
+        need = (adults[i] + child_weight * children[i] + elder_weight * elders[i]) * subsistence
+        grain[i] = need * grain_months / 12 * GRAIN_FACTOR[o]
+        skill_out[i] = skill[i]
+        founded[i] = start_year - 1
+        effort[i] = 1.0
+        in_team[i] = teams_enabled and u[i, 7] < team_share
+
+
 def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     """Households of every village right after the land reform, sorted by (village, hid)."""
     H = p.households
     n = H * n_villages
     h = Households.empty(n)
-    h.village[:] = np.repeat(np.arange(n_villages), H)
-    h.hid[:] = np.tile(np.arange(H), n_villages)
-    h.position[:] = h.hid
-    h.neighbourhood[:] = h.hid // p.team_size
+    number_households(H, p.team_size, h.village, h.hid, h.position, h.neighbourhood)
     u = draws.household(p.start_year - 1, purposes.INIT, h.village, h.hid, 8)
 
-    # Household size: 1 + Binomial(11, (mean - 1) / 11), so sizes run 1..12 around the mean.
-    persons = 1 + binomial(u[:, 0], np.full(n, 11), (p.household_size_mean - 1) / 11)
-    elders = np.minimum((u[:, 1] < 0.35).astype(np.int64) + (u[:, 1] < 0.08), persons - 1)
-    rest = persons - elders
-    adults = np.clip(1 + binomial(u[:, 2], rest - 1, 0.35), 1, rest)
-    h.elders[:], h.adults[:], h.children[:] = elders, adults, rest - adults
+    # Household size: 1 + Binomial(11, (mean - 1) / 11), so sizes run 1..12 around the mean;
+    # elders (one or two for some), then working adults: 1 + Binomial(rest - 1, 0.35).
+    drawn = binomial(u[:, 0], np.full(n, 11), (p.household_size_mean - 1) / 11)
+    persons, elders, trials = household_sizes(drawn, u)
+    adults_drawn = binomial(u[:, 2], trials, 0.35)
 
-    # Class of origin.
-    c = u[:, 3]
-    cuts = np.cumsum([p.origin_landlord_share, p.origin_rich_share, p.origin_poor_share])
-    origin = np.where(c < cuts[0], LANDLORD, np.where(c < cuts[1], RICH, np.where(c < cuts[2], POOR, MIDDLE)))
-    h.origin_class[:] = origin
-    h.social_class[:] = START_CLASS[origin]
+    # Class of origin: the first draw below the cumulative shares of landlords, rich and poor peasants.
+    c_landlord = p.origin_landlord_share
+    c_rich = c_landlord + p.origin_rich_share
+    cuts = (c_landlord, c_rich, c_rich + p.origin_poor_share)
 
     # Land: household-level ratios to the average household, by origin; middle peasants take the rest.
     s_mid = max(1e-9, 1 - p.origin_landlord_share - p.origin_rich_share - p.origin_poor_share)
@@ -66,40 +158,71 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
         - p.origin_rich_share * p.origin_rich_land_ratio
         - p.origin_poor_share * p.origin_poor_land_ratio
     ) / s_mid
-    ratio = np.select(
-        [origin == LANDLORD, origin == RICH, origin == POOR],
-        [1.0, p.origin_rich_land_ratio, p.origin_poor_land_ratio],
-        max(mid_ratio, 0.05),
-    )
-    weight = ratio * persons / p.household_size_mean * np.exp(p.land_per_head_cv * normal(u[:, 4]))
-    village_total = np.bincount(h.village, weights=persons, minlength=n_villages) * p.land_per_head
-    h.land[:] = (
-        weight / np.bincount(h.village, weights=weight, minlength=n_villages)[h.village] * village_total[h.village]
-    )
+    ratio = (1.0, p.origin_rich_land_ratio, max(mid_ratio, 0.05), p.origin_poor_land_ratio)  # by origin
+    land_noise = np.exp(p.land_per_head_cv * normal(u[:, 4]))
 
-    # Draft animals: whole animals or a half share, at the class rate scaled to the mean.
-    rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[origin]
-    # scaled by the expected rate (not the sample mean, which would couple villages)
-    shares = np.array([p.origin_landlord_share, p.origin_rich_share, s_mid, p.origin_poor_share])
-    rate *= p.animals_per_household / float((shares / HOUSEHOLDS_PER_ANIMAL).sum())
-    a = u[:, 5]
-    h.animals[:] = np.where(a < 0.8 * rate, 1.0, np.where(a < 1.2 * rate, 0.5, 0.0))
+    # Draft animals: whole animals or a half share, at the class rate scaled to the mean
+    # by the expected rate (not the sample mean, which would couple villages).
+    shares = (p.origin_landlord_share, p.origin_rich_share, s_mid, p.origin_poor_share)
+    expected = sum(s / k for s, k in zip(shares, HOUSEHOLDS_PER_ANIMAL.tolist(), strict=True))
+    skill = np.exp(p.skill_sd * normal(u[:, 6]) - p.skill_sd**2 / 2)
 
-    h.capital[:] = p.initial_capital_per_mu * h.land * CAPITAL_FACTOR[origin]
-    need = consumer_units(h, p) * p.subsistence_grain
-    h.grain[:] = need * p.initial_grain_months / 12 * GRAIN_FACTOR[origin]
-    h.skill[:] = np.exp(p.skill_sd * normal(u[:, 6]) - p.skill_sd**2 / 2)
-    h.founded[:] = p.start_year - 1
-    h.effort[:] = 1.0
-    # teams already at work in 1951: households signed up at random; see initial_teams
-    h.in_team[:] = p.teams_enabled & (u[:, 7] < p.initial_team_share)
+    # the household's land is its weight's share of its village's land (land_per_head for each
+    # person); capital and grain by origin; teams already at work in 1951: households signed up
+    # at random (see initial_teams)
+    reform_kernel(
+        H,
+        n_villages,
+        u,
+        persons,
+        elders,
+        adults_drawn,
+        land_noise,
+        skill,
+        cuts,
+        ratio,
+        p.animals_per_household / expected,
+        p.land_per_head,
+        p.household_size_mean,
+        p.initial_capital_per_mu,
+        p.child_consumer_weight,
+        p.elder_consumer_weight,
+        p.subsistence_grain,
+        p.initial_grain_months,
+        p.start_year,
+        p.teams_enabled,
+        p.initial_team_share,
+        h.children,
+        h.adults,
+        h.elders,
+        h.origin_class,
+        h.social_class,
+        h.land,
+        h.animals,
+        h.capital,
+        h.grain,
+        h.skill,
+        h.founded,
+        h.effort,
+        h.in_team,
+    )
     return h
+
+
+@jit
+def initial_teams_kernel(village, neighbourhood, in_team, lanes, min_size, stage):
+    """Start a team (`stage`) in each lane with `min_size` signed-up households; drop the other sign-ups."""
+    count = np.zeros(stage.size)
+    for i in range(village.size):
+        if in_team[i]:
+            count[village[i] * lanes + neighbourhood[i]] += 1.0
+    for t in range(stage.size):
+        if count[t] >= min_size:
+            stage[t] = TEAM
+    for i in range(village.size):
+        in_team[i] = in_team[i] and count[village[i] * lanes + neighbourhood[i]] >= min_size
 
 
 def initial_teams(h: Households, p: Params, T, lanes: int) -> None:
     """Lanes with enough signed-up households start with a team; elsewhere the sign-ups lapse."""
-    team = h.village * lanes + h.neighbourhood
-    count = np.bincount(team, weights=h.in_team.astype(float), minlength=len(T))
-    ok = count >= p.team_min_size
-    T.stage[ok] = 1
-    h.in_team &= ok[team]
+    initial_teams_kernel(h.village, h.neighbourhood, h.in_team, lanes, p.team_min_size, T.stage)

@@ -5,12 +5,51 @@ from __future__ import annotations
 import numpy as np
 
 from .credit import land_price
-from .grouping import Groups
-from .inequality import gini, top_share
+from .inequality import gini_segments, top_share_segments
+from .jit import jit
 from .metrics import CLASS_NAMES, NAMES
 from .params import Params
 from .state import Households
-from .teams import Teams
+from .teams import LOWER_COOP, TEAM, Teams
+
+# the rows of `metrics_kernel`'s table, in this order
+ROWS = (
+    "households",
+    "population",
+    "total_land",
+    "gini_land",
+    "gini_income",
+    "gini_wealth",
+    "top10_land_share",
+    *(f"share_{name}" for name in CLASS_NAMES),
+    "grain_per_head",
+    "poverty_rate",
+    "land_sold",
+    "distress_sales",
+    "land_foreclosed",
+    "hired_labor_share",
+    "debt_total",
+    "land_rented",
+    "divisions",
+    "animals_per_household",
+    "team_membership_rate",
+    "teams",
+    "team_joins",
+    "team_exits",
+    "teams_disbanded",
+    "manor_teams",
+    "coop_membership_rate",
+    "coops",
+    "public_fund_total",
+    "fund_per_member",
+    "fund_forfeited",
+    "welfare_paid",
+    "effort_mean",
+    "grain_per_head_team",
+    "grain_per_head_coop",
+    "grain_per_head_alone",
+)
+assert set(NAMES) <= set(ROWS), set(NAMES) - set(ROWS)
 
 
 def wealth(h: Households, p: Params) -> np.ndarray:
@@ -27,74 +66,341 @@ def wealth(h: Households, p: Params) -> np.ndarray:
     )
 
 
+@jit
+def block_sum(x, lo, n):
+    """numpy's sum of up to 128 contiguous floats: 8 partial sums, then the rest in order."""
+    if n < 8:
+        s = 0.0
+        for i in range(lo, lo + n):
+            s += x[i]
+        return s
+    r = np.empty(8)
+    for j in range(8):
+        r[j] = x[lo + j]
+    i = 8
+    whole = n - n % 8
+    while i < whole:
+        for j in range(8):
+            r[j] += x[lo + i + j]
+        i += 8
+    s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        s += x[lo + i]
+        i += 1
+    return s
+
+
+@jit
+def pairwise_sum(x, lo, n):
+    """Sum of x[lo:lo + n] added up as np.sum adds a float array (halves split down to blocks of
+    at most 128, see `block_sum`), so the result is the same to the last bit."""
+    if n <= 128:
+        return block_sum(x, lo, n)
+    # numpy recurses; here an explicit stack, as numba cannot reliably cache recursive kernels
+    los = np.empty(64, dtype=np.int64)
+    ns = np.empty(64, dtype=np.int64)
+    left = np.empty(64)
+    state = np.empty(64, dtype=np.int64)  # 0: split, 1: left half done, 2: right half done
+    top = 0
+    los[0], ns[0], state[0] = lo, n, 0
+    res = 0.0
+    while True:
+        half = ns[top] // 2
+        half -= half % 8
+        if state[top] == 0:
+            state[top] = 1
+            a, m = los[top], half
+        elif state[top] == 1:
+            left[top] = res
+            state[top] = 2
+            a, m = los[top] + half, ns[top] - half
+        else:
+            res = left[top] + res
+            top -= 1
+            if top < 0:
+                return res
+            continue
+        if m <= 128:
+            res = block_sum(x, a, m)
+        else:
+            top += 1
+            los[top], ns[top], state[top] = a, m, 0
+
+
+@jit
+def at_least(x, lo):
+    """np.maximum(x, lo) for a number `lo`: NaN stays NaN."""
+    return lo if x < lo else x
+
+
+@jit
+def metrics_kernel(
+    V,
+    pooled,
+    village,
+    children,
+    adults,
+    elders,
+    land,
+    animals,
+    capital,
+    grain,
+    credit,
+    fund_claim,
+    debt,
+    state_debt,
+    income,
+    social_class,
+    n_classes,
+    output,
+    consumption,
+    need,
+    land_sold,
+    distress,
+    land_foreclosed,
+    hired_in,
+    labor_used,
+    land_rented_out,
+    in_team,
+    neighbourhood,
+    effort,
+    welfare,
+    team_stage,
+    team_animals,
+    lanes,
+    price_land,
+    price_animal,
+    divisions,
+    team_joins,
+    team_exits,
+    teams_disbanded,
+    manor_teams,
+    fund_forfeited,
+):
+    """The table of metrics (rows as `ROWS`, one column per village, or one for all if `pooled`)."""
+    n = village.size
+    out = np.zeros((33 + n_classes, V))
+    # per-village sums, each added up in household order
+    pop = np.zeros(V)
+    n_h = np.zeros(V)
+    total_land = np.zeros(V)
+    by_class = np.zeros((V, n_classes))
+    output_sum = np.zeros(V)
+    poor = np.zeros(V)
+    sold = np.zeros(V)
+    distress_n = np.zeros(V)
+    foreclosed = np.zeros(V)
+    hired = np.zeros(V)
+    labor = np.zeros(V)
+    debts = np.zeros(V)
+    rented = np.zeros(V)
+    animals_sum = np.zeros(V)
+    members = np.zeros(V)
+    coop_n = np.zeros(V)
+    fund = np.zeros(V)
+    welfare_sum = np.zeros(V)
+    effort_sum = np.zeros(V)
+    out_team = np.zeros(V)
+    out_coop = np.zeros(V)
+    out_alone = np.zeros(V)
+    pers_team = np.zeros(V)
+    pers_coop = np.zeros(V)
+    pers_alone = np.zeros(V)
+    land_pc = np.empty(n)
+    income_pc = np.empty(n)
+    wealth_pc = np.empty(n)
+    start = np.zeros(V + 1, dtype=np.int64)
+    for i in range(n):
+        g = 0 if pooled else village[i]
+        start[g + 1] += 1
+        persons = float(children[i] + adults[i] + elders[i])
+        per = at_least(persons, 1.0)
+        w = (
+            land[i] * price_land
+            + animals[i] * price_animal
+            + capital[i]
+            + grain[i]
+            + credit[i]
+            + fund_claim[i]
+            - debt[i]
+            - state_debt[i]
+        )
+        land_pc[i] = land[i] / per
+        income_pc[i] = income[i] / per
+        wealth_pc[i] = w / per
+        pop[g] += persons
+        n_h[g] += 1.0
+        total_land[g] += land[i]
+        by_class[g, social_class[i]] += 1.0
+        output_sum[g] += output[i]
+        if consumption[i] < need[i] * 0.999:
+            poor[g] += persons
+        sold[g] += land_sold[i]
+        if distress[i]:
+            distress_n[g] += 1.0
+        foreclosed[g] += land_foreclosed[i]
+        hired[g] += hired_in[i]
+        labor[g] += labor_used[i]
+        debts[g] += debt[i] + state_debt[i]
+        rented[g] += land_rented_out[i]
+        animals_sum[g] += animals[i]
+        welfare_sum[g] += welfare[i]
+        if in_team[i]:
+            members[g] += 1.0
+            fund[g] += fund_claim[i]
+            effort_sum[g] += effort[i]
+            if team_stage[village[i] * lanes + neighbourhood[i]] >= LOWER_COOP:
+                coop_n[g] += 1.0
+                out_coop[g] += output[i]
+                pers_coop[g] += persons
+            else:
+                out_team[g] += output[i]
+                pers_team[g] += persons
+        else:
+            out_alone[g] += output[i]
+            pers_alone[g] += persons
+    for g in range(V):
+        start[g + 1] += start[g]
+    many = V > 1  # as `gini` with several groups
+    gini_land = gini_segments(start, land_pc, many)
+    gini_income = gini_segments(start, income_pc, many)
+    gini_wealth = gini_segments(start, wealth_pc, many)
+    top10 = top_share_segments(start, land, 0.1, many)
+
+    # groups: teams and co-ops per village, and the animals they own (added up as np.sum does)
+    teams_n = np.zeros(V)
+    coops_n = np.zeros(V)
+    animals_team = np.zeros(V)
+    for t in range(team_stage.size):
+        g = 0 if pooled else t // lanes
+        if team_stage[t] == TEAM:
+            teams_n[g] += 1.0
+        elif team_stage[t] >= LOWER_COOP:
+            coops_n[g] += 1.0
+    if pooled:
+        animals_team[0] = pairwise_sum(team_animals, 0, team_animals.size)
+    else:
+        for g in range(V):
+            animals_team[g] = pairwise_sum(team_animals, g * lanes, lanes)
+
+    for g in range(V):
+        if pooled:  # the events of all villages, added up as np.sum does
+            ev = (
+                pairwise_sum(divisions, 0, divisions.size),
+                pairwise_sum(team_joins, 0, team_joins.size),
+                pairwise_sum(team_exits, 0, team_exits.size),
+                pairwise_sum(teams_disbanded, 0, teams_disbanded.size),
+                pairwise_sum(manor_teams, 0, manor_teams.size),
+                pairwise_sum(fund_forfeited, 0, fund_forfeited.size),
+            )
+        else:
+            ev = (divisions[g], team_joins[g], team_exits[g], teams_disbanded[g], manor_teams[g], fund_forfeited[g])
+        hh = at_least(n_h[g], 1.0)
+        heads = at_least(pop[g], 1.0)
+        m = at_least(members[g], 1.0)
+        col = (
+            n_h[g],
+            pop[g],
+            total_land[g],
+            gini_land[g],
+            gini_income[g],
+            gini_wealth[g],
+            top10[g],
+        )
+        r = 0
+        for x in col:
+            out[r, g] = x
+            r += 1
+        for c in range(n_classes):
+            out[r, g] = by_class[g, c] / hh
+            r += 1
+        col2 = (
+            output_sum[g] / heads,
+            poor[g] / heads,
+            sold[g],
+            distress_n[g],
+            foreclosed[g],
+            hired[g] / at_least(labor[g], 1e-9),
+            debts[g],
+            rented[g],
+            ev[0],
+            (animals_sum[g] + animals_team[g]) / hh,
+            members[g] / hh,
+            teams_n[g],
+            ev[1],
+            ev[2],
+            ev[3],
+            ev[4],
+            coop_n[g] / hh,
+            coops_n[g],
+            fund[g],
+            fund[g] / m,
+            ev[5],
+            welfare_sum[g],
+            effort_sum[g] / m if members[g] > 0 else 1.0,
+            out_team[g] / at_least(pers_team[g], 1.0),
+            out_coop[g] / at_least(pers_coop[g], 1.0),
+            out_alone[g] / at_least(pers_alone[g], 1.0),
+        )
+        for x in col2:
+            out[r, g] = x
+            r += 1
+    return out
+
+
+def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, pooled: bool = False) -> np.ndarray:
+    """The metrics named in `ROWS`, one row each, with one column per village (or one for all if `pooled`)."""
+    return metrics_kernel(
+        1 if pooled else len(events["divisions"]),
+        pooled,
+        h.village,
+        h.children,
+        h.adults,
+        h.elders,
+        h.land,
+        h.animals,
+        h.capital,
+        h.grain,
+        h.credit,
+        h.fund_claim,
+        h.debt,
+        h.state_debt,
+        h.income,
+        h.social_class,
+        len(CLASS_NAMES),
+        h.output,
+        h.consumption,
+        h.need,
+        h.land_sold,
+        h.distress,
+        h.land_foreclosed,
+        h.hired_in,
+        h.labor_used,
+        h.land_rented_out,
+        h.in_team,
+        h.neighbourhood,
+        h.effort,
+        h.welfare,
+        T.stage,
+        T.animals,
+        lanes,
+        land_price(p),
+        p.animal_price,
+        events["divisions"],
+        events["team_joins"],
+        events["team_exits"],
+        events["teams_disbanded"],
+        events["manor_teams"],
+        events["fund_forfeited"],
+    )
+
+
 def village_metrics(
     h: Households, T: Teams, p: Params, year: int, events: dict, lanes: int, pooled: bool = False
 ) -> dict[str, np.ndarray]:
     """One array per metric, one entry per village (or a single entry for all villages if `pooled`)."""
-    team = h.village * lanes + h.neighbourhood
-    if pooled:
-        events = {k: np.atleast_1d(np.sum(v)) for k, v in events.items() if k != "accounts"}
-        groups, lanes_stage = np.zeros(len(h), dtype=np.int64), T.stage.reshape(1, -1)
-        animals_team = T.animals.sum(keepdims=True)
-    else:
-        groups, lanes_stage = h.village, T.stage.reshape(-1, lanes)
-        animals_team = T.animals.reshape(-1, lanes).sum(axis=1)
-    V = len(events["divisions"])
-    g = Groups(groups, V)
-    persons = h.persons.astype(float)
-    pop = g.sum(persons)
-    n_h = g.count.astype(float)
-    per = np.maximum(persons, 1)
-    w = wealth(h, p)
-
-    m: dict[str, np.ndarray] = {
-        "year": np.full(V, year),
-        "village": np.arange(V),
-        "households": n_h,
-        "population": pop,
-        "total_land": g.sum(h.land),
-        "gini_land": gini(h.land / per, groups),
-        "gini_income": gini(h.income / per, groups),
-        "gini_wealth": gini(w / per, groups),
-        "top10_land_share": top_share(h.land, 0.1, groups),
-    }
-    k = len(CLASS_NAMES)
-    by_class = np.bincount(groups * k + h.social_class, minlength=V * k).reshape(V, k) / np.maximum(n_h, 1)[:, None]
-    for code, name in enumerate(CLASS_NAMES):
-        m[f"share_{name}"] = by_class[:, code]
-    m["grain_per_head"] = g.sum(h.output) / np.maximum(pop, 1)
-    m["poverty_rate"] = g.sum(persons * (h.consumption < h.need * 0.999)) / np.maximum(pop, 1)
-    m["land_sold"] = g.sum(h.land_sold)
-    m["distress_sales"] = g.sum(h.distress.astype(float))
-    m["land_foreclosed"] = g.sum(h.land_foreclosed)
-    m["hired_labor_share"] = g.sum(h.hired_in) / np.maximum(g.sum(h.labor_used), 1e-9)
-    m["debt_total"] = g.sum(h.debt + h.state_debt)
-    m["land_rented"] = g.sum(h.land_rented_out)
-    m["divisions"] = events["divisions"]
-    m["animals_per_household"] = (g.sum(h.animals) + animals_team) / np.maximum(n_h, 1)
-
-    coop = h.in_team & T.is_coop[team]
-    teamonly = h.in_team & ~coop
-    alone = ~h.in_team
-    stage = lanes_stage
-    members = g.sum(h.in_team.astype(float))
-    m["team_membership_rate"] = members / np.maximum(n_h, 1)
-    m["teams"] = (stage == 1).sum(axis=1).astype(float)
-    m["team_joins"] = events["team_joins"]
-    m["team_exits"] = events["team_exits"]
-    m["teams_disbanded"] = events["teams_disbanded"]
-    m["manor_teams"] = events["manor_teams"]
-    m["coop_membership_rate"] = g.sum(coop.astype(float)) / np.maximum(n_h, 1)
-    m["coops"] = (stage >= 2).sum(axis=1).astype(float)
-    fund = g.sum(np.where(h.in_team, h.fund_claim, 0.0))
-    m["public_fund_total"] = fund
-    m["fund_per_member"] = fund / np.maximum(members, 1)
-    m["fund_forfeited"] = events["fund_forfeited"]
-    m["welfare_paid"] = g.sum(h.welfare)
-    m["effort_mean"] = np.where(members > 0, g.sum(np.where(h.in_team, h.effort, 0.0)) / np.maximum(members, 1), 1.0)
-    for name, mask in (("team", teamonly), ("coop", coop), ("alone", alone)):
-        m[f"grain_per_head_{name}"] = g.sum(np.where(mask, h.output, 0.0)) / np.maximum(
-            g.sum(np.where(mask, persons, 0.0)), 1
-        )
-    assert set(NAMES) <= set(m), set(NAMES) - set(m)
+    table = metrics_table(h, T, p, events, lanes, pooled)
+    V = table.shape[1]
+    m: dict[str, np.ndarray] = {"year": np.full(V, year), "village": np.arange(V)}
+    m.update(zip(ROWS, table, strict=True))
     return m
