@@ -78,6 +78,15 @@ def step(
     # per-village counts of the year's events (for the metrics) and its grain `accounts` (see ACCOUNTS)
     events: dict = {}
     acc = dict(zip(ACCOUNTS, np.zeros((len(ACCOUNTS), V)), strict=True))  # rows of one table
+    # flows booked to the accounts by village, summed in one pass at the end of the year (each
+    # account's entries are added in the order booked)
+    rows, signs, amounts = [], [], []
+
+    def book(row: np.ndarray, sign: float, amount: np.ndarray) -> None:
+        rows.append(row)
+        signs.append(sign)
+        amounts.append(amount)
+
     events["accounts"] = acc
 
     # --- 1. demography -----------------------------------------------------------------------
@@ -233,55 +242,64 @@ def step(
     ledger_labour = teams.settle(team, in_team, recv_l * p.wage, given_l, n_teams)
     ledger_animals = teams.settle(team, in_team, recv_a * phi[team] * fee, given_a, n_teams)
     labour_net = _ledger(ledger_labour, ledger_animals, recv_l, given_l, max(p.wage, EPS), h.ledger)
-    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams) & (T.stage == teams.TEAM)
-    farm = np.where(cm, h.coop_dividend + h.coop_wage, output)
+    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams)
     # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
-    dues = {
-        "rent": settlement.Due(h.rent_paid, h.rent_received, g.village, V),
-        "wages": settlement.Due(h.wages_paid, h.wages_earned, g.village, V),
-        "plough_fees": settlement.Due(np.maximum(-h.plough_fees, 0.0), np.maximum(h.plough_fees, 0.0), g.village, V),
-        "ledger": settlement.Due(np.maximum(-h.ledger, 0.0), np.maximum(h.ledger, 0.0), team, n_teams),
-    }
-    s = settlement.settle(h.grain + farm + h.sideline, dues, hire_tax)
-    h.grain += farm + h.sideline - s.tax_paid + sum(s.received.values()) - sum(s.paid.values())
-    h.debt += s.unpaid
-    h.credit += s.claims
-    hire_tax = s.tax_paid
-    acc["harvest"] += g.sum(farm)
-    acc["sideline"] += g.sum(h.sideline)
-    acc["hiring_tax"] -= g.sum(hire_tax)
+    farm, hire_tax = _distribute(
+        cm,
+        h.coop_dividend,
+        h.coop_wage,
+        output,
+        h.sideline,
+        h.rent_paid,
+        h.rent_received,
+        h.wages_paid,
+        h.wages_earned,
+        h.plough_fees,
+        h.ledger,
+        h.village,
+        V,
+        team,
+        n_teams,
+        hire_tax,
+        h.grain,
+        h.debt,
+        h.credit,
+    )
+    book(acc["harvest"], 1.0, farm)
+    book(acc["sideline"], 1.0, h.sideline)
+    book(acc["hiring_tax"], -1.0, hire_tax)
 
     # --- 7. tax, levy and fund spending --------------------------------------------------------------
     h.normal_yield[:] = h.land * p.normal_yield
     due_tax = tax.agricultural_tax(h.normal_yield, persons, p, np.where(cm, p.coop_tax_rebate, 0.0))
     _pay_tax(due_tax, h.grain, h.tax)
-    acc["tax"] -= g.sum(h.tax)
+    book(acc["tax"], -1.0, h.tax)
     # no levy in a disaster year (Dec 1951: none in bad harvests)
     h.levy[:] = funds.levy(team, h.in_team, h.fund_claim, h.normal_yield, h.grain, p, T, 1.0 - disaster[h.village])
     h.grain -= h.levy
-    acc["levy"] -= g.sum(h.levy)
+    book(acc["levy"], -1.0, h.levy)
     welfare_budget = funds.spend(team, h.in_team, h.fund_claim, h.land, persons, p, T, p.animal_price)
 
     # --- 8. debts, consumption with subsistence first ---------------------------------------------
     state_rate = p.smc_interest_rate
     due, due_state = credit.accrue(h, p, state_rate)
-    acc["state_repaid"] -= g.sum(credit.repay(g, h, _above(h.grain, h.need), due, due_state))
+    book(acc["state_repaid"], -1.0, credit.repay(g, h, _above(h.grain, h.need), due, due_state))
     short = _above(h.need, h.grain)
     h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
     funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
     h.grain += h.welfare
-    acc["fund_payouts"] += g.sum(h.welfare)
+    book(acc["fund_payouts"], 1.0, h.welfare)
     short = _above(h.need, h.grain)
     eligible = np.full(len(h), p.supply_marketing_coop) | (cm & p.coop_credit)
-    acc["state_loans"] += g.sum(credit.borrow_state(h, p, short, eligible))
+    book(acc["state_loans"], 1.0, credit.borrow_state(h, p, short, eligible))
     short = _above(h.need, h.grain)
     credit.borrow_private(g, h, p, short, h.need + reserve)
     short = _above(h.need, h.grain)
-    acc["animals_sold"] += g.sum(animal_market.sell_animals(h, p, short))
+    book(acc["animals_sold"], 1.0, animal_market.sell_animals(h, p, short))
     short = _above(h.need, h.grain)
     collective = h.in_team & (T.stage[team] == teams.ADVANCED_COOP)
     surplus_grain = _surplus_grain(short, h.grain, h.need, reserve)
-    acc["deed_tax"] -= g.sum(land_market.sell_land(g, h, p, short, surplus_grain, collective))
+    book(acc["deed_tax"], -1.0, land_market.sell_land(g, h, p, short, surplus_grain, collective))
 
     _income_and_consumption(
         farm,
@@ -304,7 +322,7 @@ def step(
         h.consumption,
         h.grain,
     )
-    acc["consumption"] -= g.sum(h.consumption)
+    book(acc["consumption"], -1.0, h.consumption)
     h.land_foreclosed[:] = credit.foreclose(g, h, p, collective)
 
     # --- 9. saving -------------------------------------------------------------------------------------
@@ -318,17 +336,19 @@ def step(
         p.capital_investment_share,
         p.capital_depreciation,
     )
-    acc["storage_loss"] -= g.sum(loss)
-    acc["investment"] -= g.sum(invest)
+    book(acc["storage_loss"], -1.0, loss)
+    book(acc["investment"], -1.0, invest)
     T.capital *= 1.0 - p.capital_depreciation
     T.animals *= 1.0 - p.animal_death_prob
-    acc["animals_bought"] -= g.sum(
-        animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve)
+    book(
+        acc["animals_bought"],
+        -1.0,
+        animal_market.buy_animals(h, p, np.where(cm, 0.0, cultivated), h.grain - h.need - reserve),
     )
     T.land_share[T.stage == teams.LOWER_COOP] = coops.land_share_next(T.land_share[T.stage == teams.LOWER_COOP], p)
 
     # --- 10. classification ----------------------------------------------------------------------------
-    exploitation, gross, lph = _class_inputs(
+    exploitation, gross, lph, mean_lph = _class_inputs(
         h.labor_used,
         h.hired_in,
         h.rent_received,
@@ -345,13 +365,13 @@ def step(
         h.plough_fees,
         h.land,
         persons,
+        h.village,
+        V,
     )
-    mean_lph = g.sum(h.land) / np.maximum(g.sum(persons), 1)
-    h.social_class[:] = classification.classify(
-        exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph[g.village], p
-    )
+    h.social_class[:] = classification.classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph, p)
 
-    events["manor_teams"] = np.bincount(np.arange(n_teams) // lanes, weights=manors.astype(float), minlength=V)
+    events["manor_teams"] = _manor_teams(manors, T.stage, lanes, V)
+    _book(g.village, tuple(rows), np.array(signs), tuple(amounts))
     return h, events
 
 
@@ -670,11 +690,16 @@ def _class_inputs(
     plough_fees,
     land,
     persons,
+    village,
+    n_villages,
 ):
-    """Exploitation income, gross income and land per head, for the 1950 classification rules.
-    Hiring out draft animals' work is rent on a means of production: exploitation income too."""
+    """Exploitation income, gross income, land per head and the village's mean land per head, for
+    the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
+    exploitation income too."""
     n = land.size
-    exploitation, gross, lph = np.empty(n), np.empty(n), np.empty(n)
+    exploitation, gross, lph, mean_lph = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    village_land = group_sums(village, land, n_villages)
+    village_persons = group_sums(village, persons.astype(np.float64), n_villages)
     for i in range(n):
         hired_part = hired_in[i] / labor_used[i] if labor_used[i] > 0 else 0.0
         exploitation[i] = (
@@ -693,4 +718,80 @@ def _class_inputs(
             + np.maximum(plough_fees[i], 0.0)
         )
         lph[i] = land[i] / np.maximum(persons[i], 1)
-    return exploitation, gross, lph
+        v = village[i]
+        mean_lph[i] = village_land[v] / np.maximum(village_persons[v], 1)
+    return exploitation, gross, lph, mean_lph
+
+
+@jit
+def _distribute(
+    cm,
+    coop_dividend,
+    coop_wage,
+    output,
+    sideline,
+    rent_paid,
+    rent_received,
+    wages_paid,
+    wages_earned,
+    plough_fees,
+    ledger,
+    village,
+    n_villages,
+    team,
+    n_teams,
+    hire_tax,
+    grain,
+    debt,
+    credit,
+):
+    """The harvest (a co-op member's is his dividend and wage) comes in; rent, wages, ploughing fees,
+    the ledger and the hiring tax are paid from grain and harvest as far as they go (settlement); what
+    is not paid becomes the payer's debt and the recipient's claim. Returns the farm income and the
+    hiring tax paid."""
+    n = grain.size
+    farm, cash = np.empty(n), np.empty(n)
+    plough_owed, plough_to, ledger_owed, ledger_to = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        farm[i] = coop_dividend[i] + coop_wage[i] if cm[i] else output[i]
+        plough_owed[i] = np.maximum(-plough_fees[i], 0.0)
+        plough_to[i] = np.maximum(plough_fees[i], 0.0)
+        ledger_owed[i] = np.maximum(-ledger[i], 0.0)
+        ledger_to[i] = np.maximum(ledger[i], 0.0)
+        cash[i] = grain[i] + farm[i] + sideline[i]
+    owed = (rent_paid, wages_paid, plough_owed, ledger_owed)
+    owed_to = (rent_received, wages_earned, plough_to, ledger_to)
+    full, paid, received, tax_paid, unpaid, claims = settlement.settle_kernel(
+        cash, owed, owed_to, (village, village, village, team), (n_villages, n_villages, n_villages, n_teams), hire_tax
+    )
+    if full:
+        tax_paid = hire_tax
+    for i in range(n):
+        got = 0.0
+        gave = 0.0
+        for k in range(4):
+            got += owed_to[k][i] if full else received[k, i]
+            gave += owed[k][i] if full else paid[k, i]
+        grain[i] += farm[i] + sideline[i] - tax_paid[i] + got - gave
+        debt[i] += 0.0 if full else unpaid[i]
+        credit[i] += 0.0 if full else claims[i]
+    return farm, tax_paid
+
+
+@jit
+def _manor_teams(manors, stage, lanes, n_villages):
+    """Mutual aid teams (not co-ops) run as manors, by village."""
+    out = np.zeros(n_villages)
+    for t in range(manors.size):
+        out[t // lanes] += 1.0 if manors[t] and stage[t] == teams.TEAM else 0.0
+    return out
+
+
+@jit
+def _book(village, rows, signs, amounts):
+    """Add each booked flow's village sums, times its sign, to its account row, in booking order."""
+    for j in range(len(amounts)):
+        row = rows[j]
+        sums = group_sums(village, amounts[j], row.size)
+        for v in range(row.size):
+            row[v] += signs[j] * sums[v]
