@@ -80,9 +80,9 @@ def segment_cumsum(start, x):
 # costs more than the arithmetic; a radix sort on integer keys does the same work whatever the data.
 
 _LOW = 0x7FFFFFFFFFFFFFFF  # every bit but the sign; also the key of NaN (after every number)
-_SIGN = -0x8000000000000000
-_SHORT = 24  # segments this short are sorted by insertion (a radix pass costs its 256 counters)
-_LONG = 4096  # segments this long are sorted by every byte (the top ones leave too many ties)
+_SIGN = -0x8000000000000000  # the sign bit: xor with it turns the keys' order into their bits' unsigned order
+_SHORT = 24  # segments shorter than this are sorted by insertion (a radix pass costs its 256 counters)
+_LONG = 4096  # segments longer than this are sorted on every bit (24 leave too much to insertion)
 
 
 @jit
