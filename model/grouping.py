@@ -8,6 +8,8 @@ them for numpy-level code.
 >>> g = Groups(np.array([0, 0, 1]), 2)
 >>> g.sum(np.array([1.0, 2.0, 5.0])).tolist(), g.cumsum(np.array([1.0, 2.0, 5.0])).tolist()
 ([3.0, 5.0], [1.0, 3.0, 5.0])
+>>> g.order(np.array([0.0, -0.0, 5.0])).tolist()  # stably: -0.0 ties with 0.0
+[0, 1, 2]
 """
 
 from __future__ import annotations
@@ -73,15 +75,168 @@ def segment_cumsum(start, x):
     return out
 
 
+# --- sorting ----------------------------------------------------------------------------------------
+# A comparison sort of fresh data mispredicts about every other branch, which on a few hundred values
+# costs more than the arithmetic; a radix sort on integer keys does the same work whatever the data.
+
+_LOW = 0x7FFFFFFFFFFFFFFF  # every bit but the sign; also the key of NaN (after every number)
+_SIGN = -0x8000000000000000  # the sign bit: xor with it turns the keys' order into their bits' unsigned order
+_SHORT = 24  # segments shorter than this are sorted by insertion (a radix pass costs its 256 counters)
+_LONG = 4096  # segments longer than this are sorted on every bit (24 leave too much to insertion)
+
+
+@jit
+def order_keys(x, a, b, keys):
+    """Write to keys[:b - a] int64 keys of x[a:b] that order as a comparison sort orders the floats:
+    -0.0 ties with 0.0, NaN comes after +inf (NaNs tie)."""
+    f = keys.view(np.float64)
+    for j in range(b - a):
+        f[j] = x[a + j]
+    for j in range(b - a):
+        k = keys[j]
+        # negative floats order backwards by their bits: flip all but the sign
+        k ^= (k >> 63) & _LOW
+        if f[j] == 0.0:
+            k = 0
+        if f[j] != f[j]:
+            k = _LOW
+        keys[j] = k
+
+
+@jit
+def key_values(keys, n, out):
+    """The floats of keys[:n] (see `order_keys`; zeros come back as 0.0, NaNs as one NaN) into out[:n]."""
+    f = out.view(np.int64)
+    for j in range(n):
+        k = keys[j]
+        f[j] = k ^ ((k >> 63) & _LOW)
+
+
+@jit
+def _radix_passes(keys, index, n, tmp_keys, tmp_index, with_index, diff, top, passes):
+    """Sort keys[:n] (and index[:n] alongside, if `with_index`) stably by their bits top-8*passes+1..top
+    (`diff`: the bits that vary): one counting pass per 8 bits from the lowest, skipping bits all
+    keys share. The windows start at the top bit that varies, so the first pass spreads the keys."""
+    count = np.zeros((passes, 256), dtype=np.int64)
+    for j in range(n):
+        u = keys[j] ^ _SIGN  # unsigned order of the bits
+        for p in range(passes):
+            count[p, (u >> max(top - 7 - 8 * p, 0)) & 255] += 1
+    src_k, dst_k, src_i, dst_i = keys, tmp_keys, index, tmp_index
+    swapped = False
+    for p in range(passes - 1, -1, -1):
+        shift = max(top - 7 - 8 * p, 0)
+        if ((diff >> shift) & 255) == 0:
+            continue
+        c = count[p]
+        total = 0
+        for d in range(256):
+            t = c[d]
+            c[d] = total
+            total += t
+        for j in range(n):
+            k = src_k[j]
+            d = ((k ^ _SIGN) >> shift) & 255
+            at = c[d]
+            dst_k[at] = k
+            if with_index:
+                dst_i[at] = src_i[j]
+            c[d] = at + 1
+        src_k, dst_k, src_i, dst_i = dst_k, src_k, dst_i, src_i
+        swapped = not swapped
+    if swapped:
+        keys[:n] = tmp_keys[:n]
+        if with_index:
+            index[:n] = tmp_index[:n]
+
+
+@jit
+def _insertion(keys, index, n, with_index, budget):
+    """Insertion sort of keys[:n] (index alongside), stable; gives up (returning False, the keys
+    still in a stable order of their own) once more than `budget` keys have been moved."""
+    moved = 0
+    for j in range(1, n):
+        k = keys[j]
+        if keys[j - 1] <= k:
+            continue
+        v = index[j]
+        i = j - 1
+        while i >= 0 and keys[i] > k:
+            keys[i + 1] = keys[i]
+            if with_index:
+                index[i + 1] = index[i]
+            i -= 1
+        keys[i + 1] = k
+        if with_index:
+            index[i + 1] = v
+        moved += j - 1 - i
+        if moved > budget:
+            return False
+    return True
+
+
+@jit
+def _sort(keys, index, n, tmp_keys, tmp_index, with_index):
+    """Sort keys[:n] ascending, stably, carrying index[:n] along if `with_index`."""
+    if n < _SHORT:
+        _insertion(keys, index, n, with_index, n * n)
+        return
+    diff = 0
+    for j in range(n):
+        diff |= keys[j] ^ keys[0]
+    if diff == 0:
+        return
+    top = 63
+    while ((diff >> top) & 1) == 0:
+        top -= 1
+    full = (top + 8) // 8
+    # 24 bits from the top one that varies leave a few hundred numbers all but sorted (two coincide
+    # only within 2^-24 of their spread, or tie); an insertion pass finishes, unless that moves too much
+    if n > _LONG or full <= 3:
+        _radix_passes(keys, index, n, tmp_keys, tmp_index, with_index, diff, top, full)
+    else:
+        _radix_passes(keys, index, n, tmp_keys, tmp_index, with_index, diff, top, 3)
+        if not _insertion(keys, index, n, with_index, n):
+            _radix_passes(keys, index, n, tmp_keys, tmp_index, with_index, diff, top, full)
+
+
+@jit
+def sort_keys(keys, n, tmp):
+    """Sort keys[:n] ascending in place (tmp: scratch of at least n)."""
+    _sort(keys, keys, n, tmp, tmp, False)
+
+
+@jit
+def argsort_keys(keys, index, n, tmp_keys, tmp_index):
+    """Sort keys[:n] ascending in place, stably, carrying index[:n] along (scratch of at least n)."""
+    _sort(keys, index, n, tmp_keys, tmp_index, True)
+
+
+@jit
+def max_segment(start):
+    """Length of the longest segment."""
+    m = 0
+    for v in range(start.size - 1):
+        m = max(m, start[v + 1] - start[v])
+    return m
+
+
 @jit
 def segment_order(start, key):
     """Permutation sorting each segment by `key` ascending, stably (a segment's order depends on
-    its own keys alone)."""
+    its own keys alone); as np.argsort(kind="stable") of each segment, -0.0 tying with 0.0 and NaN last."""
     out = np.empty(key.size, dtype=np.int64)
+    m = max_segment(start)
+    keys = np.empty(m, dtype=np.int64)
+    tmp_keys = np.empty(m, dtype=np.int64)
+    tmp_index = np.empty(m, dtype=np.int64)
     for v in range(start.size - 1):
         a, b = start[v], start[v + 1]
-        if b > a:
-            out[a:b] = a + np.argsort(key[a:b], kind="mergesort")
+        order_keys(key, a, b, keys)
+        index = out[a:b]
+        for j in range(b - a):
+            index[j] = a + j
+        argsort_keys(keys, index, b - a, tmp_keys, tmp_index)
     return out
 
 

@@ -18,25 +18,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from .grouping import key_values, max_segment, order_keys, sort_keys
 from .jit import jit
 
 _MAX = np.finfo(np.float64).max
 
 
 @jit
-def _sorted_segment(values, a, b, finite_only):
-    """Values a..b-1, negatives counted as zero, sorted ascending (NaN last); with
-    `finite_only`, infinite and NaN values then count as zero in their place."""
-    x = np.empty(b - a)
-    for j in range(b - a):
+def _sorted_segment(values, a, b, finite_only, x, keys, tmp):
+    """Values a..b-1, negatives counted as zero, sorted ascending (NaN last) into x[:b - a] (keys,
+    tmp: scratch); with `finite_only`, infinite and NaN values then count as zero in their place.
+    Zeros come out as 0.0 whatever their sign (the same sums)."""
+    n = b - a
+    for j in range(n):
         v = values[a + j]
         x[j] = 0.0 if v < 0.0 else v
-    x.sort()
+    order_keys(x, 0, n, keys)
+    sort_keys(keys, n, tmp)
+    key_values(keys, n, x)
     if finite_only:
-        for j in range(x.size):
+        for j in range(n):
             if not np.isfinite(x[j]):
                 x[j] = 0.0
-    return x
 
 
 @jit
@@ -44,13 +47,18 @@ def gini_segments(start, values, finite_only):
     """Gini coefficient of each segment of `values` (see `gini`); `finite_only` counts
     infinite and NaN values as zero (as `gini` does with several groups)."""
     out = np.zeros(start.size - 1)
+    m = max_segment(start)
+    x = np.empty(m)
+    keys = np.empty(m, dtype=np.int64)
+    tmp = np.empty(m, dtype=np.int64)
     for g in range(start.size - 1):
-        x = _sorted_segment(values, start[g], start[g + 1], finite_only)
-        n = float(x.size)
+        size = start[g + 1] - start[g]
+        _sorted_segment(values, start[g], start[g + 1], finite_only, x, keys, tmp)
+        n = float(size)
         # sequential sums over the sorted values, as numpy's cumsum
         num = 0.0
         tot = 0.0
-        for j in range(x.size):
+        for j in range(size):
             num += x[j] * (2.0 * (j + 1) - n - 1.0)
             tot += x[j]
         out[g] = num / (n * tot) if tot > 0 else 0.0
@@ -61,11 +69,15 @@ def gini_segments(start, values, finite_only):
 def top_share_segments(start, values, share, finite_only):
     """Share of each segment's total held by its top `share` of units (see `top_share`)."""
     out = np.zeros(start.size - 1)
+    m = max_segment(start)
+    x = np.empty(m)
+    keys = np.empty(m, dtype=np.int64)
+    tmp = np.empty(m, dtype=np.int64)
     for g in range(start.size - 1):
-        x = _sorted_segment(values, start[g], start[g + 1], finite_only)
-        n = x.size
+        n = start[g + 1] - start[g]
         if n == 0:
             continue
+        _sorted_segment(values, start[g], start[g + 1], finite_only, x, keys, tmp)
         k = min(max(1, int(np.rint(n * share))), n)  # np.round: halves to even
         total = 0.0
         below = 0.0
