@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import animal_market, coops, joining, purposes
-from .coops import effort_at
+from .coops import effort_at, once_per_params
 from .funds import disband_kernel, entry_kernel, leave_kernel, masked_group_sums
 from .grouping import Groups
 from .jit import jit
@@ -654,18 +654,10 @@ def spring_kernel(
     return events
 
 
-_CONSTANTS: dict[int, tuple[Params, tuple]] = {}
-
-
+@once_per_params
 def spring_constants(p: Params) -> tuple:
-    """The parameters of `spring_kernel` (after `entry_fees`), derived from `p` once per Params object
-    (Params is immutable, and a model asks for them every year)."""
-    hit = _CONSTANTS.get(id(p))
-    if hit is not None:
-        return hit[1]
-    if len(_CONSTANTS) >= 64:
-        _CONSTANTS.clear()
-    constants = (
+    """The parameters of `spring_kernel` after `entry_fees`, derived from `p`."""
+    return (
         *membership_constants(p),
         bool(p.teams_enabled),
         bool(p.fund_portable),
@@ -683,9 +675,6 @@ def spring_constants(p: Params) -> tuple:
         p.advanced_coop_year,
         *tax_constants(p),
     )
-    # the entry holds `p` itself, so no other object can have its id while it is cached
-    _CONSTANTS[id(p)] = (p, constants)
-    return constants
 
 
 def spring(
