@@ -735,23 +735,27 @@ def co_ops_kernel(
                 gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
                 count[team[i]] += 1.0
         eligible = np.zeros(n, dtype=np.bool_)
-        key = np.empty(n)
+        seniority = np.empty(n)
         for t in range(n):
             willing = gainers[t] >= 0.5 * count[t] or pressed
             eligible[t] = stage[t] == TEAM and age[t] >= min_years and willing
-            key[t] = -(age[t] * 1000.0 + count[t]) if eligible[t] else 1.0
+            seniority[t] = age[t] * 1000.0 + count[t]
         for v in range(n_villages):
             a = v * lanes
             room = coops_max
             for t in range(a, a + lanes):
                 room -= 1 if stage[t] >= LOWER_COOP else 0
-            # within each village, the oldest (then largest) eligible teams convert first
-            order = np.argsort(key[a : a + lanes], kind="mergesort")
-            for r in range(min(room, lanes)):
-                t = a + order[r]
-                if eligible[t]:
-                    stage[t] = LOWER_COOP
-                    land_share[t] = new_share
+            # within each village, the oldest (then largest, then first) eligible teams convert first
+            for _ in range(min(room, lanes)):
+                best = -1
+                for t in range(a, a + lanes):
+                    if eligible[t] and (best < 0 or seniority[t] > seniority[best]):
+                        best = t
+                if best < 0:
+                    break
+                eligible[best] = False
+                stage[best] = LOWER_COOP
+                land_share[best] = new_share
     for t in range(n):
         if advanced and stage[t] == LOWER_COOP:
             stage[t] = ADVANCED_COOP
