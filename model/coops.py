@@ -115,6 +115,7 @@ def split_rates_at(income, land_share, land, work):
 def split_kernel(income, land_share, land, work, team, member):
     """`split`, inside kernels."""
     n = income.size
+    # members only: the zeros a masked bincount adds for the others change no sum that starts from +0.0
     L, W = np.zeros(n), np.zeros(n)
     for i in range(team.size):
         if member[i]:
@@ -184,6 +185,7 @@ def farm_kernel(
     n_teams = stage.size
     L, Wk, S, A, K = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
     count, rent_total, W = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
+    # members only (as in `split_kernel`)
     for i in range(team.size):
         if cm[i]:
             t = team[i]

@@ -161,7 +161,7 @@ def membership_kernel(
 
 
 def membership_constants(p: Params) -> tuple:
-    """The parameters of `membership_kernel` after `new_land_share`, derived from `p`."""
+    """The parameters of `membership_kernel` after `wanted`, derived from `p`."""
     return (
         p.mu_per_animal,
         p.team_pooling_efficiency,
