@@ -22,6 +22,8 @@ advanced co-op (from `advanced_coop_year`).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import production
@@ -29,6 +31,24 @@ from .jit import jit
 from .params import Params
 from .production import EPS, capital_factor_at, draft_factor_at
 from .teams import LOWER_COOP
+
+
+def once_per_params(derive):
+    """`derive(p)` computed once per Params object and kept: Params is immutable, and a model asks for
+    the numbers it derives every year."""
+    cache: dict[int, tuple] = {}
+
+    @functools.wraps(derive)
+    def cached(p: Params):
+        hit = cache.get(id(p))
+        if hit is None:
+            if len(cache) >= 64:
+                cache.clear()
+            # the entry holds `p` itself, so no other object can have its id while it is cached
+            hit = cache[id(p)] = (p, derive(p))
+        return hit[1]
+
+    return cached
 
 
 @jit
@@ -78,26 +98,32 @@ def initial_land_share(p: Params) -> float:
 
 
 @jit
+def split_rates_at(income, land_share, land, work):
+    """Income per mu of land and per unit of work in a co-op with `land` and `work` in all."""
+    if land > 0 and work > 0:
+        return income * land_share / land, income * (1.0 - land_share) / work
+    if land > 0:
+        # no work in the co-op: the whole income goes by land
+        return income / land, 0.0
+    if work > 0:
+        # no land in the co-op: the whole income goes by work
+        return 0.0, income / work
+    return 0.0, 0.0
+
+
+@jit
 def split_kernel(income, land_share, land, work, team, member):
     """`split`, inside kernels."""
     n = income.size
-    # non-members count (with nothing) towards group 0, as their zeros would in a masked bincount
+    # members only: the zeros a masked bincount adds for the others change no sum that starts from +0.0
     L, W = np.zeros(n), np.zeros(n)
     for i in range(team.size):
-        t = team[i] if member[i] else 0
-        L[t] += land[i] if member[i] else 0.0
-        W[t] += work[i] if member[i] else 0.0
-    by_land, by_work = np.zeros(n), np.zeros(n)
+        if member[i]:
+            L[team[i]] += land[i]
+            W[team[i]] += work[i]
+    by_land, by_work = np.empty(n), np.empty(n)
     for t in range(n):
-        if L[t] > 0 and W[t] > 0:
-            by_land[t] = income[t] * land_share[t] / L[t]
-            by_work[t] = income[t] * (1.0 - land_share[t]) / W[t]
-        elif L[t] > 0:
-            # no work in the co-op: the whole income goes by land
-            by_land[t] = income[t] / L[t]
-        elif W[t] > 0:
-            # no land in the co-op: the whole income goes by work
-            by_work[t] = income[t] / W[t]
+        by_land[t], by_work[t] = split_rates_at(income[t], land_share[t], L[t], W[t])
     dividend, wage = np.zeros(team.size), np.zeros(team.size)
     for i in range(team.size):
         if member[i]:
@@ -135,6 +161,12 @@ def farm_kernel(
     land_share,
     weather,
     lanes,
+    coop_dividend,
+    coop_wage,
+    effort,
+    output,
+    labor_used,
+    sideline,
     ny,
     mpa,
     nd,
@@ -147,39 +179,25 @@ def farm_kernel(
     threat,
     animal_rent_rate,
     sideline_price,
-    coop_dividend,
-    coop_wage,
-    effort,
-    output,
-    labor_used,
-    sideline,
 ):
-    """`farm` with the households' and groups' arrays and the parameters as scalars; writes the
-    members' flows into the arrays given and returns each co-op's output."""
+    """`farm` with the households' and groups' arrays and the parameters as scalars (see
+    `farm_constants`); writes the members' flows into the arrays given and returns each co-op's output."""
     n_teams = stage.size
     L, Wk, S, A, K = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
-    count, rent_total = np.zeros(n_teams), np.zeros(n_teams)
-    animal_rent = np.zeros(team.size)
+    count, rent_total, W = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
+    # members only (as in `split_kernel`)
     for i in range(team.size):
-        t = team[i]
-        # the sums add a zero for every non-member, as the masked bincount does
         if cm[i]:
+            t = team[i]
             L[t] += land[i]
             Wk[t] += lab[i]
             S[t] += skill[i] * land[i]
             A[t] += animals[i]
             K[t] += capital[i]
             count[t] += 1.0
-            animal_rent[i] = animal_rent_rate * animals[i]
-        else:
-            L[t] += 0.0
-            Wk[t] += 0.0
-            S[t] += 0.0
-            A[t] += 0.0
-            K[t] += 0.0
-            count[t] += 0.0
-        rent_total[t] += animal_rent[i]
-    e, out, income = np.empty(n_teams), np.zeros(n_teams), np.empty(n_teams)
+            rent_total[t] += animal_rent_rate * animals[i]
+    e, out = np.empty(n_teams), np.zeros(n_teams)
+    by_land, by_work = np.empty(n_teams), np.empty(n_teams)
     for t in range(n_teams):
         is_coop = stage[t] >= LOWER_COOP
         A[t] += team_animals[t] if is_coop else 0.0
@@ -191,25 +209,50 @@ def farm_kernel(
             sk = S[t] / L[t] if L[t] > 0 else 1.0
             cf = capital_factor_at(K[t], L[t], gain, half)
             out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + management) * e[t]
-        income[t] = np.maximum(out[t] - rent_total[t], 0.0)
-    work = np.empty(team.size)
+    # work points: labour times effort
     for i in range(team.size):
-        work[i] = lab[i] * e[team[i]]
-    dividend, wage = split_kernel(income, land_share, land, work, team, cm)
-    for i in range(team.size):
-        t = team[i]
-        # the rent for animals put in comes first, as far as the harvest covers it
-        paid_rent = animal_rent[i] * np.minimum(1.0, out[t] / np.maximum(rent_total[t], EPS))
-        coop_dividend[i] = dividend[i] + paid_rent
-        coop_wage[i] = wage[i]
         if cm[i]:
-            effort[i] = e[t]
-            # a member's harvest, for accounts per head: the co-op's output on his land
-            output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
-            labor_used[i] = work[i]
-            spare = np.maximum(Wk[t] - L[t] / mpw, 0.0)
-            sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * sideline_price
+            W[team[i]] += lab[i] * e[team[i]]
+    for t in range(n_teams):
+        # the income to split, after the rent for animals put in
+        by_land[t], by_work[t] = split_rates_at(np.maximum(out[t] - rent_total[t], 0.0), land_share[t], L[t], W[t])
+    for i in range(team.size):
+        if not cm[i]:
+            coop_dividend[i] = 0.0
+            coop_wage[i] = 0.0
+            continue
+        t = team[i]
+        work = lab[i] * e[t]
+        # the rent for animals put in comes first, as far as the harvest covers it
+        paid_rent = animal_rent_rate * animals[i] * np.minimum(1.0, out[t] / np.maximum(rent_total[t], EPS))
+        coop_dividend[i] = land[i] * by_land[t] + paid_rent
+        coop_wage[i] = work * by_work[t]
+        effort[i] = e[t]
+        # a member's harvest, for accounts per head: the co-op's output on his land
+        output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
+        labor_used[i] = work
+        spare = np.maximum(Wk[t] - L[t] / mpw, 0.0)
+        sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * sideline_price
     return out
+
+
+@once_per_params
+def farm_constants(p: Params) -> tuple:
+    """The parameters of `farm_kernel` after `sideline`, derived from `p`."""
+    return (
+        p.normal_yield,
+        p.mu_per_animal,
+        p.no_draft_yield_factor,
+        p.mu_per_worker,
+        p.capital_yield_gain,
+        p.capital_half_saturation,
+        p.coop_management_gain,
+        p.effort_monitoring,
+        bool(p.exit_allowed),
+        p.exit_threat_effort,
+        p.coop_animal_rent * p.animal_price,
+        production.sideline_price(p),
+    )
 
 
 def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: np.ndarray, lanes: int) -> np.ndarray:
@@ -230,22 +273,11 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         T.land_share,
         w,
         lanes,
-        p.normal_yield,
-        p.mu_per_animal,
-        p.no_draft_yield_factor,
-        p.mu_per_worker,
-        p.capital_yield_gain,
-        p.capital_half_saturation,
-        p.coop_management_gain,
-        p.effort_monitoring,
-        bool(p.exit_allowed),
-        p.exit_threat_effort,
-        p.coop_animal_rent * p.animal_price,
-        production.sideline_price(p),
         h.coop_dividend,
         h.coop_wage,
         h.effort,
         h.output,
         h.labor_used,
         h.sideline,
+        *farm_constants(p),
     )

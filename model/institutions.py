@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import animal_market, coops, funds, joining, purposes
-from .coops import effort_at
+from . import animal_market, coops, joining, purposes
+from .coops import effort_at, once_per_params
+from .funds import disband_kernel, entry_kernel, leave_kernel, masked_group_sums
 from .grouping import Groups
 from .jit import jit
-from .joining import decide_kernel, pressure_kernel
+from .joining import decide_kernel, pressure_kernel, urgency_at
 from .params import Params
 from .production import EPS, capital_factor_at
+from .rng import household_draws
 from .state import Households
-from .tax import agricultural_tax
+from .tax import agricultural_tax_kernel
 from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, Teams, fair_plough_fee
 
 HORIZON = 3.0  # years over which a household weighs one-off entry fees and forfeits
@@ -41,6 +43,10 @@ def membership_kernel(
     team_animals,
     team_capital,
     team_land_share,
+    pressure,
+    per_member,
+    new_land_share,
+    wanted,
     mpa,
     efficiency,
     team_fee,
@@ -55,7 +61,6 @@ def membership_kernel(
     monitoring,
     exit_allowed,
     threat,
-    new_land_share,
     welfare_rate,
     levy_rate,
     equal_claims,
@@ -64,11 +69,10 @@ def membership_kernel(
     pref_base,
     alone_base,
     subsistence,
-    pressure,
-    per_member,
 ):
-    """`membership_value` with the households' and groups' arrays and the parameters as scalars
-    (see `_membership_inputs`): returns (value, coop_gain)."""
+    """`membership_value` with the households' and groups' arrays, the land share a new co-op would get,
+    and the parameters as scalars (see `membership_constants`): returns (value, coop_gain), both left at
+    zero for households not `wanted`."""
     n_hh, n = team.size, stage.size
     # pools counted over the members of a lane's group, or over the whole lane where none exists yet
     S, N, L, W = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
@@ -115,8 +119,10 @@ def membership_kernel(
         pooled[t] *= (1 + management) * effort_at(count[t], monitoring, exit_allowed, threat)
         lane_share[t] = team_land_share[t] if stage[t] >= LOWER_COOP else new_land_share
         mean_levy[t] = levy_sum[t] / np.maximum(count[t], 1)
-    value, coop_gain = np.empty(n_hh), np.empty(n_hh)
+    value, coop_gain = np.zeros(n_hh), np.zeros(n_hh)
     for i in range(n_hh):
+        if not wanted[i]:
+            continue
         t, v = team[i], village[i]
         is_coop = stage[t] >= LOWER_COOP
         animal_mu = animals[i] * mpa
@@ -154,12 +160,83 @@ def membership_kernel(
     return value, coop_gain
 
 
-def _membership_inputs(h: Households, p: Params, T: Teams, team: np.ndarray, lab: np.ndarray, g: Groups, year: int):
-    """The arguments of `membership_kernel` up to (not including) `pressure` and `per_member`."""
-    # the tax a co-op would remit (only its part for co-op members counts)
-    tax_due = agricultural_tax(h.land * p.normal_yield, h.persons, p) if p.coop_tax_rebate > 0 else np.zeros(len(h))
-    advanced = p.advanced_coop_year and year >= p.advanced_coop_year
+def membership_constants(p: Params) -> tuple:
+    """The parameters of `membership_kernel` after `wanted`, derived from `p`."""
     return (
+        p.mu_per_animal,
+        p.team_pooling_efficiency,
+        fair_plough_fee(p) * p.team_equivalence_rate,
+        p.normal_yield,
+        p.no_draft_yield_factor,
+        p.animal_market_policy == "banned",
+        # animal_market.hire_gain_per_mu is hire_scale * skill * (1 - no_draft_yield_factor) - fee
+        p.plough_hire_timeliness * p.normal_yield,
+        animal_market.plough_fee(p),
+        p.capital_yield_gain,
+        p.capital_half_saturation,
+        p.coop_management_gain,
+        p.effort_monitoring,
+        bool(p.exit_allowed),
+        p.exit_threat_effort,
+        p.fund_spending_rate * (1 - p.fund_reproduction_share),
+        p.fund_levy_rate * p.normal_yield,
+        p.fund_ownership == "equal",
+        # a non-portable claim is worth half
+        1.0 if p.fund_portable else 0.5,
+        p.coop_tax_rebate,
+        p.state_preference * p.subsistence_grain,
+        p.farming_alone_value * p.subsistence_grain,
+        p.subsistence_grain,
+    )
+
+
+def tax_constants(p: Params) -> tuple[float, float, float, float]:
+    """The parameters of `tax.agricultural_tax_kernel` (exemption, lowest and highest rate, span)."""
+    return p.tax_exemption_per_head, p.tax_rate_min, p.tax_rate_max, p.tax_progression_span
+
+
+@jit
+def tax_due_kernel(land, children, adults, elders, ny, rebate, exemption, rate_min, rate_max, span):
+    """The tax a co-op would remit for each household (only its part for co-op members counts); zeros
+    where no part is remitted."""
+    m = land.size
+    if not rebate > 0:
+        return np.zeros(m)
+    base, persons = np.empty(m), np.empty(m, dtype=np.int64)
+    for i in range(m):
+        base[i] = land[i] * ny
+        persons[i] = children[i] + adults[i] + elders[i]
+    return agricultural_tax_kernel(base, persons, np.zeros(m), exemption, rate_min, rate_max, span)
+
+
+@jit
+def advanced_at(year, advanced_coop_year):
+    """Co-ops are advanced in `year` (an `advanced_coop_year` of 0: never)."""
+    return advanced_coop_year != 0 and year >= advanced_coop_year
+
+
+def new_land_share(p: Params, year: int) -> float:
+    """The land share a team turning co-op now would start with (none once co-ops are advanced)."""
+    return 0.0 if advanced_at(year, p.advanced_coop_year) else coops.initial_land_share(p)
+
+
+def membership_value(
+    h: Households,
+    p: Params,
+    T: Teams,
+    team: np.ndarray,
+    lab: np.ndarray,
+    pressure: np.ndarray,
+    g: Groups,
+    year: int,
+    per_member: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's yearly value of being in its lane's group, in units of subsistence, and its
+    gain (jin) from the group being run as a co-op rather than farming alone (for the co-op vote)."""
+    tax_due = tax_due_kernel(
+        h.land, h.children, h.adults, h.elders, p.normal_yield, p.coop_tax_rebate, *tax_constants(p)
+    )
+    return membership_kernel(
         team,
         h.in_team,
         h.village,
@@ -176,173 +253,12 @@ def _membership_inputs(h: Households, p: Params, T: Teams, team: np.ndarray, lab
         T.animals,
         T.capital,
         T.land_share,
-        p.mu_per_animal,
-        p.team_pooling_efficiency,
-        fair_plough_fee(p) * p.team_equivalence_rate,
-        p.normal_yield,
-        p.no_draft_yield_factor,
-        p.animal_market_policy == "banned",
-        # animal_market.hire_gain_per_mu is hire_scale * skill * (1 - no_draft_yield_factor) - fee
-        p.plough_hire_timeliness * p.normal_yield,
-        animal_market.plough_fee(p),
-        p.capital_yield_gain,
-        p.capital_half_saturation,
-        p.coop_management_gain,
-        p.effort_monitoring,
-        bool(p.exit_allowed),
-        p.exit_threat_effort,
-        0.0 if advanced else coops.initial_land_share(p),
-        p.fund_spending_rate * (1 - p.fund_reproduction_share),
-        p.fund_levy_rate * p.normal_yield,
-        p.fund_ownership == "equal",
-        # a non-portable claim is worth half
-        1.0 if p.fund_portable else 0.5,
-        p.coop_tax_rebate,
-        p.state_preference * p.subsistence_grain,
-        p.farming_alone_value * p.subsistence_grain,
-        p.subsistence_grain,
-    )
-
-
-def membership_value(
-    h: Households,
-    p: Params,
-    T: Teams,
-    team: np.ndarray,
-    lab: np.ndarray,
-    pressure: np.ndarray,
-    g: Groups,
-    year: int,
-    per_member: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each household's yearly value of being in its lane's group, in units of subsistence, and its
-    gain (jin) from the group being run as a co-op rather than farming alone (for the co-op vote)."""
-    return membership_kernel(*_membership_inputs(h, p, T, team, lab, g, year), pressure, per_member)
-
-
-@jit
-def choices_kernel(
-    team,
-    in_team,
-    village,
-    n_villages,
-    land,
-    animals,
-    skill,
-    capital,
-    lab,
-    grain,
-    need,
-    tax_due,
-    stage,
-    team_animals,
-    team_capital,
-    team_land_share,
-    mpa,
-    efficiency,
-    team_fee,
-    ny,
-    nd,
-    market_banned,
-    hire_scale,
-    market_fee,
-    gain,
-    half,
-    management,
-    monitoring,
-    exit_allowed,
-    threat,
-    new_land_share,
-    welfare_rate,
-    levy_rate,
-    equal_claims,
-    kept_weight,
-    rebate,
-    pref_base,
-    alone_base,
-    subsistence,
-    village_size,
-    pressure_on,
-    target,
-    target_floor,
-    urgency,
-    strength,
-    balance,
-    claim,
-    portable,
-    entry_share,
-    u,
-    revision,
-    compulsory,
-    noise,
-):
-    """Spring's choices: the village's pressure, each group's fund per member, each household's value of
-    membership and its decision. Returns (joins, exits, coop_gain, fund per member)."""
-    n = stage.size
-    members, in_village = np.zeros(n), np.zeros(n_villages)
-    for i in range(team.size):
-        if in_team[i]:
-            members[team[i]] += 1.0
-        in_village[village[i]] += 1.0 if in_team[i] else 0.0
-    rate = np.empty(n_villages)
-    for v in range(n_villages):
-        rate[v] = in_village[v] / np.maximum(village_size[v], 1)
-    pressure = pressure_kernel(rate, pressure_on, target, target_floor, urgency, strength)
-    per_member = np.empty(n)
-    for t in range(n):
-        per_member[t] = balance[t] / np.maximum(members[t], 1)
-    value, coop_gain = membership_kernel(
-        team,
-        in_team,
-        village,
-        n_villages,
-        land,
-        animals,
-        skill,
-        capital,
-        lab,
-        grain,
-        need,
-        tax_due,
-        stage,
-        team_animals,
-        team_capital,
-        team_land_share,
-        mpa,
-        efficiency,
-        team_fee,
-        ny,
-        nd,
-        market_banned,
-        hire_scale,
-        market_fee,
-        gain,
-        half,
-        management,
-        monitoring,
-        exit_allowed,
-        threat,
-        new_land_share,
-        welfare_rate,
-        levy_rate,
-        equal_claims,
-        kept_weight,
-        rebate,
-        pref_base,
-        alone_base,
-        subsistence,
         pressure,
         per_member,
+        new_land_share(p, year),
+        np.ones(len(h), dtype=np.bool_),
+        *membership_constants(p),
     )
-    # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
-    # (weighed only by the households reconsidering this year)
-    exit_cost, entry_cost = np.zeros(team.size), np.zeros(team.size)
-    for i in range(team.size):
-        if u[i, 0] < revision:
-            exit_cost[i] = (0.0 if portable else claim[i]) / HORIZON / subsistence
-            entry_cost[i] = entry_share * per_member[team[i]] / HORIZON / subsistence
-    joins, exits = decide_kernel(value, in_team, exit_cost, entry_cost, u, revision, compulsory, noise, exit_allowed)
-    return joins, exits, coop_gain, per_member
 
 
 @jit
@@ -495,103 +411,320 @@ def wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage):
     return exits_v
 
 
+EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
+
+
+@jit
+def spring_kernel(
+    team,
+    village,
+    n_villages,
+    village_size,
+    keys,
+    year,
+    hid,
+    in_team,
+    member_years,
+    land,
+    animals,
+    skill,
+    capital,
+    grain,
+    need,
+    claim,
+    lab,
+    children,
+    adults,
+    elders,
+    stage,
+    age,
+    team_animals,
+    team_capital,
+    land_share,
+    withdrawn,
+    disband_paid,
+    forfeited,
+    entry_in,
+    payouts,
+    entry_fees,
+    mpa,
+    efficiency,
+    team_fee,
+    ny,
+    nd,
+    market_banned,
+    hire_scale,
+    market_fee,
+    gain,
+    half,
+    management,
+    monitoring,
+    exit_allowed,
+    threat,
+    welfare_rate,
+    levy_rate,
+    equal_claims,
+    kept_weight,
+    rebate,
+    pref_base,
+    alone_base,
+    subsistence,
+    teams_enabled,
+    portable,
+    entry_share,
+    revision,
+    compulsory,
+    noise,
+    min_size,
+    pressure_on,
+    target,
+    target_floor,
+    strength,
+    target_year,
+    coops_max,
+    min_years,
+    coop_pressed,
+    initial_share,
+    advanced_coop_year,
+    exemption,
+    rate_min,
+    rate_max,
+    span,
+):
+    """`spring` with the households', groups' and accounts' arrays and the parameters as scalars (see
+    `spring_constants`); returns the per-village events, one row each in `EVENTS` order."""
+    n, m = stage.size, team.size
+    events = np.zeros((len(EVENTS), n_villages))
+    if not teams_enabled:
+        # no teams allowed: any group is wound up and its fund shared out
+        out = disband_kernel(team, in_team, claim, stage > 0, disband_paid)
+        events[1] = wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage)
+        return events
+
+    # the choices: the village's pressure, each group's fund per member, each household's value of membership
+    member = in_team.copy()
+    bal = masked_group_sums(team, member, claim, n)
+    u = household_draws(keys, year, purposes.CHOICE, village, hid, 2)
+    members, in_village = np.zeros(n), np.zeros(n_villages)
+    for i in range(m):
+        if in_team[i]:
+            members[team[i]] += 1.0
+        in_village[village[i]] += 1.0 if in_team[i] else 0.0
+    rate = np.empty(n_villages)
+    for v in range(n_villages):
+        rate[v] = in_village[v] / np.maximum(village_size[v], 1)
+    pressure = pressure_kernel(rate, pressure_on, target, target_floor, urgency_at(year, target_year), strength)
+    per_member = np.empty(n)
+    for t in range(n):
+        per_member[t] = bal[t] / np.maximum(members[t], 1)
+    advanced = advanced_at(year, advanced_coop_year)
+    # a co-op formed now starts with its land share (none once co-ops are advanced)
+    new_share = 0.0 if advanced else initial_share
+    tax_due = tax_due_kernel(land, children, adults, elders, ny, rebate, exemption, rate_min, rate_max, span)
+    # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
+    # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
+    votes = coops_max > 0 and not coop_pressed
+    wanted = np.empty(m, dtype=np.bool_)
+    for i in range(m):
+        free = not compulsory and (exit_allowed or not in_team[i])
+        wanted[i] = votes or (u[i, 0] < revision and free)
+    value, coop_gain = membership_kernel(
+        team,
+        in_team,
+        village,
+        n_villages,
+        land,
+        animals,
+        skill,
+        capital,
+        lab,
+        grain,
+        need,
+        tax_due,
+        stage,
+        team_animals,
+        team_capital,
+        land_share,
+        pressure,
+        per_member,
+        new_share,
+        wanted,
+        mpa,
+        efficiency,
+        team_fee,
+        ny,
+        nd,
+        market_banned,
+        hire_scale,
+        market_fee,
+        gain,
+        half,
+        management,
+        monitoring,
+        exit_allowed,
+        threat,
+        welfare_rate,
+        levy_rate,
+        equal_claims,
+        kept_weight,
+        rebate,
+        pref_base,
+        alone_base,
+        subsistence,
+    )
+    # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
+    # (weighed only by the households reconsidering this year)
+    exit_cost, entry_cost = np.zeros(m), np.zeros(m)
+    for i in range(m):
+        if u[i, 0] < revision:
+            exit_cost[i] = (0.0 if portable else claim[i]) / HORIZON / subsistence
+            entry_cost[i] = entry_share * per_member[team[i]] / HORIZON / subsistence
+    joins, exits = decide_kernel(value, in_team, exit_cost, entry_cost, u, revision, compulsory, noise, exit_allowed)
+
+    # leavers settle their fund claims
+    paid, forfeit = leave_kernel(team, member, exits, claim, portable, equal_claims, withdrawn, disband_paid, forfeited)
+    joined, entering, events[1], events[3] = after_exits_kernel(
+        team,
+        village,
+        n_villages,
+        joins,
+        exits,
+        paid,
+        forfeit,
+        in_team,
+        member_years,
+        grain,
+        payouts,
+        stage,
+        age,
+        min_size,
+    )
+    fees = entry_kernel(team, entering, claim, grain, per_member, entry_share, entry_in)
+    dissolve, count, events[0], events[2] = after_entry_kernel(
+        team,
+        village,
+        n_villages,
+        n // n_villages,
+        joined,
+        fees,
+        in_team,
+        animals,
+        grain,
+        entry_fees,
+        stage,
+        team_animals,
+        min_size,
+        compulsory,
+    )
+    if dissolve.any():
+        out = disband_kernel(team, in_team, claim, dissolve, disband_paid)
+        dissolve_kernel(
+            team,
+            village,
+            n_villages,
+            dissolve,
+            count,
+            out,
+            in_team,
+            member_years,
+            animals,
+            capital,
+            grain,
+            payouts,
+            stage,
+            team_animals,
+            team_capital,
+            land_share,
+        )
+    age_kernel(in_team, member_years, stage, age)
+    co_ops_kernel(
+        team,
+        in_team,
+        coop_gain,
+        stage,
+        age,
+        land_share,
+        n_villages,
+        coops_max,
+        min_years,
+        coop_pressed,
+        initial_share,
+        advanced,
+    )
+    return events
+
+
+@once_per_params
+def spring_constants(p: Params) -> tuple:
+    """The parameters of `spring_kernel` after `entry_fees`, derived from `p`."""
+    return (
+        *membership_constants(p),
+        bool(p.teams_enabled),
+        bool(p.fund_portable),
+        p.entry_share,
+        p.membership_revision,
+        p.join_pressure >= 1.0,
+        p.choice_noise,
+        p.team_min_size,
+        *joining.pressure_constants(p),
+        p.target_year,
+        p.coops_max,
+        p.coop_min_team_years,
+        p.join_pressure >= 0.5,
+        coops.initial_land_share(p),
+        p.advanced_coop_year,
+        *tax_constants(p),
+    )
+
+
 def spring(
     h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int, acc: dict
 ) -> dict[str, np.ndarray]:
     """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded.
     Grain paid out of funds and entry fees paid in are added to the village accounts `acc`."""
-    n, V = len(T), g.n_villages
-    zero = np.zeros(V)
-    if not p.teams_enabled:
-        # no teams allowed: any group is wound up and its fund shared out
-        out = funds.disband(team, h.in_team, h.fund_claim, T.active, T)
-        exits = wind_up_kernel(h.village, V, out, h.in_team, h.grain, acc["fund_payouts"], T.stage)
-        return {"team_joins": zero, "team_exits": exits, "teams_disbanded": zero, "fund_forfeited": zero}
-
-    member = h.in_team.copy()
-    bal = funds.balance(team, member, h.fund_claim, n)
-    u = draws.household(year, purposes.CHOICE, h.village, h.hid, 2)
-    joins, exits, coop_gain, per_member = choices_kernel(
-        *_membership_inputs(h, p, T, team, lab, g, year),
-        g.count,
-        *joining.pressure_terms(p, year),
-        bal,
-        h.fund_claim,
-        bool(p.fund_portable),
-        p.entry_share,
-        u,
-        p.membership_revision,
-        p.join_pressure >= 1.0,
-        p.choice_noise,
-    )
-
-    # leavers settle their fund claims
-    paid, forfeit = funds.leave(team, member, exits, h.fund_claim, p, T)
-    joined, entering, exits_v, forfeit_v = after_exits_kernel(
+    events = spring_kernel(
         team,
         h.village,
-        V,
-        joins,
-        exits,
-        paid,
-        forfeit,
+        g.n_villages,
+        g.count,
+        draws.keys,
+        year,
+        h.hid,
         h.in_team,
         h.member_years,
+        h.land,
+        h.animals,
+        h.skill,
+        h.capital,
         h.grain,
-        acc["fund_payouts"],
+        h.need,
+        h.fund_claim,
+        lab,
+        h.children,
+        h.adults,
+        h.elders,
         T.stage,
         T.age,
-        p.team_min_size,
-    )
-    fees = funds.entry(team, entering, h.fund_claim, h.grain, per_member, p, T)
-    dissolve, count, joins_v, disbanded_v = after_entry_kernel(
-        team,
-        h.village,
-        V,
-        n // V,
-        joined,
-        fees,
-        h.in_team,
-        h.animals,
-        h.grain,
-        acc["entry_fees"],
-        T.stage,
         T.animals,
-        p.team_min_size,
-        p.join_pressure >= 1.0,
+        T.capital,
+        T.land_share,
+        T.withdrawn,
+        T.disband_paid,
+        T.forfeited,
+        T.entry_in,
+        acc["fund_payouts"],
+        acc["entry_fees"],
+        *spring_constants(p),
     )
-    if dissolve.any():
-        out = funds.disband(team, h.in_team, h.fund_claim, dissolve, T)
-        dissolve_kernel(
-            team,
-            h.village,
-            V,
-            dissolve,
-            count,
-            out,
-            h.in_team,
-            h.member_years,
-            h.animals,
-            h.capital,
-            h.grain,
-            acc["fund_payouts"],
-            T.stage,
-            T.animals,
-            T.capital,
-            T.land_share,
-        )
-    age_kernel(h.in_team, h.member_years, T.stage, T.age)
-
-    _co_ops(h, p, T, g, team, coop_gain, year)
-    return {"team_joins": joins_v, "team_exits": exits_v, "teams_disbanded": disbanded_v, "fund_forfeited": forfeit_v}
+    return dict(zip(EVENTS, events, strict=True))
 
 
 @jit
 def co_ops_kernel(
     team, in_team, coop_gain, stage, age, land_share, n_villages, coops_max, min_years, pressed, new_share, advanced
 ):
-    """`_co_ops` with the parameters as scalars (`pressed`: join_pressure >= 0.5; `advanced`: the
-    advanced stage has begun)."""
+    """Teams become lower-stage co-ops up to the pilot cap; co-ops move to the advanced stage (`pressed`:
+    join_pressure >= 0.5; `advanced`: the advanced stage has begun)."""
     n = stage.size
     lanes = n // n_villages
     if coops_max > 0:
@@ -602,43 +735,29 @@ def co_ops_kernel(
                 gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
                 count[team[i]] += 1.0
         eligible = np.zeros(n, dtype=np.bool_)
-        key = np.empty(n)
+        seniority = np.empty(n)
         for t in range(n):
             willing = gainers[t] >= 0.5 * count[t] or pressed
             eligible[t] = stage[t] == TEAM and age[t] >= min_years and willing
-            key[t] = -(age[t] * 1000.0 + count[t]) if eligible[t] else 1.0
+            seniority[t] = age[t] * 1000.0 + count[t]
         for v in range(n_villages):
             a = v * lanes
             room = coops_max
             for t in range(a, a + lanes):
                 room -= 1 if stage[t] >= LOWER_COOP else 0
-            # within each village, the oldest (then largest) eligible teams convert first
-            order = np.argsort(key[a : a + lanes], kind="mergesort")
-            for r in range(min(room, lanes)):
-                t = a + order[r]
-                if eligible[t]:
-                    stage[t] = LOWER_COOP
-                    land_share[t] = new_share
+            # within each village, the oldest (then largest, then first) eligible teams convert first
+            for _ in range(min(room, lanes)):
+                best = -1
+                for t in range(a, a + lanes):
+                    if eligible[t] and (best < 0 or seniority[t] > seniority[best]):
+                        best = t
+                if best < 0:
+                    break
+                eligible[best] = False
+                stage[best] = LOWER_COOP
+                land_share[best] = new_share
     for t in range(n):
         if advanced and stage[t] == LOWER_COOP:
             stage[t] = ADVANCED_COOP
         if stage[t] == ADVANCED_COOP:
             land_share[t] = 0.0
-
-
-def _co_ops(h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, coop_gain: np.ndarray, year: int) -> None:
-    """Teams become lower-stage co-ops up to the pilot cap; co-ops move to the advanced stage."""
-    co_ops_kernel(
-        team,
-        h.in_team,
-        coop_gain,
-        T.stage,
-        T.age,
-        T.land_share,
-        g.n_villages,
-        p.coops_max,
-        p.coop_min_team_years,
-        p.join_pressure >= 0.5,
-        coops.initial_land_share(p),
-        bool(p.advanced_coop_year and year >= p.advanced_coop_year),
-    )

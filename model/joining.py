@@ -28,11 +28,23 @@ from .jit import jit
 from .params import Params
 
 
+def pressure_constants(p: Params) -> tuple[bool, float, float, float]:
+    """The scalars of `pressure_value` that do not change with the year: (on, target, target floor,
+    strength)."""
+    strength = p.join_pressure / max(1.0 - p.join_pressure, 1e-6) if p.join_pressure > 0 else 0.0
+    return p.join_pressure > 0, p.target_membership, max(p.target_membership, 1e-9), strength
+
+
+@jit
+def urgency_at(year, target_year):
+    """How hard the target presses in `year`: full from the target year on, rising as it approaches."""
+    return 1.0 if year >= target_year else 1.0 / (1.0 + (target_year - year))
+
+
 def pressure_terms(p: Params, year: int) -> tuple[bool, float, float, float, float]:
     """The scalars of `pressure_value` for `year`: (on, target, target floor, urgency, strength)."""
-    urgency = 1.0 if year >= p.target_year else 1.0 / (1.0 + (p.target_year - year))
-    strength = p.join_pressure / max(1.0 - p.join_pressure, 1e-6) if p.join_pressure > 0 else 0.0
-    return p.join_pressure > 0, p.target_membership, max(p.target_membership, 1e-9), urgency, strength
+    on, target, target_floor, strength = pressure_constants(p)
+    return on, target, target_floor, urgency_at(year, p.target_year), strength
 
 
 @jit
