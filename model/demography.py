@@ -51,11 +51,13 @@ def year_of_life(
     their property to their heirs (`inherit`), and are gone; large households divide (`divide`), each
     village's branches following its households.
 
-    Returns the households (new arrays if any died out or divided, else `h`) and the divisions per
-    village (floats). `next_hid` moves on past the branches' ids.
+    `h` is updated in place: where households died out or divided, its arrays are replaced by new
+    ones (the old ones are let go at once, not held beside the new for the rest of the year).
+    Returns `h` and the divisions per village (floats). `next_hid` moves on past the branches' ids.
     """
-    rates = vital_rates(p)
-    base, exponent, hunger = ageing_powers(*h.blocks[:2], float(p.famine_mortality), rates)
+    famine = p.famine_mortality
+    odds = (p.child_mortality, p.adult_mortality, p.elder_mortality, p.years_as_child, p.years_as_worker, p.birth_rate)
+    base, exponent, hunger, rates = ageing_powers(*h.blocks[:2], famine, *odds)
     # P(0) of each binomial draw, q**n, by numpy's power (numba's may differ in the last bit)
     powers = base**exponent
     changed, f, i, b, divisions = life_kernel(
@@ -63,7 +65,7 @@ def year_of_life(
         year,
         *h.blocks,
         hunger,
-        float(p.famine_mortality),
+        famine,
         rates,
         powers,
         lanes,
@@ -77,7 +79,9 @@ def year_of_life(
         next_hid,
         fund_payouts,
     )
-    return (Households.of_blocks((f, i, b)) if changed else h), divisions
+    if changed:
+        h.replace_blocks((f, i, b))
+    return h, divisions
 
 
 def vital_rates(p: Params) -> np.ndarray:
@@ -97,9 +101,16 @@ def vital_rates(p: Params) -> np.ndarray:
 
 
 @jit
-def ageing_powers(f, i, famine, odds):
-    """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, and the
-    powers `age_kernel` needs (see `powers_needed`). Returns (bases, exponents, hunger)."""
+def ageing_powers(
+    f, i, famine, child_mortality, adult_mortality, elder_mortality, years_as_child, years_as_worker, births
+):
+    """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, the yearly
+    chances of `age_kernel` (as `vital_rates`) and the powers it needs (see `powers_needed`).
+    Returns (bases, exponents, hunger, chances)."""
+    odds = np.array(
+        [child_mortality, adult_mortality, elder_mortality, 1.0 / years_as_child, 1.0 / years_as_worker, births],
+        dtype=np.float64,
+    )
     need = f[_NEED]
     consumption = f[_CONSUMPTION]
     hunger = np.zeros(need.size)
@@ -107,7 +118,7 @@ def ageing_powers(f, i, famine, odds):
         if need[k] > 0:
             hunger[k] = np.minimum(np.maximum((need[k] - consumption[k]) / need[k], 0.0), 1.0)
     base, exponent = powers_needed(hunger, famine, odds, i[_CHILDREN], i[_ADULTS], i[_ELDERS])
-    return base, exponent, hunger
+    return base, exponent, hunger, odds
 
 
 def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger: np.ndarray) -> None:
@@ -185,9 +196,10 @@ def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, 
     m = 1  # the length of the tables of powers
     for i in range(n):
         m = max(m, children[i] + 1, adults[i] + 1, elders[i] + 1)
-    later = np.empty(3)
-    for r in range(3):
-        later[r] = _odds(odds[3 + r])
+    ratio = np.empty(6)  # p / q of each chance, for households that are not hungry
+    for r in range(6):
+        p = _odds(odds[r] + 0.0) if r < 3 else _odds(odds[r])
+        ratio[r] = p / (1.0 - p)
     j = 6 * m  # the hungry households' own powers start here
     for i in range(n):
         b = household_base(keys[village[i]], hid[i], year, purpose)
@@ -195,23 +207,30 @@ def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, 
         if extra != 0.0:
             pc, pa, pe = powers[j], powers[j + 1], powers[j + 2]
             j += 3
+            p = _odds(odds[0] + extra)
+            rc = p / (1.0 - p)
+            p = _odds(odds[1] + extra)
+            ra = p / (1.0 - p)
+            p = _odds(odds[2] + extra)
+            re = p / (1.0 - p)
         else:
             pc, pa, pe = powers[children[i]], powers[m + adults[i]], powers[2 * m + elders[i]]
-        p = _odds(odds[0] + extra)
-        c = children[i] - binomial_walk(uniform(b, 0), children[i], pc, p / (1.0 - p))
-        p = _odds(odds[1] + extra)
-        a = adults[i] - binomial_walk(uniform(b, 1), adults[i], pa, p / (1.0 - p))
-        p = _odds(odds[2] + extra)
-        e = elders[i] - binomial_walk(uniform(b, 2), elders[i], pe, p / (1.0 - p))
-        p = later[0]
-        grown = binomial_walk(uniform(b, 3), c, powers[3 * m + c], p / (1.0 - p))
-        p = later[1]
-        aged = binomial_walk(uniform(b, 4), a, powers[4 * m + a], p / (1.0 - p))
-        p = later[2]
-        births = binomial_walk(uniform(b, 5), a, powers[5 * m + a], p / (1.0 - p))
+            rc, ra, re = ratio[0], ratio[1], ratio[2]
+        c = children[i] - _binomial(b, 0, children[i], pc, rc)
+        a = adults[i] - _binomial(b, 1, adults[i], pa, ra)
+        e = elders[i] - _binomial(b, 2, elders[i], pe, re)
+        grown = _binomial(b, 3, c, powers[3 * m + c], ratio[3])
+        aged = _binomial(b, 4, a, powers[4 * m + a], ratio[4])
+        births = _binomial(b, 5, a, powers[5 * m + a], ratio[5])
         children[i] = c - grown + births
         adults[i] = a + grown - aged
         elders[i] = e + aged
+
+
+@jit
+def _binomial(base, j, n, pmf, r):
+    """`binomial_walk` with draw `j` of the series from `base`; with no trials, 0 without the draw."""
+    return binomial_walk(uniform(base, j), n, pmf, r) if n > 0 else 0
 
 
 def heirs(h: Households, gone: np.ndarray) -> np.ndarray:
@@ -308,9 +327,10 @@ def divide(h: Households, p: Params, draws: Draws, year: int, next_hid: np.ndarr
 @jit
 def division_draw(key, hid, year, purpose, adults, division_adults, rate):
     """Whether a household divides this year: -1 if not, else a uniform for the branch's place on the lane."""
-    b = household_base(key, hid, year, purpose)
-    if adults >= division_adults and uniform(b, 0) < rate:
-        return uniform(b, 1)
+    if adults >= division_adults:
+        b = household_base(key, hid, year, purpose)
+        if uniform(b, 0) < rate:
+            return uniform(b, 1)
     return -1.0
 
 

@@ -178,6 +178,11 @@ class Households:
         h._bind(blocks)
         return h
 
+    def replace_blocks(self, blocks: tuple[np.ndarray, ...]) -> None:
+        """Make the fields views of the rows of `blocks` (C-ordered, not copied) instead: these become
+        the households, and the old arrays are let go (freed unless referenced elsewhere)."""
+        self._bind(blocks)
+
     def _bind(self, blocks: tuple[np.ndarray, ...]) -> None:
         d = self.__dict__
         d["blocks"] = blocks
