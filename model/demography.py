@@ -69,13 +69,13 @@ def year_of_life(
         rates,
         powers,
         lanes,
-        bool(p.fund_portable),
+        p.fund_portable,
         p.fund_ownership == "equal",
         T.withdrawn,
         T.disband_paid,
         T.forfeited,
-        int(p.division_adults),
-        float(p.division_rate),
+        p.division_adults,
+        p.division_rate,
         next_hid,
         fund_payouts,
     )
@@ -102,13 +102,13 @@ def vital_rates(p: Params) -> np.ndarray:
 
 @jit
 def ageing_powers(
-    f, i, famine, child_mortality, adult_mortality, elder_mortality, years_as_child, years_as_worker, births
+    f, i, famine, child_mortality, adult_mortality, elder_mortality, years_as_child, years_as_worker, birth_rate
 ):
     """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, the yearly
     chances of `age_kernel` (as `vital_rates`) and the powers it needs (see `powers_needed`).
     Returns (bases, exponents, hunger, chances)."""
     odds = np.array(
-        [child_mortality, adult_mortality, elder_mortality, 1.0 / years_as_child, 1.0 / years_as_worker, births],
+        [child_mortality, adult_mortality, elder_mortality, 1.0 / years_as_child, 1.0 / years_as_worker, birth_rate],
         dtype=np.float64,
     )
     need = f[_NEED]
@@ -358,13 +358,13 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
     adults = i[_ADULTS, k]
     children = i[_CHILDREN, k]
     share = np.float64(adults // 2) / np.float64(adults)
-    leave = adults // 2
-    taken = np.int64(np.floor(children * share + 0.5))
-    bi[_ADULTS, kb] = leave
-    bi[_CHILDREN, kb] = taken
+    branch_adults = adults // 2
+    branch_children = np.int64(np.floor(children * share + 0.5))
+    bi[_ADULTS, kb] = branch_adults
+    bi[_CHILDREN, kb] = branch_children
     bi[_ELDERS, kb] = 0
-    pi[_ADULTS, kp] = adults - leave
-    pi[_CHILDREN, kp] = children - taken
+    pi[_ADULTS, kp] = adults - branch_adults
+    pi[_CHILDREN, kp] = children - branch_children
     for r in _PROPERTY_ROWS:
         x = f[r, k]
         part = x * share
@@ -445,6 +445,7 @@ def life_kernel(
         # the payout goes to the heir, or stays with a household kept alive for want of one
         for d in range(dead.size):
             grain[who[d] if who[d] >= 0 else dead[d]] += payout[dead[d]]
+        # summed per village first, then added (the bits of np.bincount, then +=)
         paid = np.zeros(fund_payouts.size)
         for d in range(dead.size):
             paid[village[dead[d]]] += payout[dead[d]]
