@@ -12,14 +12,113 @@ from __future__ import annotations
 import numpy as np
 
 from . import purposes
+from .funds import leave_kernel
 from .jit import jit
 from .params import Params
 from .rng import Draws, binomial_walk, household_base, uniform
-from .state import Households
+from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
+from .teams import Teams
 
 # Property and obligations: split with a new branch in proportion to the adults who leave it,
 # and taken over whole by the heir of a household that dies out.
 PROPERTY = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
+
+# rows of the fields used here in the blocks of `Households` (float, int and bool blocks)
+_PROPERTY_ROWS = np.array([ROW[k] for k in PROPERTY])
+_POSITION, _GRAIN, _FUND_CLAIM, _NEED, _CONSUMPTION = (
+    ROW[k] for k in ("position", "grain", "fund_claim", "need", "consumption")
+)
+_VILLAGE, _HID, _NEIGHBOURHOOD, _CHILDREN, _ADULTS, _ELDERS, _MEMBER_YEARS, _FOUNDED = (
+    ROW[k] for k in ("village", "hid", "neighbourhood", "children", "adults", "elders", "member_years", "founded")
+)
+_IN_TEAM = ROW["in_team"]
+_DEMOGRAPHY, _DIVISION = purposes.DEMOGRAPHY, purposes.DIVISION
+
+
+def year_of_life(
+    h: Households,
+    T: Teams,
+    p: Params,
+    draws: Draws,
+    year: int,
+    next_hid: np.ndarray,
+    lanes: int,
+    fund_payouts: np.ndarray,
+) -> tuple[Households, np.ndarray]:
+    """The demography of one year, first in the year: the flows of last year are cleared (their
+    hunger kept for mortality); births and deaths (`age_and_reproduce`); households that died out
+    leave their team (a fund payout goes to the heir, added to `fund_payouts` per village) and pass
+    their property to their heirs (`inherit`), and are gone; large households divide (`divide`), each
+    village's branches following its households.
+
+    `h` is updated in place: where households died out or divided, its arrays are replaced by new
+    ones (the old ones are let go at once, not held beside the new for the rest of the year).
+    Returns `h` and the divisions per village (floats). `next_hid` moves on past the branches' ids.
+    """
+    famine = p.famine_mortality
+    odds = (p.child_mortality, p.adult_mortality, p.elder_mortality, p.years_as_child, p.years_as_worker, p.birth_rate)
+    base, exponent, hunger, rates = ageing_powers(*h.blocks[:2], famine, *odds)
+    # P(0) of each binomial draw, q**n, by numpy's power (numba's may differ in the last bit)
+    powers = base**exponent
+    changed, f, i, b, divisions = life_kernel(
+        draws.keys,
+        year,
+        *h.blocks,
+        hunger,
+        famine,
+        rates,
+        powers,
+        lanes,
+        p.fund_portable,
+        p.fund_ownership == "equal",
+        T.withdrawn,
+        T.disband_paid,
+        T.forfeited,
+        p.division_adults,
+        p.division_rate,
+        next_hid,
+        fund_payouts,
+    )
+    if changed:
+        h.replace_blocks((f, i, b))
+    return h, divisions
+
+
+def vital_rates(p: Params) -> np.ndarray:
+    """The yearly chances of `age_kernel`: death of a child, an adult, an elder; a child growing up,
+    an adult growing old; a birth per adult."""
+    return np.array(
+        [
+            p.child_mortality,
+            p.adult_mortality,
+            p.elder_mortality,
+            1.0 / p.years_as_child,
+            1.0 / p.years_as_worker,
+            p.birth_rate,
+        ],
+        dtype=np.float64,
+    )
+
+
+@jit
+def ageing_powers(
+    f, i, famine, child_mortality, adult_mortality, elder_mortality, years_as_child, years_as_worker, birth_rate
+):
+    """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, the yearly
+    chances of `age_kernel` (as `vital_rates`) and the powers it needs (see `powers_needed`).
+    Returns (bases, exponents, hunger, chances)."""
+    odds = np.array(
+        [child_mortality, adult_mortality, elder_mortality, 1.0 / years_as_child, 1.0 / years_as_worker, birth_rate],
+        dtype=np.float64,
+    )
+    need = f[_NEED]
+    consumption = f[_CONSUMPTION]
+    hunger = np.zeros(need.size)
+    for k in range(need.size):
+        if need[k] > 0:
+            hunger[k] = np.minimum(np.maximum((need[k] - consumption[k]) / need[k], 0.0), 1.0)
+    base, exponent = powers_needed(hunger, famine, odds, i[_CHILDREN], i[_ADULTS], i[_ELDERS])
+    return base, exponent, hunger, odds
 
 
 def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger: np.ndarray) -> None:
@@ -28,16 +127,7 @@ def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger:
     `hunger` is last year's shortfall of consumption below need (0..1); it raises
     mortality by up to `famine_mortality`.
     """
-    odds = np.array(
-        [
-            p.child_mortality,
-            p.adult_mortality,
-            p.elder_mortality,
-            1.0 / p.years_as_child,
-            1.0 / p.years_as_worker,
-            p.birth_rate,
-        ]
-    )
+    odds = vital_rates(p)
     base, exponent = powers_needed(hunger, p.famine_mortality, odds, h.children, h.adults, h.elders)
     # P(0) of each draw's binomial, q**n, by numpy's power (numba's may differ in the last bit)
     powers = base**exponent
@@ -65,27 +155,36 @@ def _odds(x):
 
 @jit
 def powers_needed(hunger, famine, odds, children, adults, elders):
-    """Bases q and exponents n of the powers q**n that `age_kernel` needs: for each household the
-    chance of no death among its children, adults and elders (mortality raised by `famine` times its
-    `hunger`), then for growing up, ageing and births (one probability each) a table over 0..max n."""
+    """Bases q and exponents n of the powers q**n that `age_kernel` needs: tables over n = 0..max head
+    count of the chances of no death among n children, adults, elders, no child growing up, no adult
+    growing old, no birth (`odds` in that order); then, for each household whose hunger raises its
+    mortality (by `famine` times its `hunger`), its own chances of no death among its children, adults
+    and elders. (numpy's power gives each entry the same bits wherever it stands, so one table serves
+    every household that is not hungry.)"""
     n = children.size
     m = 1
+    hungry = 0
     for i in range(n):
         m = max(m, children[i] + 1, adults[i] + 1, elders[i] + 1)
-    base = np.empty(3 * n + 3 * m)
-    exponent = np.empty(3 * n + 3 * m)
+        if famine * hunger[i] != 0.0:
+            hungry += 1
+    base = np.empty(6 * m + 3 * hungry)
+    exponent = np.empty(6 * m + 3 * hungry)
+    for r in range(6):
+        q = 1.0 - _odds(odds[r] + 0.0) if r < 3 else 1.0 - _odds(odds[r])
+        for k in range(m):
+            base[r * m + k] = q
+            exponent[r * m + k] = k
+    j = 6 * m
     for i in range(n):
         extra = famine * hunger[i]
-        for r in range(3):
-            base[r * n + i] = 1.0 - _odds(odds[r] + extra)
-        exponent[i] = children[i]
-        exponent[n + i] = adults[i]
-        exponent[2 * n + i] = elders[i]
-    for r in range(3):
-        q = 1.0 - _odds(odds[3 + r])
-        for k in range(m):
-            base[3 * n + r * m + k] = q
-            exponent[3 * n + r * m + k] = k
+        if extra != 0.0:
+            for r in range(3):
+                base[j + r] = 1.0 - _odds(odds[r] + extra)
+            exponent[j] = children[i]
+            exponent[j + 1] = adults[i]
+            exponent[j + 2] = elders[i]
+            j += 3
     return base, exponent
 
 
@@ -94,29 +193,44 @@ def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, 
     """Deaths, then children growing up, adults growing old and births (into the three head counts),
     each a binomial draw by inverse CDF; `powers` from `powers_needed`."""
     n = children.size
-    m = (powers.size - 3 * n) // 3
-    t = 3 * n  # the tables of powers start here
-    later = np.empty(3)
-    for r in range(3):
-        later[r] = _odds(odds[3 + r])
+    m = 1  # the length of the tables of powers
+    for i in range(n):
+        m = max(m, children[i] + 1, adults[i] + 1, elders[i] + 1)
+    ratio = np.empty(6)  # p / q of each chance, for households that are not hungry
+    for r in range(6):
+        p = _odds(odds[r] + 0.0) if r < 3 else _odds(odds[r])
+        ratio[r] = p / (1.0 - p)
+    j = 6 * m  # the hungry households' own powers start here
     for i in range(n):
         b = household_base(keys[village[i]], hid[i], year, purpose)
         extra = famine * hunger[i]
-        p = _odds(odds[0] + extra)
-        c = children[i] - binomial_walk(uniform(b, 0), children[i], powers[i], p / (1.0 - p))
-        p = _odds(odds[1] + extra)
-        a = adults[i] - binomial_walk(uniform(b, 1), adults[i], powers[n + i], p / (1.0 - p))
-        p = _odds(odds[2] + extra)
-        e = elders[i] - binomial_walk(uniform(b, 2), elders[i], powers[2 * n + i], p / (1.0 - p))
-        p = later[0]
-        grown = binomial_walk(uniform(b, 3), c, powers[t + c], p / (1.0 - p))
-        p = later[1]
-        aged = binomial_walk(uniform(b, 4), a, powers[t + m + a], p / (1.0 - p))
-        p = later[2]
-        births = binomial_walk(uniform(b, 5), a, powers[t + 2 * m + a], p / (1.0 - p))
+        if extra != 0.0:
+            pc, pa, pe = powers[j], powers[j + 1], powers[j + 2]
+            j += 3
+            p = _odds(odds[0] + extra)
+            rc = p / (1.0 - p)
+            p = _odds(odds[1] + extra)
+            ra = p / (1.0 - p)
+            p = _odds(odds[2] + extra)
+            re = p / (1.0 - p)
+        else:
+            pc, pa, pe = powers[children[i]], powers[m + adults[i]], powers[2 * m + elders[i]]
+            rc, ra, re = ratio[0], ratio[1], ratio[2]
+        c = children[i] - _binomial(b, 0, children[i], pc, rc)
+        a = adults[i] - _binomial(b, 1, adults[i], pa, ra)
+        e = elders[i] - _binomial(b, 2, elders[i], pe, re)
+        grown = _binomial(b, 3, c, powers[3 * m + c], ratio[3])
+        aged = _binomial(b, 4, a, powers[4 * m + a], ratio[4])
+        births = _binomial(b, 5, a, powers[5 * m + a], ratio[5])
         children[i] = c - grown + births
         adults[i] = a + grown - aged
         elders[i] = e + aged
+
+
+@jit
+def _binomial(base, j, n, pmf, r):
+    """`binomial_walk` with draw `j` of the series from `base`; with no trials, 0 without the draw."""
+    return binomial_walk(uniform(base, j), n, pmf, r) if n > 0 else 0
 
 
 def heirs(h: Households, gone: np.ndarray) -> np.ndarray:
@@ -127,33 +241,41 @@ def heirs(h: Households, gone: np.ndarray) -> np.ndarray:
 
 @jit
 def heirs_kernel(village, position, gone):
-    """`heirs`: the nearest survivor of the same village for each household in `gone`, or -1."""
-    alive = np.flatnonzero(~gone)
+    """`heirs`: the nearest survivor of the same village for each household in `gone`, or -1 (arrays
+    sorted by village, as households are)."""
     dead = np.flatnonzero(gone)
     out = np.full(dead.size, -1)
-    na = alive.size
-    if na == 0 or dead.size == 0:
-        return out
-    # a key that orders by village, then position; positions are < 1e6 and villages < 1e5
-    key_alive = np.empty(na)
-    for j in range(na):
-        key_alive[j] = village[alive[j]] * 1e7 + position[alive[j]]
-    order = np.argsort(key_alive, kind="mergesort")
-    key_sorted = key_alive[order]
+    n = village.size
     for d in range(dead.size):
         i = dead[d]
-        key = village[i] * 1e7 + position[i]
-        right = np.searchsorted(key_sorted, key)
-        left = right - 1
-        # the neighbours on either side in the same village; ties go to the left one
+        v = village[i]
+        lo, hi = i, i + 1  # the village's households
+        while lo > 0 and village[lo - 1] == v:
+            lo -= 1
+        while hi < n and village[hi] == v:
+            hi += 1
+        # the survivors next to it along the lane by the key (village, position) (positions are < 1e6):
+        # on the left the last of those below its key, on the right the first at or above it, as in a
+        # stable sort of the survivors by key; a tie in distance goes to the left one
+        key = v * 1e7 + position[i]
+        left, right = -1, -1
+        key_left, key_right = 0.0, 0.0
+        for k in range(lo, hi):
+            if gone[k]:
+                continue
+            key_k = village[k] * 1e7 + position[k]
+            if key_k < key:
+                if left < 0 or key_k >= key_left:
+                    left, key_left = k, key_k
+            elif right < 0 or key_k < key_right:
+                right, key_right = k, key_k
         best, pick = np.inf, -1
-        if left >= 0 and village[alive[order[left]]] == village[i]:
-            best, pick = abs(key_sorted[left] - key), left
-        if right < na and village[alive[order[right]]] == village[i]:
-            if abs(key_sorted[right] - key) < best:
-                best, pick = abs(key_sorted[right] - key), right
+        if left >= 0:
+            best, pick = abs(key_left - key), left
+        if right >= 0 and abs(key_right - key) < best:
+            best, pick = abs(key_right - key), right
         if best < np.inf:
-            out[d] = alive[order[pick]]
+            out[d] = pick
     return out
 
 
@@ -164,20 +286,20 @@ def inherit(h: Households, gone: np.ndarray) -> np.ndarray:
     then kept, its land still owned, until a relative returns: it gets one adult).
     Public-fund claims are settled by the caller (teams), since they follow team rules.
     """
-    return inherit_kernel(h.village, h.position, gone, h.adults, tuple(getattr(h, k) for k in PROPERTY))
+    return inherit_kernel(h.village, h.position, gone, h.adults, h.blocks[0])
 
 
 @jit
-def inherit_kernel(village, position, gone, adults, props):
-    """`inherit`, with `props` the arrays of PROPERTY."""
+def inherit_kernel(village, position, gone, adults, f):
+    """`inherit`, with `f` the float block of the households (the PROPERTY rows move)."""
     who = heirs_kernel(village, position, gone)
     dead = np.flatnonzero(gone)
     for d in range(dead.size):
         i = dead[d]
         if who[d] >= 0:
-            for arr in props:
-                arr[who[d]] += arr[i]
-                arr[i] = 0.0
+            for r in _PROPERTY_ROWS:
+                f[r, who[d]] += f[r, i]
+                f[r, i] = 0.0
         else:
             # no heir at all: a relative moves in rather than the land being lost to the village
             adults[i] = 1
@@ -197,28 +319,19 @@ def divide(h: Households, p: Params, draws: Draws, year: int, next_hid: np.ndarr
         return Households.empty(0), np.zeros(len(next_hid), dtype=np.int64)
     b = h.take(splits)
     b.reset_flows()
-    counts = division_kernel(
-        splits,
-        jitter,
-        year,
-        next_hid,
-        h.adults,
-        h.children,
-        h.position,
-        tuple(getattr(h, k) for k in PROPERTY),
-        b.village,
-        b.hid,
-        b.adults,
-        b.children,
-        b.elders,
-        b.position,
-        b.in_team,
-        b.member_years,
-        b.fund_claim,
-        b.founded,
-        tuple(getattr(b, k) for k in PROPERTY),
-    )
+    f, i = h.blocks[:2]
+    counts = division_kernel(splits, jitter, year, next_hid, f, i, *b.blocks)
     return b, counts
+
+
+@jit
+def division_draw(key, hid, year, purpose, adults, division_adults, rate):
+    """Whether a household divides this year: -1 if not, else a uniform for the branch's place on the lane."""
+    if adults >= division_adults:
+        b = household_base(key, hid, year, purpose)
+        if uniform(b, 0) < rate:
+            return uniform(b, 1)
+    return -1.0
 
 
 @jit
@@ -229,60 +342,165 @@ def division_splits(keys, year, purpose, village, hid, adults, division_adults, 
     jitter = np.empty(n)
     s = 0
     for i in range(n):
-        b = household_base(keys[village[i]], hid[i], year, purpose)
-        if adults[i] >= division_adults and uniform(b, 0) < rate:
+        u = division_draw(keys[village[i]], hid[i], year, purpose, adults[i], division_adults, rate)
+        if u >= 0.0:
             splits[s] = i
-            jitter[s] = uniform(b, 1)
+            jitter[s] = u
             s += 1
     return splits[:s], jitter[:s]
 
 
 @jit
-def division_kernel(
-    splits,
-    jitter,
-    year,
-    next_hid,
-    adults,
-    children,
-    position,
-    props,
-    b_village,
-    b_hid,
-    b_adults,
-    b_children,
-    b_elders,
-    b_position,
-    b_in_team,
-    b_member_years,
-    b_fund_claim,
-    b_founded,
-    b_props,
-):
-    """Split each dividing household `splits[j]` with its branch j (a copy of it, flows reset), in
-    place; the branches get the villages' next ids (`next_hid` moves on). Returns branches per village."""
+def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
+    """Household `k` of the blocks `f, i` divides: what stays is written to household `kp` of `pf, pi`
+    (which may be `f, i` and `k` itself), the branch's own fields to household `kb` of `bf, bi, bb`
+    (its other stocks are copies of household k's)."""
+    adults = i[_ADULTS, k]
+    children = i[_CHILDREN, k]
+    share = np.float64(adults // 2) / np.float64(adults)
+    branch_adults = adults // 2
+    branch_children = np.int64(np.floor(children * share + 0.5))
+    bi[_ADULTS, kb] = branch_adults
+    bi[_CHILDREN, kb] = branch_children
+    bi[_ELDERS, kb] = 0
+    pi[_ADULTS, kp] = adults - branch_adults
+    pi[_CHILDREN, kp] = children - branch_children
+    for r in _PROPERTY_ROWS:
+        x = f[r, k]
+        part = x * share
+        bf[r, kb] = part
+        pf[r, kp] = x - part
+    bi[_HID, kb] = hid
+    bf[_POSITION, kb] = f[_POSITION, k] + 0.5 * jitter * 0.5
+    bb[_IN_TEAM, kb] = False
+    bi[_MEMBER_YEARS, kb] = 0
+    bf[_FUND_CLAIM, kb] = 0.0
+    bi[_FOUNDED, kb] = year
+
+
+@jit
+def division_kernel(splits, jitter, year, next_hid, f, i, bf, bi, bb):
+    """Split each dividing household `splits[j]` (blocks `f, i`) with its branch j (blocks `bf, bi, bb`,
+    a copy of it with flows reset), in place; the branches get the villages' next ids (`next_hid` moves
+    on). Returns branches per village."""
     counts = np.zeros(next_hid.size, dtype=np.int64)
     for j in range(splits.size):
-        i = splits[j]
-        v = b_village[j]
-        share = np.float64(adults[i] // 2) / np.float64(adults[i])
-        b_adults[j] = adults[i] // 2
-        b_children[j] = np.int64(np.floor(children[i] * share + 0.5))
-        b_elders[j] = 0
-        adults[i] -= b_adults[j]
-        children[i] -= b_children[j]
-        for k in range(len(props)):
-            part = props[k][i] * share
-            b_props[k][j] = part
-            props[k][i] -= part
+        k = splits[j]
+        v = i[_VILLAGE, k]
         # new ids: the village's next ids, in the order of the parents' ids (arrays are sorted)
-        b_hid[j] = next_hid[v] + counts[v]
+        split_household(f, i, k, f, i, k, bf, bi, bb, j, jitter[j], next_hid[v] + counts[v], year)
         counts[v] += 1
-        b_position[j] = position[i] + 0.5 * jitter[j] * 0.5
-        b_in_team[j] = False
-        b_member_years[j] = 0
-        b_fund_claim[j] = 0.0
-        b_founded[j] = year
     for v in range(next_hid.size):
         next_hid[v] += counts[v]
     return counts
+
+
+@jit
+def life_kernel(
+    keys,
+    year,
+    f,
+    i,
+    b,
+    hunger,
+    famine,
+    odds,
+    powers,
+    lanes,
+    portable,
+    equal,
+    withdrawn,
+    disband_paid,
+    forfeited,
+    division_adults,
+    division_rate,
+    next_hid,
+    fund_payouts,
+):
+    """`year_of_life` after `ageing_powers`, on the blocks `f, i, b`. Returns (whether households left
+    or were added, the new blocks or else the same, divisions per village). The year's flows are
+    cleared (nothing here reads them): in the new blocks, or else in the same."""
+    village, hid, neighbourhood = i[_VILLAGE], i[_HID], i[_NEIGHBOURHOOD]
+    children, adults, elders = i[_CHILDREN], i[_ADULTS], i[_ELDERS]
+    age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, famine, odds, powers, children, adults, elders)
+    n = village.size
+    gone = np.empty(n, dtype=np.bool_)
+    any_gone = False
+    for k in range(n):
+        gone[k] = children[k] + adults[k] + elders[k] == 0
+        any_gone = any_gone or gone[k]
+    # households that died out: their fund claims follow the fund's rules, their property goes to the heir
+    removed = np.zeros(n, dtype=np.bool_)
+    n_removed = 0
+    if any_gone:
+        in_team, claim, grain = b[_IN_TEAM], f[_FUND_CLAIM], f[_GRAIN]
+        team = np.empty(n, dtype=np.int64)
+        leaving = np.empty(n, dtype=np.bool_)
+        for k in range(n):
+            team[k] = village[k] * lanes + neighbourhood[k]
+            leaving[k] = gone[k] and in_team[k]
+        payout, _ = leave_kernel(team, in_team, leaving, claim, portable, equal, withdrawn, disband_paid, forfeited)
+        who = inherit_kernel(village, f[_POSITION], gone, adults, f)
+        dead = np.flatnonzero(gone)
+        # the payout goes to the heir, or stays with a household kept alive for want of one
+        for d in range(dead.size):
+            grain[who[d] if who[d] >= 0 else dead[d]] += payout[dead[d]]
+        # summed per village first, then added (the bits of np.bincount, then +=)
+        paid = np.zeros(fund_payouts.size)
+        for d in range(dead.size):
+            paid[village[dead[d]]] += payout[dead[d]]
+        for v in range(fund_payouts.size):
+            fund_payouts[v] += paid[v]
+        for d in range(dead.size):
+            in_team[dead[d]] = False
+            # gone for good where an heir took over (one without an heir got an adult back)
+            removed[dead[d]] = children[dead[d]] + adults[dead[d]] + elders[dead[d]] == 0
+            n_removed += removed[dead[d]]
+    # large households divide
+    splits = np.empty(n, dtype=np.int64)
+    jitter = np.empty(n)
+    s = 0
+    for k in range(n):
+        if not removed[k]:
+            u = division_draw(keys[village[k]], hid[k], year, _DIVISION, adults[k], division_adults, division_rate)
+            if u >= 0.0:
+                splits[s] = k
+                jitter[s] = u
+                s += 1
+    divisions = np.zeros(next_hid.size)
+    if n_removed == 0 and s == 0:
+        clear_flows(f, i, b)
+        return False, f, i, b, divisions
+    # the new arrays: each village's remaining households in order, then its branches in order
+    kept = np.empty(n - n_removed, dtype=np.int64)
+    new = np.full(n, -1)
+    m = 0
+    for k in range(n):
+        if not removed[k]:
+            kept[m] = k
+            new[k] = m
+            m += 1
+    village_kept = np.empty(m, dtype=np.int64)
+    for c in range(m):
+        village_kept[c] = village[kept[c]]
+    village_branch = np.empty(s, dtype=np.int64)
+    for j in range(s):
+        village_branch[j] = village[splits[j]]
+    dest_kept, dest_branch = merge_positions(village_kept, village_branch)
+    src = np.empty(m + s, dtype=np.int64)
+    for c in range(m):
+        src[dest_kept[c]] = kept[c]
+    for j in range(s):
+        src[dest_branch[j]] = splits[j]
+    nf, ni, nb = gather_stocks(f, i, b, src)
+    counts = np.zeros(next_hid.size, dtype=np.int64)
+    for j in range(s):
+        k = splits[j]
+        v = village[k]
+        kp = dest_kept[new[k]]
+        split_household(f, i, k, nf, ni, kp, nf, ni, nb, dest_branch[j], jitter[j], next_hid[v] + counts[v], year)
+        counts[v] += 1
+    for v in range(next_hid.size):
+        next_hid[v] += counts[v]
+        divisions[v] = counts[v]
+    return True, nf, ni, nb, divisions

@@ -81,9 +81,13 @@ ALL = {**STOCKS, **FLOWS}
 # The fields of each dtype, stocks first: they are the rows of that dtype's 2-D block.
 DTYPES = (np.float64, np.int64, np.bool_)
 BLOCK_FIELDS = tuple(tuple(k for k, t in ALL.items() if t is d) for d in DTYPES)
-_N_STOCKS = tuple(sum(k in STOCKS for k in names) for names in BLOCK_FIELDS)
-_VILLAGE_ROW = BLOCK_FIELDS[1].index("village")
-_EFFORT_ROW = BLOCK_FIELDS[0].index("effort")
+# each field's row in its block (for kernels that take the blocks), and the stock rows per block
+ROW = {k: r for names in BLOCK_FIELDS for r, k in enumerate(names)}
+N_STOCKS = tuple(sum(k in STOCKS for k in names) for names in BLOCK_FIELDS)
+_N_FLOAT_STOCKS, _N_INT_STOCKS, _N_BOOL_STOCKS = N_STOCKS
+_VILLAGE_ROW = ROW["village"]
+_EFFORT_ROW = ROW["effort"]
+_FIELD_ORDER = tuple(k for names in BLOCK_FIELDS for k in names)
 
 
 @dataclass(init=False)
@@ -174,11 +178,16 @@ class Households:
         h._bind(blocks)
         return h
 
+    def replace_blocks(self, blocks: tuple[np.ndarray, ...]) -> None:
+        """Make the fields views of the rows of `blocks` (C-ordered, not copied) instead: these become
+        the households, and the old arrays are let go (freed unless referenced elsewhere)."""
+        self._bind(blocks)
+
     def _bind(self, blocks: tuple[np.ndarray, ...]) -> None:
         d = self.__dict__
         d["blocks"] = blocks
-        for block, names in zip(blocks, BLOCK_FIELDS, strict=True):
-            d.update(zip(names, block, strict=True))
+        f, i, b = blocks
+        d.update(zip(_FIELD_ORDER, (*f, *i, *b), strict=True))
 
     # pickling and copy.deepcopy carry the blocks and rebuild the views, so fields stay linked
     def __getstate__(self) -> tuple[np.ndarray, ...]:
@@ -218,13 +227,40 @@ class Households:
         Only stocks are moved: the year's flows are all zero at this point of the
         year (they were just reset), so they start from zero (`effort` from 1).
         """
-        return Households.of_blocks(merge_kernel(*self.blocks, *branches.blocks, *_N_STOCKS, _VILLAGE_ROW, _EFFORT_ROW))
+        return Households.of_blocks(merge_kernel(*self.blocks, *branches.blocks, *N_STOCKS, _VILLAGE_ROW, _EFFORT_ROW))
 
     def reset_flows(self) -> None:
-        for block, s in zip(self.blocks, _N_STOCKS, strict=True):
-            if s < len(block):
-                block[s:] = 0
-        self.effort[...] = 1.0
+        """Zero the year's flows (`effort` 1): the state at the start of a year."""
+        clear_flows(*self.blocks)
+
+
+@jit
+def clear_flows(f, i, b):
+    """`Households.reset_flows` on the blocks (float, int, bool)."""
+    f[_N_FLOAT_STOCKS:] = 0.0
+    i[_N_INT_STOCKS:] = 0
+    b[_N_BOOL_STOCKS:] = False
+    f[_EFFORT_ROW] = 1.0
+
+
+@jit
+def _gather_block(a, src, n_stocks):
+    """A block whose column o holds the first `n_stocks` rows of column `src[o]` of `a`; the other rows zero."""
+    out = np.empty((a.shape[0], src.size), dtype=a.dtype)
+    for r in range(n_stocks):
+        for o in range(src.size):
+            out[r, o] = a[r, src[o]]
+    out[n_stocks:] = 0
+    return out
+
+
+@jit
+def gather_stocks(f, i, b, src):
+    """New blocks (float, int, bool) whose household o has the stocks of household `src[o]` of `f, i, b`,
+    its flows zero and effort 1 (as at the start of a year)."""
+    nf = _gather_block(f, src, _N_FLOAT_STOCKS)
+    nf[_EFFORT_ROW] = 1.0
+    return nf, _gather_block(i, src, _N_INT_STOCKS), _gather_block(b, src, _N_BOOL_STOCKS)
 
 
 @jit

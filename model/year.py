@@ -90,25 +90,8 @@ def step(
     events["accounts"] = acc
 
     # --- 1. demography -----------------------------------------------------------------------
-    hunger = _hunger(h.need, h.consumption)
-    h.reset_flows()
-    demography.age_and_reproduce(h, p, draws, year, hunger)
-    gone = h.persons == 0
-    if gone.any():
-        team_idx = h.village * lanes + h.neighbourhood
-        # a member who dies out leaves the group: his claim follows the fund's rules, a payout goes to the heir
-        payout, _ = funds.leave(team_idx, h.in_team, gone & h.in_team, h.fund_claim, p, T)
-        who = demography.inherit(h, gone)
-        dead = np.flatnonzero(gone)
-        # the payout goes to the heir, or stays with a household kept alive for want of one
-        np.add.at(h.grain, np.where(who >= 0, who, dead), payout[dead])
-        acc["fund_payouts"] += np.bincount(h.village[dead], weights=payout[dead], minlength=V)
-        h.in_team[gone] = False
-        h = h.take(~(gone & (h.persons == 0)))
-    branches, divisions = demography.divide(h, p, draws, year, next_hid)
-    if len(branches):
-        h = h.merged(branches)
-    events["divisions"] = divisions.astype(float)
+    # flows cleared; births, deaths (heirs take over), divisions: new arrays if households left or were added
+    h, events["divisions"] = demography.year_of_life(h, T, p, draws, year, next_hid, lanes, acc["fund_payouts"])
 
     g = Groups(h.village, V)
     team, persons, reserve = _needs(
