@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import shutil
 from pathlib import Path
 
 import numba
@@ -32,6 +33,7 @@ import numpy as np  # noqa: F401  (used by the doctest)
 from numba.core import caching
 
 PACKAGE = Path(__file__).resolve().parent
+_PREFIX = "kernels-"
 
 
 @functools.cache
@@ -44,10 +46,29 @@ def package_stamp() -> bytes:
 
 
 class _PackageStamp:
-    """Stamp this package's kernels with the whole package, and leave other code to numba's locators."""
+    """Stamp this package's kernels with the whole package, and leave other code to numba's locators.
+
+    Each version of the package keeps its kernels in a directory of its own (`kernels-<stamp>`):
+    numba names cache files by function and line, so versions sharing one directory could load
+    kernels compiled for another version next to fresh ones. Other versions' directories are
+    removed when a new one is made (a process of that version would just compile again).
+    """
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = str(Path(self._cache_path) / f"{_PREFIX}{package_stamp().hex()[:16]}")
 
     def get_source_stamp(self):
         return package_stamp()
+
+    def ensure_cache_path(self):
+        path = Path(self.get_cache_path())
+        fresh = not path.exists()
+        super().ensure_cache_path()
+        if fresh:
+            for old in path.parent.glob(_PREFIX + "*"):
+                if old != path:
+                    shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def from_function(cls, py_func, py_file):

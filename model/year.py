@@ -363,16 +363,6 @@ def step(
 
 
 @jit
-def _hunger(need, consumption):
-    """Last year's shortfall of consumption below need, 0..1."""
-    out = np.zeros(need.size)
-    for i in range(need.size):
-        if need[i] > 0:
-            out[i] = np.minimum(np.maximum((need[i] - consumption[i]) / need[i], 0.0), 1.0)
-    return out
-
-
-@jit
 def _needs(
     village, neighbourhood, lanes, adults, children, elders, child_w, elder_w, subsistence, reserve_months, need
 ):

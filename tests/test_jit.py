@@ -18,6 +18,8 @@ def test_kernels_are_cached_with_the_package_stamp():
     for path in sorted(jit.PACKAGE.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     assert locator.get_source_stamp() == h.digest()
+    # and each version of the package has a directory of its own
+    assert locator.get_cache_path().endswith("kernels-" + h.hexdigest()[:16])
 
 
 def test_code_outside_the_package_keeps_numbas_own_locators():
