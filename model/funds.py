@@ -56,11 +56,6 @@ def member_counts(team, member, n):
     return out
 
 
-def group_sum(team: np.ndarray, member: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
-    """Per-group sums of `x` over members (non-members fall into a spare bin that is dropped)."""
-    return masked_group_sums(team, member, np.asarray(x, dtype=np.float64), n)
-
-
 def balance(team: np.ndarray, member: np.ndarray, claim: np.ndarray, n: int) -> np.ndarray:
     """Each group's fund: the sum of its members' claims."""
     return masked_group_sums(team, member, claim, n)

@@ -42,17 +42,6 @@ def group_sums(index, x, n):
 
 
 @jit
-def group_counts(index, n):
-    """How many entries fall in each of `n` bins (indices outside 0..n-1 left out), as floats."""
-    out = np.zeros(n)
-    for i in range(index.size):
-        k = index[i]
-        if 0 <= k < n:
-            out[k] += 1.0
-    return out
-
-
-@jit
 def segment_starts(village, n_villages):
     """Start of each village's segment in arrays sorted by village (length n_villages + 1)."""
     start = np.zeros(n_villages + 1, dtype=np.int64)

@@ -31,10 +31,6 @@ GRAIN_FACTOR = np.array([0.6, 2.0, 1.0, 0.5])
 START_CLASS = np.array([2, 4, 2, 1])  # middle, rich, middle, poor (metrics.CLASS_NAMES codes)
 
 
-def consumer_units(h: Households, p: Params) -> np.ndarray:
-    return h.adults + p.child_consumer_weight * h.children + p.elder_consumer_weight * h.elders
-
-
 @jit
 def number_households(H, team_size, village, hid, position, neighbourhood):
     """Village, id, place along the lane and lane of H households per village, in order."""

@@ -393,14 +393,3 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         events["manor_teams"],
         events["fund_forfeited"],
     )
-
-
-def village_metrics(
-    h: Households, T: Teams, p: Params, year: int, events: dict, lanes: int, pooled: bool = False
-) -> dict[str, np.ndarray]:
-    """One array per metric, one entry per village (or a single entry for all villages if `pooled`)."""
-    table = metrics_table(h, T, p, events, lanes, pooled)
-    V = table.shape[1]
-    m: dict[str, np.ndarray] = {"year": np.full(V, year), "village": np.arange(V)}
-    m.update(zip(ROWS, table, strict=True))
-    return m

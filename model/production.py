@@ -22,13 +22,13 @@ EPS = 1e-9
 
 @jit
 def draft_factor_at(ploughed: float, no_draft_yield_factor: float) -> float:
-    """`draft_factor` for one household, inside kernels."""
+    """Yield factor of land of which a share `ploughed` is ploughed by animals; the rest is dug by hand."""
     return ploughed + (1.0 - ploughed) * no_draft_yield_factor
 
 
 @jit
 def capital_factor_at(capital: float, land: float, gain: float, half_saturation: float) -> float:
-    """`capital_factor` for one household, inside kernels."""
+    """Yield factor of farm capital (tools, manure, wells) per mu: diminishing returns."""
     k = capital / np.maximum(land, EPS)
     return 1.0 + gain * k / (k + half_saturation)
 
@@ -36,27 +36,6 @@ def capital_factor_at(capital: float, land: float, gain: float, half_saturation:
 def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
     """Worker-years the household's own members can give this year."""
     return (h.adults + p.elder_work * h.elders) * (1.0 - p.illness_labor_loss * ill)
-
-
-def ploughed_share(animals: np.ndarray, land: np.ndarray, p: Params, efficiency: float = 1.0) -> np.ndarray:
-    return np.minimum(1.0, efficiency * animals * p.mu_per_animal / np.maximum(land, EPS))
-
-
-def draft_factor(ploughed: np.ndarray, p: Params) -> np.ndarray:
-    return ploughed + (1.0 - ploughed) * p.no_draft_yield_factor
-
-
-def capital_factor(capital: np.ndarray, land: np.ndarray, p: Params) -> np.ndarray:
-    k = capital / np.maximum(land, EPS)
-    return 1.0 + p.capital_yield_gain * k / (k + p.capital_half_saturation)
-
-
-def yield_per_mu(
-    h: Households, p: Params, cultivated: np.ndarray, draft: np.ndarray, capital: np.ndarray | None = None
-) -> np.ndarray:
-    """Expected yield per cultivated mu in a normal year, before weather (capital: the household's own
-    unless the tools it works with are given)."""
-    return p.normal_yield * h.skill * draft * capital_factor(h.capital if capital is None else capital, cultivated, p)
 
 
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
@@ -84,12 +63,6 @@ def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]
     w = np.exp(p.weather_sd * normal(u[:, 0]) - p.weather_sd**2 / 2)
     disaster = u[:, 1] < p.disaster_prob
     return np.where(disaster, w * p.disaster_yield_factor, w), disaster
-
-
-def harvest(ypm: np.ndarray, cultivated: np.ndarray, labor_applied: np.ndarray, p: Params, w: np.ndarray) -> np.ndarray:
-    """Grain harvested on a private farm: land worked (limited by labour applied) times yield and weather."""
-    worked = np.minimum(cultivated, labor_applied * p.mu_per_worker)
-    return ypm * worked * w
 
 
 def sideline_price(p: Params) -> float:

@@ -40,11 +40,6 @@ def mix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def to_unit(h: np.ndarray) -> np.ndarray:
-    """uint64 hashes -> floats strictly inside (0, 1)."""
-    return ((h >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
-
-
 def village_keys(seeds, villages_per_seed: int) -> np.ndarray:
     """The key of village v of seed s, for each seed in order: shape (len(seeds) * villages_per_seed,)."""
     s = np.asarray(seeds, dtype=np.uint64).repeat(villages_per_seed)
