@@ -6,7 +6,8 @@ Prints a table; the figures measured go into benchmarks/RESULTS.md by hand.
 1. 250 households x 30 years, metrics on, median of 20 runs; Boltzmann at N=250, 30 steps;
    and the same village with every institution on (co-ops, pressure, state credit).
 2. 10k, 100k and 1M households (40, 400, 4000 villages of 250) x 10 years on one core:
-   seconds and peak memory (each size in a fresh process, so peaks don't mix).
+   seconds and peak memory (each size in a fresh process, so peaks don't mix); the 1M run
+   also with every institution on.
 """
 
 from __future__ import annotations
@@ -69,11 +70,12 @@ def small(runs: int = 20) -> dict:
     }
 
 
-def large(villages: int, years: int = 10) -> dict:
+def large(villages: int, years: int = 10, institutions: bool = False) -> dict:
     from model import VillageModel
 
+    extra = ALL_INSTITUTIONS if institutions else {}
     t = time.perf_counter()
-    m = VillageModel(households=250, villages=villages, rng=1, pooled_metrics=False)
+    m = VillageModel(households=250, villages=villages, rng=1, pooled_metrics=False, **extra)
     init = time.perf_counter() - t
     m.run_for(years)
     total = time.perf_counter() - t
@@ -85,9 +87,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the 1M-household run")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--all", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
-        print(json.dumps(large(a.one)))
+        print(json.dumps(large(a.one, institutions=a.all)))
         return
     s = small()
     print(
@@ -97,11 +100,13 @@ def main() -> None:
         f"  household-years/s {s['huzhu_household_years_per_s']:,.0f}; Boltzmann agent-steps/s {s['boltzmann_agent_steps_per_s']:,.0f}"
     )
     print(f"  with every institution on (co-ops, pressure, state credit): {s['all_institutions_ms']:.1f} ms/run")
-    for v in (40, 400) if a.quick else (40, 400, 4000):
-        out = subprocess.run([sys.executable, __file__, "--one", str(v)], capture_output=True, text=True, check=True)
-        r = json.loads(out.stdout)
+    sizes = [(40, False), (400, False)] if a.quick else [(40, False), (400, False), (4000, False), (4000, True)]
+    for v, institutions in sizes:
+        args = [sys.executable, __file__, "--one", str(v)] + (["--all"] if institutions else [])
+        r = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
         print(
-            f"{r['households']:>9,} households x {r['years']} years: {r['total_s']:.2f} s (init {r['init_s']:.2f} s), peak {r['peak_mb']:.0f} MB"
+            f"{r['households']:>9,} households x {r['years']} years{' (every institution on)' if institutions else ''}: "
+            f"{r['total_s']:.2f} s (init {r['init_s']:.2f} s), peak {r['peak_mb']:.0f} MB"
         )
 
 
