@@ -22,33 +22,13 @@ advanced co-op (from `advanced_coop_year`).
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from . import production
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
 from .teams import LOWER_COOP
-
-
-def once_per_params(derive):
-    """`derive(p)` computed once per Params object and kept: Params is immutable, and a model asks for
-    the numbers it derives every year."""
-    cache: dict[int, tuple] = {}
-
-    @functools.wraps(derive)
-    def cached(p: Params):
-        hit = cache.get(id(p))
-        if hit is None:
-            if len(cache) >= 64:
-                cache.clear()
-            # the entry holds `p` itself, so no other object can have its id while it is cached
-            hit = cache[id(p)] = (p, derive(p))
-        return hit[1]
-
-    return cached
 
 
 @jit

@@ -456,17 +456,9 @@ def life_kernel(
             # gone for good where an heir took over (one without an heir got an adult back)
             removed[dead[d]] = children[dead[d]] + adults[dead[d]] + elders[dead[d]] == 0
             n_removed += removed[dead[d]]
-    # large households divide
-    splits = np.empty(n, dtype=np.int64)
-    jitter = np.empty(n)
-    s = 0
-    for k in range(n):
-        if not removed[k]:
-            u = division_draw(keys[village[k]], hid[k], year, _DIVISION, adults[k], division_adults, division_rate)
-            if u >= 0.0:
-                splits[s] = k
-                jitter[s] = u
-                s += 1
+    # large households divide (one that died out has no adults, so it never does)
+    splits, jitter = division_splits(keys, year, _DIVISION, village, hid, adults, division_adults, division_rate)
+    s = splits.size
     divisions = np.zeros(next_hid.size)
     if n_removed == 0 and s == 0:
         clear_flows(f, i, b)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import animal_market, coops, joining, purposes
-from .coops import effort_at, once_per_params
+from .coops import effort_at
 from .funds import disband_kernel, entry_kernel, leave_kernel, masked_group_sums
 from .grouping import Groups
 from .jit import jit
 from .joining import decide_kernel, pressure_kernel, urgency_at
-from .params import Params
+from .params import Params, once_per_params
 from .production import EPS, capital_factor_at
 from .rng import household_draws
 from .state import Households

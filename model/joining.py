@@ -66,13 +66,10 @@ def pressure_value(p: Params, year: int, village_rate: np.ndarray) -> np.ndarray
     return pressure_kernel(np.asarray(village_rate, dtype=np.float64), *pressure_terms(p, year))
 
 
-def logit(value: np.ndarray, noise: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(value / noise, -50, 50)))
-
-
 @jit
 def logit_at(value, noise):
-    """`logit` of one value, inside kernels (exp from libm: may differ from numpy's in the last bit)."""
+    """Probability of joining (or staying) at `value`: 1 / (1 + exp(-value / noise)), the exponent
+    bounded to +-50 (exp from libm: may differ from numpy's in the last bit)."""
     return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(value / noise, -50.0), 50.0)))
 
 

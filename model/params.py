@@ -18,6 +18,7 @@ model.params.ParameterError: unknown parameter 'fund_levyrate'; did you mean 'fu
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -895,3 +896,21 @@ def reference_markdown() -> str:
         default = str(i["default"]).lower() if isinstance(i["default"], bool) else i["default"]
         out.append(f"| `{name}` | {default} | {i['unit']} | {allowed(name)} | {i['meaning']} | {src} |")
     return "\n".join(out) + "\n"
+
+
+def once_per_params(derive):
+    """`derive(p)` computed once per Params object and kept: Params is immutable, and a model asks for
+    the numbers it derives every year."""
+    cache: dict[int, tuple] = {}
+
+    @functools.wraps(derive)
+    def cached(p: Params):
+        hit = cache.get(id(p))
+        if hit is None:
+            if len(cache) >= 64:
+                cache.clear()
+            # the entry holds `p` itself, so no other object can have its id while it is cached
+            hit = cache[id(p)] = (p, derive(p))
+        return hit[1]
+
+    return cached
