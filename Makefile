@@ -1,14 +1,15 @@
 # huzhu: two commands do everything on a fresh machine.
 #   make demo   set up .venv, install, run the main job and say where the outputs are
 #   make test   same set-up (plus what the browser tests need), then the whole suite
-# Other targets: make lint, make bench, make fast-test (skips tests marked slow/browser).
+# Other targets: make lint, make bench, make fast-test (skips tests marked slow/browser),
+#   make baseline (regenerates tests/baseline/results.json after a deliberate change of results).
 
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fast-test lint bench venv system-deps clean
+.PHONY: demo test fast-test lint bench baseline venv system-deps clean
 
 venv: $(STAMP)
 
@@ -36,6 +37,9 @@ fast-test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check model scenarios analysis tests benchmarks app.py
 	$(BIN)/ruff format --check model scenarios analysis tests benchmarks app.py
+
+baseline: $(STAMP)
+	$(BIN)/python tests/results_baseline.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
