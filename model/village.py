@@ -100,6 +100,7 @@ class VillageModel(mesa.Model):
         self._table: tuple[int, np.ndarray] | None = None  # the last year and its observe.metrics_table
         self._keys: np.ndarray | None = None  # (village, hid) keys for household views, made on demand
         self._views: dict[tuple[int, int], Household] = {}
+        self._agents_synced = False  # Mesa's agent sets match the arrays (see _sync_agents)
         self.datacollector = MetricsCollector(
             model_reporters={name: partial(_metric, name=name) for name in ("year", *NAMES)},
             tables={"villages": ["year", "village", *NAMES]},
@@ -112,6 +113,9 @@ class VillageModel(mesa.Model):
             self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes
         )
         self._keys = None
+        self._agents_synced = False
+        if self._views or self.datacollector.agent_reporters or self.datacollector.agenttype_reporters:
+            self._sync_agents()  # views already in use (or reporters that read them) follow the year at once
         table = observe.metrics_table(self.state, self.teams, self.p, events, self.lanes)
         self._table = self.year, table
         V = table.shape[1]
@@ -160,15 +164,42 @@ class VillageModel(mesa.Model):
         raise LookupError(f"household {key} no longer exists (it divided away or died out)")
 
     @property
+    def agents(self) -> mesa.AgentSet:
+        """Every current household as a Mesa agent (Mesa's own AgentSet, kept in step with the arrays)."""
+        self._sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        """Mesa's agents by type: here `{Household: the current households}` (empty before first use)."""
+        self._sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._sync_agents()
+        return super().agent_types
+
+    @property
     def households(self) -> mesa.AgentSet:
-        """The current households as Mesa agents (views on the arrays), created on first use."""
+        """The current households as Mesa agents (views on the arrays)."""
+        return self.agents_by_type.get(Household) or mesa.AgentSet([], random=self.random)
+
+    def _sync_agents(self) -> None:
+        """Make Mesa's agent sets hold exactly the current households: a view for each new one, and
+        the views of households that divided away or died out removed.
+
+        Views are made on first use (a batch that never looks at households never pays for them);
+        once made, every step keeps them current, so an AgentSet a user holds stays right too.
+        """
+        if getattr(self, "_agents_synced", True):  # True too while Mesa's __init__ runs, before any state
+            return
+        self._agents_synced = True  # before creating agents: Mesa's registration reads nothing here
         keys = set(zip(self.state.village.tolist(), self.state.hid.tolist(), strict=True))
-        for key in list(self._views):
-            if key not in keys:
-                self._views.pop(key).remove()
-        for key in keys - self._views.keys():
+        for key in [k for k in self._views if k not in keys]:
+            self._views.pop(key).remove()
+        for key in sorted(keys - self._views.keys()):
             self._views[key] = Household(self, *key)
-        return self.agents_by_type[Household] if self._views else mesa.AgentSet([], random=self.random)
 
     def household_frame(self, village: int | None = None) -> pd.DataFrame:
         """Current households as a table (one row each), optionally of one village."""

@@ -155,6 +155,41 @@ def test_households_are_inspectable_mesa_agents():
     assert len(m.households) == len(m.state)  # views follow divisions and deaths
 
 
+def _current_keys(m):
+    return set(zip(m.state.village.tolist(), m.state.hid.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("first_look", [0, 1, 6])
+def test_model_agents_hold_exactly_the_current_households(first_look):
+    """model.agents, agents_by_type and households agree with the arrays after any number of steps,
+    whichever the user reads first and whenever; an AgentSet held across steps stays current."""
+    m = VillageModel(households=60, villages=2, rng=5, division_rate=0.3)
+    if first_look:
+        m.run_for(first_look)
+    held = m.agents  # Mesa's own set: the same object after later steps
+    before = _current_keys(m)
+    for _ in range(4):
+        assert {a.key for a in held} == _current_keys(m)
+        assert {a.key for a in m.agents} == _current_keys(m)
+        assert len(m.agents) == len(m.state) == len(m.households) == len(m.agents_by_type[Household])
+        assert m.agent_types == [Household]
+        assert all(a.alive for a in m.agents)
+        m.step()
+    assert _current_keys(m) != before  # households divided and died out meanwhile: the check had work to do
+
+
+def test_agent_reporters_see_the_current_households():
+    m = VillageModel(households=40, rng=3, division_rate=0.3)
+    dc = mesa.DataCollector(agent_reporters={"land": "land"})
+    for _ in range(3):
+        m.step()
+        dc.collect(m)
+    df = dc.get_agent_vars_dataframe()
+    last = df.xs(df.index.get_level_values(0).max(), level=0)
+    assert len(last) == len(m.state)
+    assert last["land"].sum() == pytest.approx(m.state.land.sum())
+
+
 def test_bad_parameters_fail_before_anything_runs():
     with pytest.raises(ParameterError, match="did you mean 'households'"):
         VillageModel(housholds=10)
