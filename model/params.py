@@ -21,7 +21,7 @@ import difflib
 import functools
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 # Documents quoted by policy parameters (short names used in `source`).
 SHANXI = (
@@ -755,6 +755,39 @@ class Params(BaseModel):
         150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000
     )
 
+    @model_validator(mode="after")
+    def _consistent(self):
+        """Rules between fields (each field's own range is checked by its Field)."""
+        for problem in cross_field_problems(self):
+            raise ValueError(problem)
+        return self
+
+
+# (smaller, larger, why): the first may not exceed the second
+ORDERED_PAIRS = (
+    ("team_min_size", "team_size", "a team cannot need more members to survive than it aims for"),
+    ("tax_rate_min", "tax_rate_max", "the lowest tax rate cannot exceed the highest"),
+)
+# shares of one population that cannot add up to more than all of it
+ORIGIN_SHARES = ("origin_rich_share", "origin_landlord_share", "origin_poor_share")
+
+
+def cross_field_problems(p) -> list[str]:
+    """What breaks the rules between fields, one sentence each naming the fields and values.
+
+    >>> cross_field_problems(Params.model_construct(team_size=4, team_min_size=5))
+    ['team_min_size = 5 is above team_size = 4: a team cannot need more members to survive than it aims for']
+    """
+    out = []
+    for low, high, why in ORDERED_PAIRS:
+        if getattr(p, low) > getattr(p, high):
+            out.append(f"{low} = {getattr(p, low)!r} is above {high} = {getattr(p, high)!r}: {why}")
+    total = sum(getattr(p, name) for name in ORIGIN_SHARES)
+    if total > 1:
+        names = " + ".join(f"{n} ({getattr(p, n)!r})" for n in ORIGIN_SHARES)
+        out.append(f"{names} = {total:.3g} is above 1: they are shares of the same households")
+    return out
+
 
 class ParameterError(ValueError):
     """A parameter name, type or value that the schema does not allow."""
@@ -837,6 +870,9 @@ def describe_validation_error(err: ValidationError, prefix: str = "") -> str:
         if e["type"] == "extra_forbidden":
             lines.append(unknown_name_message(name))
             continue
+        if not loc and e["type"] == "value_error":  # a rule between fields: its own sentence
+            lines.append(prefix.rstrip(".") + (": " if prefix else "") + str(e["ctx"]["error"]))
+            continue
         what = allowed(name) if name in FIELDS else e["msg"]
         lines.append(f"{path} = {value!r} is not allowed: expected {what}")
     return "\n".join(lines)
@@ -853,8 +889,16 @@ def make_params(params: Params | dict[str, Any] | None = None, /, **values: Any)
         if not values:
             return params
         base = params.model_dump()
-    else:
+    elif params is None or isinstance(params, dict):
         base = dict(params or {})
+    else:
+        raise ParameterError(
+            f"params = {params!r} is not allowed: expected a Params, a dict of parameter values or None "
+            f"(got {type(params).__name__})"
+        )
+    for key in (*base, *values):
+        if not isinstance(key, str):
+            raise ParameterError(f"parameter name {key!r} is not allowed: expected a name (text)")
     check_names(values)
     check_names(base)
     base.update(values)

@@ -22,9 +22,26 @@ from . import year as yearly
 from .household import Household
 from .land_reform import initial_teams, land_reform
 from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
-from .params import Params, make_params
+from .params import ParameterError, Params, make_params
 from .rng import Draws, village_keys
 from .teams import Teams
+
+MAX_SEED = 2**64 - 1  # seeds key 64-bit counter-based draws (model.rng)
+
+
+def check_seed(name: str, value, alternatives: str = "") -> None:
+    """Raise ParameterError unless `value` is a whole number a seed can be (bools are not seeds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) <= MAX_SEED:
+        extra = f" {alternatives}" if alternatives else ""
+        raise ParameterError(f"{name} = {value!r} is not allowed: expected a whole number from 0 to 2**64 - 1{extra}")
+
+
+def check_seeds(seeds) -> None:
+    """`village_seeds`: a non-empty list of seeds."""
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
+        raise ParameterError(f"village_seeds = {seeds!r} is not allowed: expected a non-empty list of seeds")
+    for i, s in enumerate(seeds):
+        check_seed(f"village_seeds[{i}]", s)
 
 
 def _metric(model: VillageModel, name: str):
@@ -84,6 +101,11 @@ class VillageModel(mesa.Model):
         **values,
     ):
         self.p = make_params(params, **values)
+        if not (rng is None or isinstance(rng, np.random.Generator)):
+            check_seed("rng", rng, "or None for a fresh seed, or a numpy Generator")
+            rng = int(rng)  # Mesa seeds Python's random too, which takes no numpy integers
+        if village_seeds is not None:
+            check_seeds(village_seeds)
         super().__init__(rng=rng)
         p = self.p
         self.seeds = list(village_seeds) if village_seeds is not None else [int(self._seed)]
