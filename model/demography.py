@@ -322,6 +322,7 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
     (its other stocks are copies of household k's)."""
     adults = i[_ADULTS, k]
     children = i[_CHILDREN, k]
+    # the branch takes half the adults (of two couples under one roof, one leaves: docs/ODD.md, Demography)
     share = np.float64(adults // 2) / np.float64(adults)
     branch_adults = adults // 2
     branch_children = np.int64(np.floor(children * share + 0.5))
