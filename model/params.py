@@ -537,6 +537,34 @@ class Params(BaseModel):
         source=SHANXI,
         passage="The state should grant preferential treatment to agricultural cooperatives",
     )
+    join_pressure_base: float = P(
+        0.5,
+        "administrative pressure felt in a village already at its target, as a share of the pressure's strength "
+        "(the gap to the target adds to it); assumption: the pressure never lets up wholly while it is on",
+        "share",
+        "teams",
+        ge=0,
+        le=5,
+    )
+    team_fair_fee_share: float = P(
+        0.5,
+        "fair fee for ploughing a mu with another member's animal, as a share of the yield ploughing adds (the "
+        "ledger's animal-day rate before team_equivalence_rate); assumption: the gain is split evenly between "
+        "the animal's owner and the land's",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    manor_animal_share: float = P(
+        0.5,
+        "share of a team's draft animals that one member must own (more than) for the team to count as a 'manor' "
+        "when he also draws others' labour; assumption: 'most of its draft animals' read as more than half",
+        "share",
+        "teams",
+        ge=0.5,
+        le=1,
+    )
 
     # --- public funds ---------------------------------------------------------------------
     fund_levy_rate: float = P(
@@ -594,6 +622,52 @@ class Params(BaseModel):
         source=SHANXI,
         passage="New members joining mutual aid groups with existing public funds should receive preferential treatment, but also be required to contribute a share",
     )
+    fund_animal_share: float = P(
+        0.5,
+        "share of the fund's spending on expanded reproduction that buys draft animals; the rest buys tools and "
+        "land improvement; assumption: an even split, the Shanxi document naming both",
+        "share",
+        "funds",
+        ge=0,
+        le=1,
+    )
+    fund_forfeitable_claim_value: float = P(
+        0.5,
+        "worth, to a member weighing membership, of a fund claim he would forfeit on leaving (a fund that is not "
+        "portable), as a share of the claim; a portable claim is worth all of it; assumption: an uncertain "
+        "claim counts half",
+        "share",
+        "funds",
+        ge=0,
+        le=1,
+    )
+    fund_cost_horizon: float = P(
+        3.0,
+        "years over which a household spreads one-off costs (the entry fee, a claim forfeited on leaving) when it "
+        "weighs them against yearly gains; assumption: peasants looked a few seasons ahead",
+        "years",
+        "funds",
+        ge=0.5,
+        le=30,
+    )
+    fund_insurance_weight_short: float = P(
+        1.5,
+        "weight a household short of grain (below its need) puts on each jin of its group's welfare spending per "
+        "member, when it weighs membership; assumption: relief is worth more to the vulnerable",
+        "ratio",
+        "funds",
+        ge=0,
+        le=10,
+    )
+    fund_insurance_weight_secure: float = P(
+        0.5,
+        "weight a household with grain enough for its need puts on each jin of its group's welfare spending per "
+        "member, when it weighs membership; assumption: relief it may need some year is worth less than grain now",
+        "ratio",
+        "funds",
+        ge=0,
+        le=10,
+    )
 
     # --- producer co-operatives -------------------------------------------------------------
     coops_max: int = P(
@@ -618,6 +692,15 @@ class Params(BaseModel):
     )
     coop_min_team_years: int = P(
         2, "years a team must have existed before it may become a co-op", "years", "coops", ge=0, le=50
+    )
+    coop_vote_majority: float = P(
+        0.5,
+        "share of a team's members who must expect to gain from a co-op for the team to vote to become one "
+        "(unless pressed into it); assumption: a simple majority, the voluntary principle read as consent",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
     )
     coop_management_gain: float = P(
         0.1, "output gain from unified management of pooled land", "ratio", "coops", ge=0, le=1
@@ -669,6 +752,15 @@ class Params(BaseModel):
         le=0.5,
         source=LIN90,
         passage="without the right to exit, the self-enforcing agreement breaks down",
+    )
+    coop_effort_floor: float = P(
+        0.2,
+        "lowest effort of co-op members however large the co-op and poor its monitoring (1 = full effort); "
+        "assumption: members still work their own share of the harvest",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
     )
     exit_threat_effort: float = P(
         0.8,

@@ -225,7 +225,7 @@ def step(
     ledger_labour = teams.settle(team, in_team, recv_l * p.wage, given_l, n_teams)
     ledger_animals = teams.settle(team, in_team, recv_a * phi[team] * fee, given_a, n_teams)
     labour_net = _ledger(ledger_labour, ledger_animals, recv_l, given_l, max(p.wage, EPS), h.ledger)
-    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams)
+    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, p.manor_animal_share)
     # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
     farm, hire_tax = _distribute(
         cm,
