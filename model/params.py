@@ -756,9 +756,8 @@ class Params(BaseModel):
     )
 
 
-class ParameterError(ValueError):
-    """A parameter name, type or value that the schema does not allow."""
-
+# Defined with the project's other errors (model/errors.py); importable from here as before.
+from model.errors import ParameterError  # noqa: E402
 
 FIELDS = Params.model_fields
 NAMES: tuple[str, ...] = tuple(FIELDS)
