@@ -18,9 +18,10 @@ import solara
 from solara.components.echarts import EchartsWidget
 
 import app
+from cli import app_command as appcmd
+from cli import assets
+from cli.main import build_parser
 from model.params import field_info
-from scenarios import appcmd, assets
-from scenarios.cli import build_parser
 
 
 def render():

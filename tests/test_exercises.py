@@ -8,7 +8,7 @@ import json
 import pytest
 
 from analysis import exercises as ex
-from scenarios.cli import main
+from cli.main import main
 
 FOLDER = ex.EXERCISES_DIR
 
