@@ -12,7 +12,7 @@ encode (``source``), so a value can always be traced to its sentence.
 >>> make_params(fund_levyrate=0.05)
 Traceback (most recent call last):
 ...
-model.params.ParameterError: unknown parameter 'fund_levyrate'; did you mean 'fund_levy_rate'?
+model.errors.ParameterError: unknown parameter 'fund_levyrate'; did you mean 'fund_levy_rate'?
 """
 
 from __future__ import annotations

@@ -67,6 +67,23 @@ def test_results_are_tidy_with_a_stable_schema(tiny, tmp_path):
     assert res.frame().equals(res.frame())
 
 
+def test_one_reader_for_the_runner_and_the_analysis(tiny, tmp_path):
+    """What `scenarios.run` returns is what `read_results` opens and the analysis summarises."""
+    from analysis.summary import end_state
+    from analysis.tidy import tidy
+    from scenarios import store
+
+    res = run_into(tiny, tmp_path / "out", workers=1)
+    again = scenarios.read_results(tmp_path / "out")
+    assert type(res) is type(again) is scenarios.Results
+    pd.testing.assert_frame_equal(res.runs, again.runs)
+    ids = [c for c in res.runs.columns if c not in METRICS]
+    assert ids == [*store.RUN_KEYS, "fund_levy_rate", *store.ROW_KEYS]
+    assert res.swept == ["fund_levy_rate"] and res.n_runs == 6 and res.years == [1951, 1952, 1953, 1954]
+    assert len(tidy(again, ["gini_land"])) == 6 * 4  # runs x years, villages averaged
+    assert end_state(again, ["gini_land"])["n"].tolist() == [6]  # every run of the one scenario
+
+
 def test_household_snapshots_of_replicate_zero_at_first_middle_last_year(tiny, tmp_path):
     res = run_into(tiny, tmp_path / "out", workers=1)
     hh = res.households
