@@ -1,7 +1,8 @@
 # huzhu: two commands do everything on a fresh machine.
 #   make demo   set up .venv, install, run the main job and say where the outputs are
 #   make test   same set-up (plus what the browser tests need), then the whole suite
-# Other targets: make lint, make bench, make fast-test (skips tests marked slow/browser),
+# Other targets: make lint (ruff, and lint-imports for the layers), make bench,
+#   make fast-test (skips tests marked slow/browser),
 #   make baseline (regenerates tests/baseline/results.json after a deliberate change of results).
 
 PYTHON ?= $(shell scripts/find-python)
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml
 # System packages the browser tests need (Debian's chromium), and the app's page assets served locally.
 system-deps: $(STAMP)
 	@sh scripts/setup-system
-	@$(BIN)/python -m scenarios.assets --quiet
+	@$(BIN)/python -m cli.assets --quiet
 
 demo: $(STAMP)
 	$(BIN)/huzhu demo
@@ -35,8 +36,9 @@ fast-test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(STAMP)
-	$(BIN)/ruff check model scenarios analysis tests benchmarks app
-	$(BIN)/ruff format --check model scenarios analysis tests benchmarks app
+	$(BIN)/ruff check model scenarios analysis cli app tests benchmarks
+	$(BIN)/ruff format --check model scenarios analysis cli app tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 baseline: $(STAMP)
 	$(BIN)/python tests/results_baseline.py

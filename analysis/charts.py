@@ -5,9 +5,9 @@ axes with units, puts calendar years on time axes, keeps legends outside the dat
 and gives each scenario the same colour everywhere (see `analysis.style`).
 
 >>> import tempfile
->>> from analysis.results import load
+>>> from scenarios.results import read_results
 >>> from analysis.synthetic import write_synthetic
->>> res = load(write_synthetic(tempfile.mkdtemp(), scenarios=("liu_shaoqi_1951",), reps=3, years=4))
+>>> res = read_results(write_synthetic(tempfile.mkdtemp(), scenarios=("liu_shaoqi_1951",), reps=3, years=4))
 >>> fig = timeseries(res, "gini_land")
 >>> fig.get_suptitle()
 'Inequality of owned land per head across households, 1951–1954: liu_shaoqi_1951'
@@ -23,10 +23,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis import style
-from analysis.results import Results, _input_error, check_metrics, check_params
 from analysis.summary import end_state as end_state_table
 from analysis.summary import interval_label, per_head, summarize
+from analysis.tidy import check_metrics, check_params
+from model import villagemap
+from model.errors import InputError
 from model.metrics import CLASS_NAMES
+from scenarios.results import Results
 
 TEAM_METRICS = ("team_membership_rate", "teams", "team_joins", "team_exits", "teams_disbanded", "manor_teams")
 FUND_METRICS = (
@@ -45,7 +48,7 @@ def _scenarios(res: Results, scenarios: list[str] | None) -> list[str]:
         return res.scenarios
     bad = [s for s in scenarios if s not in res.scenarios]
     if bad:
-        raise _input_error(f"scenario '{bad[0]}' is not in this batch ({', '.join(res.scenarios)})")
+        raise InputError(f"scenario '{bad[0]}' is not in this batch ({', '.join(res.scenarios)})")
     return sorted(scenarios)
 
 
@@ -118,7 +121,7 @@ def panels(
     """Several metrics over time, a panel each, a line per scenario with interval bands."""
     metrics = [m for m in metrics if m in res.metrics]
     if not metrics:
-        raise _input_error(f"none of the metrics for '{title}' are in this batch")
+        raise InputError(f"none of the metrics for '{title}' are in this batch")
     scenarios = _scenarios(res, scenarios)
     summ = summary if summary is not None else summarize(res, metrics, interval=interval)
     colors, styles = style.scenario_colors(res.scenarios), style.scenario_linestyles(res.scenarios)
@@ -195,7 +198,7 @@ def _snapshot_years(res: Results, years: list[int] | None) -> list[int]:
         return [have[0], have[-1]] if len(have) > 1 else have
     bad = [y for y in years if y not in have]
     if bad:
-        raise _input_error(f"no household snapshots for {bad[0]}; snapshots exist for {', '.join(map(str, have))}")
+        raise InputError(f"no household snapshots for {bad[0]}; snapshots exist for {', '.join(map(str, have))}")
     return sorted(years)
 
 
@@ -210,7 +213,7 @@ def lorenz_curves(
     from model.inequality import gini, lorenz
 
     if res.households.empty:
-        raise _input_error(f"'{res.path}' has no household snapshots (households/*.parquet) for Lorenz curves")
+        raise InputError(f"'{res.path}' has no household snapshots (households/*.parquet) for Lorenz curves")
     scenarios = _scenarios(res, scenarios)
     years = _snapshot_years(res, years)
     hh = per_head(res.households[res.households["year"].isin(years)])
@@ -268,7 +271,7 @@ def end_state(
     scenarios = _scenarios(res, scenarios)
     year = res.years[-1] if year is None else int(year)
     if year not in res.years:
-        raise _input_error(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
+        raise InputError(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
     table = end_state_table(res, metrics, year=year, interval=interval)
     colors = style.scenario_colors(res.scenarios)
     nrows, ncols = style.grid_shape(len(metrics), size)
@@ -300,7 +303,7 @@ def end_state(
 def _at_year(res: Results, year: int | None) -> tuple[pd.DataFrame, int]:
     year = res.years[-1] if year is None else int(year)
     if year not in res.years:
-        raise _input_error(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
+        raise InputError(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
     table = res.run_table()
     return table[table["year"] == year], year
 
@@ -400,10 +403,10 @@ def sobol_table(res: Results, metric: str, year: int | None = None, scenario: st
     from SALib.analyze import sobol
 
     if res.sweep_kind != "sobol":
-        raise _input_error(f"'{res.path}' is a {res.sweep_kind} batch, not a Sobol sample; no Sobol indices")
+        raise InputError(f"'{res.path}' is a {res.sweep_kind} batch, not a Sobol sample; no Sobol indices")
     problem = res.sweep.get("problem")
     if not problem:
-        raise _input_error("the manifest's sweep has no SALib 'problem'; cannot compute Sobol indices")
+        raise InputError("the manifest's sweep has no SALib 'problem'; cannot compute Sobol indices")
     names = list(problem["names"])
     check_params(res, names)
     check_metrics(res, [metric])
@@ -424,13 +427,13 @@ def sobol_table(res: Results, metric: str, year: int | None = None, scenario: st
         second = bool(n_base) and len(y) == n_base * (2 * d + 2)
     step = (2 * d + 2) if second else (d + 2)
     if len(y) % step or (n_base and len(y) != n_base * step):
-        raise _input_error(
+        raise InputError(
             f"{len(y)} distinct sample points do not form the Sobol sample of {d} parameters"
             + (f" with N = {n_base} ({n_base * step} points)" if n_base else "")
             + "; were runs lost, or do rounded whole-number parameters repeat points?"
         )
     if not np.isfinite(y).all():
-        raise _input_error(f"'{metric}' has missing values in the Sobol sample; indices need every point")
+        raise InputError(f"'{metric}' has missing values in the Sobol sample; indices need every point")
     si = sobol.analyze({**problem, "num_vars": d}, y, calc_second_order=bool(second), print_to_console=False, seed=0)
     return pd.DataFrame(
         {
@@ -492,20 +495,18 @@ def village_map(
     `kw` goes to `model.villagemap.plot_owners`. Defaults: the first run with
     snapshots, its last snapshot year, its first village.
     """
-    from model import villagemap
-
     hh = res.households
     if hh.empty:
-        raise _input_error(f"'{res.path}' has no household snapshots (households/*.parquet) for a village map")
+        raise InputError(f"'{res.path}' has no household snapshots (households/*.parquet) for a village map")
     run_id = hh["run_id"].iloc[0] if run_id is None else run_id
     mine = hh[hh["run_id"] == run_id]
     if mine.empty:
-        raise _input_error(f"run {run_id} has no household snapshots (only replicate 0 of each point has them)")
+        raise InputError(f"run {run_id} has no household snapshots (only replicate 0 of each point has them)")
     year = int(mine["year"].max()) if year is None else int(year)
     village = int(mine["village"].min()) if village is None else int(village)
     frame = mine[(mine["year"] == year) & (mine["village"] == village)].reset_index(drop=True)
     if frame.empty:
-        raise _input_error(f"run {run_id} has no snapshot of village {village} in {year}")
+        raise InputError(f"run {run_id} has no snapshot of village {village} in {year}")
     owners = np.asarray(villagemap.plot_owners(frame, **kw))
     codes = {c: i for i, c in enumerate(CLASS_NAMES)}
     cls = frame["social_class"].map(codes).fillna(-1).to_numpy(dtype=int)
@@ -572,8 +573,7 @@ def standard_set(
     yield "end_state", lambda: end_state(res, asked, interval=interval, size=size)
     if not res.households.empty:
         yield "lorenz", lambda: lorenz_curves(res, size=size)
-        if _has_villagemap():
-            yield "village_map", lambda: village_map(res, size=size)
+        yield "village_map", lambda: village_map(res, size=size)
     swept = res.swept
     sweep_metrics = (asked or [m for m in END_METRICS if m in res.metrics])[:4]
     if res.sweep_kind == "sobol":
@@ -590,14 +590,6 @@ def standard_set(
         # one parameter, or zipped lists (the values move together, so one axis tells it all)
         for m in sweep_metrics:
             yield f"sweep_{m}", lambda m=m: sweep_line(res, swept[0], m, interval=interval, size=size)
-
-
-def _has_villagemap() -> bool:
-    try:
-        from model import villagemap  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(villagemap, "plot_owners")
 
 
 __all__ = [

@@ -27,9 +27,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts, style
-from analysis.results import Results, _input_error, check_metrics, load
 from analysis.summary import differences, end_state, household_inequality, interval_label
+from analysis.tidy import check_metrics
+from model.errors import InputError
 from model.params import FIELDS, field_info
+from scenarios.results import Results, read_results
 
 # What question each chart answers (by the start of its name in `charts.standard_set`).
 QUESTIONS = {
@@ -312,7 +314,7 @@ def write_report(
 
     Differences are shown against `baseline` (default: the first scenario by name).
     """
-    res = load(results_dir)
+    res = read_results(results_dir)
     metrics = check_metrics(res, metrics) if metrics else [m for m in charts.END_METRICS if m in res.metrics]
     table_metrics = list(dict.fromkeys(metrics + [m for m in ("poverty_rate", "fund_per_member") if m in res.metrics]))
     title = f"huzhu results: {style.scenarios_phrase(res.scenarios)}"
@@ -329,7 +331,7 @@ def write_report(
     if res.manifest.get("note"):
         parts.append(f"<p><strong>Note:</strong> {_e(res.manifest['note'])}</p>")
     if baseline and baseline not in res.scenarios:
-        raise _input_error(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
     parts.append(
         '<p>Contents: <a href="#scenarios">scenarios</a> · <a href="#end-state">end state</a> · '
         '<a href="#charts">charts</a> · <a href="#parameters">settings and sources</a> · '

@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # Student-t quantiles; lighter to import than scipy.stats
 
-from analysis.results import Results, check_metrics
+from analysis.tidy import check_metrics
+from model.errors import InputError
+from scenarios.results import Results
 
 INTERVALS = {
     "t": "95% t-interval for the mean",
@@ -154,9 +156,7 @@ def differences(
     year = res.years[-1] if year is None else year
     baseline = baseline or res.scenarios[0]
     if baseline not in res.scenarios:
-        from analysis.results import _input_error
-
-        raise _input_error(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
     table = res.run_table()
     table = table[table["year"] == year]
     keys = ["seed", *res.swept]

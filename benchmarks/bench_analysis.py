@@ -65,7 +65,7 @@ def timed(args: list[str]) -> tuple[float, float]:
     On a shared machine the wall clock also counts waiting for a core; the CPU
     time is what the command itself needs, i.e. its wall time on an idle core.
     """
-    code = "import sys; from scenarios.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from cli.main import main; sys.exit(main(sys.argv[1:]))"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)

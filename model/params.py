@@ -12,7 +12,7 @@ encode (``source``), so a value can always be traced to its sentence.
 >>> make_params(fund_levyrate=0.05)
 Traceback (most recent call last):
 ...
-model.params.ParameterError: unknown parameter 'fund_levyrate'; did you mean 'fund_levy_rate'?
+model.errors.ParameterError: unknown parameter 'fund_levyrate'; did you mean 'fund_levy_rate'?
 """
 
 from __future__ import annotations
@@ -881,9 +881,8 @@ def cross_field_problems(p) -> list[str]:
     return out
 
 
-class ParameterError(ValueError):
-    """A parameter name, type or value that the schema does not allow."""
-
+# Defined with the project's other errors (model/errors.py); importable from here as before.
+from model.errors import ParameterError  # noqa: E402
 
 FIELDS = Params.model_fields
 NAMES: tuple[str, ...] = tuple(FIELDS)

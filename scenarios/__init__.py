@@ -1,4 +1,4 @@
-"""Scenario files, their validation, the batch runner and the command line.
+"""Scenario files, their validation, sweeps, the batch runner and its results directories.
 
 >>> import scenarios
 >>> sc = scenarios.load("shanxi_committee_1951")
@@ -6,8 +6,9 @@
 (False, 30)
 """
 
-from scenarios.batch import BatchResult, read_results, run
 from scenarios.loader import load, preset_names
+from scenarios.results import Results, read_results
+from scenarios.runner import run
 from scenarios.scenario import Scenario
 
-__all__ = ["BatchResult", "Scenario", "load", "preset_names", "read_results", "run"]
+__all__ = ["Results", "Scenario", "load", "preset_names", "read_results", "run"]

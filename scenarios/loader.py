@@ -2,7 +2,7 @@
 
 `load("liu_shaoqi_1951")` or `load("my/file.toml")` returns a resolved
 :class:`~scenarios.scenario.Scenario`; anything wrong in the file raises
-`scenarios.cli.InputError` whose message names the file and, for each problem,
+`model.errors.InputError` whose message names the file and, for each problem,
 the key path, the value and what is allowed.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from model.params import FIELDS, ParameterError, Params, closest, make_params, unknown_name_message
-from scenarios.cli import InputError
+from model.errors import InputError, ParameterError
+from model.params import FIELDS, Params, closest, make_params, unknown_name_message
 from scenarios.errors import describe_file_error, describe_parameter_error
 from scenarios.scenario import Scenario
 from scenarios.schema import DEFAULTS, SAMPLED_KINDS, Range, ScenarioFile, Sweep

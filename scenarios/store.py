@@ -1,4 +1,4 @@
-"""The results directory: crash-safe part files, the manifest, and reading it back.
+"""The results directory: its layout, crash-safe part files and the manifest (`scenarios.results` reads it).
 
 Layout::
 
@@ -26,14 +26,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model.errors import InputError
 from model.metrics import NAMES as METRICS
-from scenarios.cli import InputError
 
 RUNS = "runs"
 HOUSEHOLDS = "households"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
-ID_COLUMNS = ("scenario", "run_id", "replicate", "seed")
+# The columns that say which row of runs/*.parquet this is: which run (first), then which year and
+# village (after the swept parameters). Every other column is a swept parameter or a metric.
+RUN_KEYS = ("scenario", "run_id", "replicate", "seed")
+ROW_KEYS = ("year", "village")
+ID_COLUMNS = RUN_KEYS + ROW_KEYS
 ARROW_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
 
 
@@ -43,14 +47,9 @@ def part_name(index: int) -> str:
 
 def runs_schema(swept: dict[str, str]) -> pa.Schema:
     """The columns of runs/*.parquet: ids, swept parameters, year, village, every metric (float64)."""
-    fields = [
-        pa.field("scenario", pa.string()),
-        pa.field("run_id", pa.int64()),
-        pa.field("replicate", pa.int64()),
-        pa.field("seed", pa.int64()),
-    ]
+    fields = [pa.field(name, pa.string() if name == "scenario" else pa.int64()) for name in RUN_KEYS]
     fields += [pa.field(name, ARROW_TYPES.get(kind, pa.string())) for name, kind in swept.items()]
-    fields += [pa.field("year", pa.int64()), pa.field("village", pa.int64())]
+    fields += [pa.field(name, pa.int64()) for name in ROW_KEYS]
     fields += [pa.field(m, pa.float64()) for m in METRICS]
     return pa.schema(fields)
 
@@ -143,20 +142,3 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def read_runs(out: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """All runs of a results directory, sorted by run, village and year."""
-    frame = pd.read_parquet(out / RUNS, columns=columns)
-    keys = [k for k in ("run_id", "village", "year") if k in frame.columns]
-    return frame.sort_values(keys, ignore_index=True) if keys else frame
-
-
-def read_households(out: Path) -> pd.DataFrame:
-    """All household snapshots of a results directory (empty if none were kept)."""
-    folder = out / HOUSEHOLDS
-    if not folder.is_dir() or not any(folder.glob("part-*.parquet")):
-        return pd.DataFrame()
-    frame = pd.read_parquet(folder)
-    keys = [k for k in ("run_id", "year", "village", "household") if k in frame.columns]
-    return frame.sort_values(keys, ignore_index=True)

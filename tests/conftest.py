@@ -47,10 +47,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """The app served by `huzhu app` on a free loopback port, for the whole session."""
-    from scenarios import assets
+    from cli import assets
 
     if assets.missing():
-        pytest.skip("the app's page assets are missing: run 'make system-deps' (python -m scenarios.assets)")
+        pytest.skip("the app's page assets are missing: run 'make system-deps' (python -m cli.assets)")
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
     huzhu = shutil.which("huzhu", path=str(Path(sys.executable).parent)) or "huzhu"

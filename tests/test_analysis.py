@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.results import load, tidy
 from analysis.summary import (
     bootstrap_interval,
     differences,
@@ -19,9 +18,11 @@ from analysis.summary import (
     welch,
 )
 from analysis.synthetic import write_synthetic
+from analysis.tidy import tidy
+from model.errors import InputError
 from model.inequality import gini, top_share
 from model.metrics import NAMES
-from scenarios.cli import InputError
+from scenarios.results import read_results
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def batch(tmp_path_factory):
 
 
 def test_load_reads_every_part_into_one_table(batch):
-    res = load(batch)
+    res = read_results(batch)
     assert res.scenarios == ["liu_shaoqi_1951", "shanxi_committee_1951"]
     assert res.years == [1951, 1952, 1953, 1954, 1955]
     assert res.n_runs == 8 and res.n_villages == 2
@@ -50,7 +51,7 @@ def test_tidy_is_one_row_per_run_year_metric(batch):
 
 
 def test_run_table_averages_villages_within_a_run(batch):
-    res = load(batch)
+    res = read_results(batch)
     raw = res.runs[(res.runs["run_id"] == 3) & (res.runs["year"] == 1952)]["gini_land"]
     row = res.run_table().query("run_id == 3 and year == 1952")["gini_land"]
     assert row.iloc[0] == pytest.approx(raw.mean())
@@ -62,7 +63,7 @@ def test_step_numbers_become_calendar_years(tmp_path):
         f = pd.read_parquet(p)
         f["year"] -= 1951
         f.to_parquet(p)
-    assert load(d).years == [1951, 1952, 1953]
+    assert read_results(d).years == [1951, 1952, 1953]
 
 
 def test_summary_matches_hand_computed_values():
@@ -132,7 +133,7 @@ def test_welch_difference_by_hand():
 
 
 def test_end_state_and_differences(batch):
-    res = load(batch)
+    res = read_results(batch)
     e = end_state(res, ["gini_land"])
     assert set(e["year"]) == {1955} and len(e) == 2
     d = differences(res, "gini_land", baseline="liu_shaoqi_1951")
@@ -147,7 +148,7 @@ def test_end_state_and_differences(batch):
 
 
 def test_household_inequality_uses_the_models_measures(batch):
-    res = load(batch)
+    res = read_results(batch)
     table = household_inequality(res.households)
     hh = res.households
     one = hh[(hh["run_id"] == 0) & (hh["year"] == 1955)]
@@ -159,13 +160,13 @@ def test_household_inequality_uses_the_models_measures(batch):
 
 def test_bad_directories_raise_input_errors(tmp_path):
     with pytest.raises(InputError, match="not a directory"):
-        load(tmp_path / "missing")
+        read_results(tmp_path / "missing")
     with pytest.raises(InputError, match="not a results directory"):
-        load(tmp_path)
+        read_results(tmp_path)
     (tmp_path / "runs").mkdir()
     (tmp_path / "manifest.json").write_text(json.dumps({"scenarios": []}))
     with pytest.raises(InputError, match="no finished runs"):
-        load(tmp_path)
+        read_results(tmp_path)
 
 
 def test_unknown_metric_names_the_closest(batch):
@@ -175,7 +176,7 @@ def test_unknown_metric_names_the_closest(batch):
 
 def test_differences_are_paired_when_runs_share_seeds(tmp_path):
     d = write_synthetic(tmp_path, scenarios=("a", "b"), reps=6, years=3, common_seeds=True)
-    res = load(d)
+    res = read_results(d)
     diff = differences(res, "gini_land", baseline="a").iloc[0]
     assert diff["method"] == "paired t"
     t = res.run_table().query("year == 1953").set_index(["scenario", "seed"])["gini_land"]
@@ -186,4 +187,4 @@ def test_differences_are_paired_when_runs_share_seeds(tmp_path):
 
 
 def test_differences_fall_back_to_welch_without_common_seeds(batch):
-    assert set(differences(load(batch), "gini_land")["method"]) == {"Welch t"}
+    assert set(differences(read_results(batch), "gini_land")["method"]) == {"Welch t"}

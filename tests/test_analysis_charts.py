@@ -10,9 +10,9 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 
 from analysis import charts, style
-from analysis.results import load
 from analysis.synthetic import PRESETS, write_synthetic
-from scenarios.cli import InputError
+from model.errors import InputError
+from scenarios.results import read_results
 
 matplotlib.use("Agg")
 
@@ -25,14 +25,16 @@ def close_figures():
 
 @pytest.fixture(scope="module")
 def res(tmp_path_factory):
-    return load(write_synthetic(tmp_path_factory.mktemp("presets"), scenarios=PRESETS, reps=3, years=6, households=40))
+    return read_results(
+        write_synthetic(tmp_path_factory.mktemp("presets"), scenarios=PRESETS, reps=3, years=6, households=40)
+    )
 
 
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory):
     sweep = {"kind": "grid", "parameters": {"fund_levy_rate": [0.0, 0.05, 0.1], "join_pressure": [0.0, 0.5]}}
     d = write_synthetic(tmp_path_factory.mktemp("grid"), scenarios=("liu_shaoqi_1951",), reps=2, years=4, sweep=sweep)
-    return load(d)
+    return read_results(d)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def sobol(tmp_path_factory):
     problem = {"num_vars": 2, "names": ["land_price_years", "fund_levy_rate"], "bounds": [[1.0, 20.0], [0.0, 0.2]]}
     sweep = {"kind": "sobol", "problem": problem, "N": 16}
     d = write_synthetic(tmp_path_factory.mktemp("sobol"), scenarios=("liu_shaoqi_1951",), reps=1, years=4, sweep=sweep)
-    return load(d)
+    return read_results(d)
 
 
 def legend_texts(fig):
@@ -206,7 +208,7 @@ def test_sampled_sweep_heatmap_bins_the_values(tmp_path):
     d = write_synthetic(
         tmp_path, scenarios=("a",), reps=1, years=3, sweep={"kind": "latin", "problem": problem, "N": 40}
     )
-    res = load(d)
+    res = read_results(d)
     assert res.sweep_kind == "latin"
     fig = charts.sweep_heatmap(res, "fund_levy_rate", "join_pressure", "gini_land")
     assert fig.axes[0].get_images()[0].get_array().shape == (6, 6)

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.report import write_report
 from analysis.synthetic import write_synthetic
-from scenarios.cli import main
+from cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +112,14 @@ def test_empty_batch_exits_2(batch, tmp_path, capsys):
 
 def test_report_tables_of_inequality_and_sobol_indices(tmp_path):
     from analysis.report import _inequality_table, _sobol_tables
-    from analysis.results import load
     from analysis.summary import household_inequality
+    from scenarios.results import read_results
 
     problem = {"num_vars": 2, "names": ["land_price_years", "fund_levy_rate"], "bounds": [[1.0, 20.0], [0.0, 0.2]]}
     d = write_synthetic(
         tmp_path, scenarios=("a",), reps=1, years=3, sweep={"kind": "sobol", "problem": problem, "N": 8}
     )
-    res = load(d)
+    res = read_results(d)
     html = "".join(_inequality_table(res))
     gini_last = household_inequality(res.households, by=("scenario", "year")).query("year == 1953")["gini_land"]
     assert "Inequality among households" in html and f"{gini_last.iloc[0]:.3f}" in html

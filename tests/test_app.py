@@ -20,9 +20,10 @@ from solara.components.echarts import EchartsWidget
 from analysis import style
 from app import levers, map_widget, state, views
 from app.page import Page
+from cli import app_command as appcmd
+from cli import assets
+from cli.main import build_parser
 from model.params import field_info
-from scenarios import appcmd, assets
-from scenarios.cli import build_parser
 
 
 def render():

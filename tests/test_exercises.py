@@ -8,7 +8,7 @@ import json
 import pytest
 
 from analysis import exercises as ex
-from scenarios.cli import main
+from cli.main import main
 
 FOLDER = ex.EXERCISES_DIR
 
@@ -111,3 +111,24 @@ def test_check_fails_on_a_stale_key(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["exercises", "--check", "--dir", str(tmp_path / "ex")]) == 1
     assert stale[slug]["figures"][0]["id"] in capsys.readouterr().err
+
+
+def test_exercise_data_files_define_every_exercise(tmp_path):
+    """Each exercise is read from its data file; a figure's value is parsed, never run as Python."""
+    from analysis.exercise_figures import parse_value
+
+    files = sorted(p.name for p in ex.DATA_DIR.glob("*.toml"))
+    assert files == [e.file.removesuffix(".md") + ".toml" for e in ex.EXERCISES]
+    for e in ex.EXERCISES:
+        ids = [f.id for f in e.figures]
+        assert len(ids) == len(set(ids)), e.slug
+        for f in e.figures:
+            assert f.difference is None or len(f.difference) == 2
+    with pytest.raises(ValueError, match="unknown name '__import__'"):
+        parse_value('__import__("os")')
+    with pytest.raises(ValueError, match="not a figure's value"):
+        parse_value("persons")
+    bad = (ex.DATA_DIR / files[0]).read_text(encoding="utf-8").replace('value = \'at("liu"', 'value = \'at("liu".x')
+    (tmp_path / files[0]).write_text(bad, encoding="utf-8")
+    with pytest.raises(ValueError, match=files[0]):
+        ex.load_exercises(tmp_path)

@@ -15,8 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import scenarios
+from cli.main import main
+from model.errors import InputError
 from model.metrics import NAMES as METRICS
-from scenarios.cli import InputError, main
 from scenarios.runner import execute, plan_batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def tiny(tmp_path) -> Path:
     return path
 
 
-def run_into(path: Path, out: Path, **kw) -> scenarios.BatchResult:
+def run_into(path: Path, out: Path, **kw) -> scenarios.Results:
     res = scenarios.run(path, out=out, progress=False, **kw)
     assert res.complete, res.failures
     return res
@@ -66,9 +67,26 @@ def test_results_are_tidy_with_a_stable_schema(tiny, tmp_path):
     assert res.frame().equals(res.frame())
 
 
+def test_one_reader_for_the_runner_and_the_analysis(tiny, tmp_path):
+    """What `scenarios.run` returns is what `read_results` opens and the analysis summarises."""
+    from analysis.summary import end_state
+    from analysis.tidy import tidy
+    from scenarios import store
+
+    res = run_into(tiny, tmp_path / "out", workers=1)
+    again = scenarios.read_results(tmp_path / "out")
+    assert type(res) is type(again) is scenarios.Results
+    pd.testing.assert_frame_equal(res.runs, again.runs)
+    ids = [c for c in res.runs.columns if c not in METRICS]
+    assert ids == [*store.RUN_KEYS, "fund_levy_rate", *store.ROW_KEYS]
+    assert res.swept == ["fund_levy_rate"] and res.n_runs == 6 and res.years == [1951, 1952, 1953, 1954]
+    assert len(tidy(again, ["gini_land"])) == 6 * 4  # runs x years, villages averaged
+    assert end_state(again, ["gini_land"])["n"].tolist() == [6]  # every run of the one scenario
+
+
 def test_household_snapshots_of_replicate_zero_at_first_middle_last_year(tiny, tmp_path):
     res = run_into(tiny, tmp_path / "out", workers=1)
-    hh = res.households()
+    hh = res.households
     assert sorted(hh["year"].unique()) == [1951, 1953, 1954]
     assert (hh["replicate"] == 0).all() and sorted(hh["fund_levy_rate"].unique()) == [0.0, 0.1]
     for col in ("scenario", "run_id", "seed", "household", "land", "social_class", "team", "coop"):
@@ -105,7 +123,7 @@ def test_serial_process_pool_and_dask_give_identical_data(tiny, tmp_path):
         dask = run_into(tiny, tmp_path / "dask", dask=cl.scheduler_address, chunk_runs=2)
     for other in (pool, dask):
         pd.testing.assert_frame_equal(serial.frame(), other.frame())
-        pd.testing.assert_frame_equal(serial.households(), other.households())
+        pd.testing.assert_frame_equal(serial.households, other.households)
 
 
 @pytest.mark.slow
@@ -152,7 +170,7 @@ def test_a_batch_killed_mid_way_resumes_to_identical_results(tmp_path):
     spec = tmp_path / "killme.toml"
     spec.write_text('name = "killme"\nyears = 8\nhouseholds = 40\nreplications = 12\nseed = 5\n')
     out = tmp_path / "out"
-    huzhu = [sys.executable, "-c", "import sys; from scenarios.cli import main; sys.exit(main())"]
+    huzhu = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())"]
     cmd = [*huzhu, "run", str(spec), "--out", str(out), "--chunk", "1", "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([*cmd, "--workers", "2"], env=env, cwd=tmp_path, start_new_session=True)
@@ -178,7 +196,7 @@ def test_a_batch_killed_mid_way_resumes_to_identical_results(tmp_path):
     b = whole.frame().sort_values(key, ignore_index=True)
     pd.testing.assert_frame_equal(a, b)
     assert a.groupby("run_id").size().eq(8).all() and a["run_id"].nunique() == 12  # none lost, none twice
-    pd.testing.assert_frame_equal(resumed.households(), whole.households())
+    pd.testing.assert_frame_equal(resumed.households, whole.households)
 
 
 FAILING_SEEDS: set[int] = set()

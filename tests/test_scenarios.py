@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 import scenarios
+from cli.main import main
+from model.errors import InputError
 from model.params import field_info, make_params
-from scenarios.cli import InputError, main
 from scenarios.loader import load, preset_names
 from scenarios.plan import make_plan, run_seed
 

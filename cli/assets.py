@@ -7,8 +7,8 @@ never renders. This module fills the cache directory ahead of time with the npm
 packages the page asks for, packed by the ordinary ``npm pack`` client, so every
 asset is served locally. Run it once after installing (``make system-deps`` does):
 
-    python -m scenarios.assets          # fill the cache (fast when already done)
-    python -m scenarios.assets --check  # exit 1 if something is missing
+    python -m cli.assets          # fill the cache (fast when already done)
+    python -m cli.assets --check  # exit 1 if something is missing
 
 The packages and versions are read from the installed Solara itself (its page
 template and its Markdown component), so a Solara upgrade that moves to new
@@ -42,7 +42,7 @@ def cache_dir() -> Path:
     """The directory Solara's asset proxy reads from (and the app server is told to use).
 
     Solara's own default is ``<prefix>/share/solara/cdn`` of the running Python, so
-    filling it also makes a plain ``solara run app.py`` work without internet.
+    filling it also makes a plain ``solara run app.page`` work without internet.
     """
     env = os.environ.get(ENV_VAR)
     return Path(env) if env else Path(sys.prefix) / "share" / "solara" / "cdn"
@@ -174,7 +174,7 @@ def ensure(quiet: bool = True) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scenarios.assets",
+        prog="python -m cli.assets",
         description="Fetch the app's page assets (JavaScript, styles, fonts) once, so the app runs without internet.",
     )
     parser.add_argument("--check", action="store_true", help="only report; exit 1 when something is missing")

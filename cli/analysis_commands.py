@@ -14,62 +14,63 @@ import argparse
 import sys
 from pathlib import Path
 
-PLOT_EXAMPLE = """examples:
-  huzhu plot results/liu                      charts as PNG in results/liu/charts/
-  huzhu plot results/liu --format pdf --size slide --metric gini_land share_rich
-"""
-REPORT_EXAMPLE = """example:
-  huzhu report results/liu -o liu.html        one HTML file with the charts inside; open it in any browser
-"""
+from cli.command import add_command, arg
+from scenarios.results import read_results
+
+RESULTS_DIR = arg("results_dir", metavar="RESULTS_DIR", help="folder written by 'huzhu run --out'")
 
 
 def register(subparsers) -> None:
-    """Add the `plot` and `report` subcommands to the `huzhu` parser."""
-    p = subparsers.add_parser(
+    """Add the `plot` and `report` commands to the `huzhu` parser."""
+    add_command(
+        subparsers,
         "plot",
-        help="draw the standard charts of a results directory",
+        "draw the standard charts of a results directory",
+        "huzhu plot results/liu                      charts as PNG in results/liu/charts/\n"
+        "huzhu plot results/liu --format pdf --size slide --metric gini_land share_rich",
+        [
+            RESULTS_DIR,
+            arg("--out", metavar="DIR", help="folder for the charts (default: RESULTS_DIR/charts)"),
+            arg("--format", choices=("png", "svg", "pdf"), default="png", help="file format (default png)"),
+            arg(
+                "--metric",
+                nargs="+",
+                action="extend",
+                metavar="NAME",
+                help="metrics for the time series, end state and sweep charts (default: a standard six)",
+            ),
+            arg("--size", choices=("page", "slide"), default="page", help="figure size (default page)"),
+            arg(
+                "--interval",
+                choices=("t", "bootstrap"),
+                default="t",
+                help="95%% interval across runs: t-interval or percentile bootstrap (default t)",
+            ),
+        ],
+        plot_command,
         description="Draw the charts that fit a results directory: time series, class composition,\n"
         "teams, co-ops and funds, end-state comparison, Lorenz curves, a village map;\n"
         "heatmaps for a sweep and Sobol indices for a Sobol sample. Metric names and\n"
         "units are listed in model/metrics.py; the guide is docs/charts.md.",
-        epilog=PLOT_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("results_dir", metavar="RESULTS_DIR", help="folder written by 'huzhu run --out'")
-    p.add_argument("--out", metavar="DIR", help="folder for the charts (default: RESULTS_DIR/charts)")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="file format (default png)")
-    p.add_argument(
-        "--metric",
-        nargs="+",
-        action="extend",
-        metavar="NAME",
-        help="metrics for the time series, end state and sweep charts (default: a standard six)",
-    )
-    p.add_argument("--size", choices=("page", "slide"), default="page", help="figure size (default page)")
-    p.add_argument(
-        "--interval",
-        choices=("t", "bootstrap"),
-        default="t",
-        help="95%% interval across runs: t-interval or percentile bootstrap (default t)",
-    )
-    p.set_defaults(func=plot_command)
-
-    r = subparsers.add_parser(
+    add_command(
+        subparsers,
         "report",
-        help="write a self-contained HTML report of a results directory",
+        "write a self-contained HTML report of a results directory",
+        "huzhu report results/liu -o liu.html        one HTML file with the charts inside; open it in any browser",
+        [
+            RESULTS_DIR,
+            arg("-o", "--out", metavar="FILE", default="report.html", help="HTML file (default report.html)"),
+            arg("--metric", nargs="+", action="extend", metavar="NAME", help="metrics to chart and tabulate"),
+            arg(
+                "--baseline", metavar="SCENARIO", help="scenario the others are compared with (default: first by name)"
+            ),
+        ],
+        report_command,
         description="Write one HTML file with the scenarios' descriptions and sources, the end-state\n"
         "table with 95% intervals, differences between scenarios and the charts embedded\n"
         "(it opens anywhere: no network and no other files needed).",
-        epilog=REPORT_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("results_dir", metavar="RESULTS_DIR", help="folder written by 'huzhu run --out'")
-    r.add_argument("-o", "--out", metavar="FILE", default="report.html", help="HTML file (default report.html)")
-    r.add_argument("--metric", nargs="+", action="extend", metavar="NAME", help="metrics to chart and tabulate")
-    r.add_argument(
-        "--baseline", metavar="SCENARIO", help="scenario the others are compared with (default: first by name)"
-    )
-    r.set_defaults(func=report_command)
 
 
 def _headless() -> None:
@@ -82,9 +83,8 @@ def _headless() -> None:
 def plot_command(args: argparse.Namespace) -> int:
     _headless()
     from analysis import charts
-    from analysis.results import load
 
-    res = load(args.results_dir)
+    res = read_results(args.results_dir)
     metrics = args.metric or None
     out = Path(args.out) if args.out else Path(args.results_dir) / "charts"
     jobs = list(charts.standard_set(res, metrics, size=args.size, interval=args.interval))

@@ -1,9 +1,9 @@
-"""`huzhu app`: serve the interactive village (app.py) in the browser.
+"""`huzhu app`: serve the interactive village (the `app` package) in the browser.
 
 It listens on this machine only (127.0.0.1) unless told otherwise: showing the app
 to a classroom network is a deliberate `--host 0.0.0.0`. The page's scripts,
 styles and fonts are served by the app itself from a local copy
-(`scenarios.assets`), so it runs without internet.
+(`cli.assets`), so it runs without internet.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from scenarios import assets
+from cli import assets
+from cli.command import add_command, arg
 
 DEFAULT_PORT = 8765
 DEFAULT_HOST = "127.0.0.1"
@@ -83,19 +84,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+    """Add the `app` command to the `huzhu` parser."""
+    add_command(
+        subparsers,
         "app",
-        help="serve the interactive village in the browser",
+        "serve the interactive village in the browser",
+        "huzhu app    (then open http://127.0.0.1:8765/)\n"
+        "huzhu app --host 0.0.0.0 --port 8765    (in a classroom: give students this machine's address)",
+        [
+            arg("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"),
+            arg(
+                "--host",
+                default=DEFAULT_HOST,
+                help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 opens it to the network)",
+            ),
+        ],
+        run,
         description="Serve the interactive village (map, levers, live charts) in the browser. "
         "Each browser tab gets its own village.",
-        epilog="Example: huzhu app    (then open http://127.0.0.1:8765/)\n"
-        "In a classroom: huzhu app --host 0.0.0.0 --port 8765, and give students this machine's address.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
-    p.add_argument(
-        "--host",
-        default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 opens it to the network)",
-    )
-    p.set_defaults(func=run)

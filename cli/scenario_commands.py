@@ -2,95 +2,90 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import shutil
 import sys
 import textwrap
 from pathlib import Path
 
+from cli.command import add_command, arg
+from model.errors import InputError
 from model.metrics import CLASS_SHARES
 from model.params import NAMES, allowed, field_info, make_params, reference_markdown
 from scenarios import store
-from scenarios.cli import InputError
 from scenarios.loader import SIZE_KEYS, find, load, load_file, preset_names
+from scenarios.runner import default_out, execute, plan_batch, run
 
 DEMO_OUT = Path("outputs") / "demo"
 DEMO_REPS = 5
 DEMO_SEED = 1951
 
 
-def _parser(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
-    return sub.add_parser(
-        name,
-        help=help,
-        description=help[0].upper() + help[1:] + ".",
-        epilog="Example:\n  " + example,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-
-
 def register(subparsers) -> None:
     """Add the scenario commands to the `huzhu` parser."""
-    p = _parser(
+    add_command(
         subparsers,
         "demo",
         "simulate the default village for 30 years, then run the five 1951 presets",
         "huzhu demo    (results in outputs/demo/)",
+        [arg("--workers", type=int, default=None, help="processes for the preset runs (default: all cores)")],
+        cmd_demo,
     )
-    p.add_argument("--workers", type=int, default=None, help="processes for the preset runs (default: all cores)")
-    p.set_defaults(func=cmd_demo)
-
-    p = _parser(
+    add_command(
         subparsers,
         "params",
         "list every model parameter with its default, unit, allowed values and meaning",
         "huzhu params --markdown > docs/parameters.md",
+        [arg("--markdown", action="store_true", help="print the Markdown reference (docs/parameters.md)")],
+        cmd_params,
     )
-    p.add_argument("--markdown", action="store_true", help="print the Markdown reference (docs/parameters.md)")
-    p.set_defaults(func=cmd_params)
-
-    p = _parser(subparsers, "scenarios", "list the preset scenarios with one-line descriptions", "huzhu scenarios")
-    p.set_defaults(func=cmd_scenarios)
-
-    p = _parser(
+    add_command(
+        subparsers,
+        "scenarios",
+        "list the preset scenarios with one-line descriptions",
+        "huzhu scenarios",
+        [],
+        cmd_scenarios,
+    )
+    add_command(
         subparsers,
         "show",
         "show a scenario as resolved: sizes, parameters with units and the passage each value encodes",
         "huzhu show shanxi_committee_1951",
+        [
+            arg("scenario", metavar="SCENARIO", help="a preset name or a .toml file"),
+            arg("--all", action="store_true", help="list every parameter, not only those the scenario sets"),
+        ],
+        cmd_show,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="a preset name or a .toml file")
-    p.add_argument("--all", action="store_true", help="list every parameter, not only those the scenario sets")
-    p.set_defaults(func=cmd_show)
-
-    p = _parser(
+    add_command(
         subparsers,
         "run",
         "run scenarios (replications, sweeps) into a results directory of Parquet files",
         "huzhu run liu_shaoqi_1951 shanxi_committee_1951 --reps 20 --out outputs/liu-vs-shanxi\n"
-        "  huzhu run my_sweep.toml --dask tcp://scheduler:8786 --out /scratch/sweep   (on a cluster)\n"
-        "  huzhu run my_sweep.toml --out /scratch/sweep --resume                      (finish a killed batch)",
+        "huzhu run my_sweep.toml --dask tcp://scheduler:8786 --out /scratch/sweep   (on a cluster)\n"
+        "huzhu run my_sweep.toml --out /scratch/sweep --resume                      (finish a killed batch)",
+        [
+            arg("scenarios", nargs="+", metavar="SCENARIO", help="preset names or .toml files"),
+            arg("--reps", type=int, help="replications per parameter point (overrides the files)"),
+            arg("--years", type=int, help="years to simulate (overrides the files)"),
+            arg("--seed", type=int, help="master seed (overrides the files)"),
+            arg("--out", type=Path, help="results directory (default: outputs/runs/NAME-TIME)"),
+            arg("--workers", type=int, help="local worker processes (default: number of cores; 1 = this process)"),
+            arg("--dask", metavar="ADDRESS", help="a Dask scheduler address (tcp://host:8786), or 'local'"),
+            arg("--resume", action="store_true", help="complete an interrupted batch in --out"),
+            arg("--chunk", type=int, metavar="RUNS", help="runs per part file (default: sized to the runs)"),
+            arg("--quiet", action="store_true", help="no progress bar"),
+        ],
+        cmd_run,
     )
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="preset names or .toml files")
-    p.add_argument("--reps", type=int, help="replications per parameter point (overrides the files)")
-    p.add_argument("--years", type=int, help="years to simulate (overrides the files)")
-    p.add_argument("--seed", type=int, help="master seed (overrides the files)")
-    p.add_argument("--out", type=Path, help="results directory (default: outputs/runs/NAME-TIME)")
-    p.add_argument("--workers", type=int, help="local worker processes (default: number of cores; 1 = this process)")
-    p.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler address (tcp://host:8786), or 'local'")
-    p.add_argument("--resume", action="store_true", help="complete an interrupted batch in --out")
-    p.add_argument("--chunk", type=int, metavar="RUNS", help="runs per part file (default: sized to the runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_run)
-
-    p = _parser(
+    add_command(
         subparsers,
         "validate",
         "check scenario files against the schema without running them",
         "huzhu validate my_scenario.toml scenarios/presets/*.toml",
+        [arg("files", nargs="+", metavar="FILE", help="scenario files (.toml) or preset names")],
+        cmd_validate,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (.toml) or preset names")
-    p.set_defaults(func=cmd_validate)
 
 
 # --- params, scenarios, show, validate ------------------------------------------------
@@ -210,9 +205,6 @@ def _where(path: Path) -> str:
 
 
 def cmd_run(args) -> int:
-    from scenarios.batch import default_out
-    from scenarios.runner import execute, plan_batch
-
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers} is not allowed: expected a whole number from 1")
     if args.dask and args.dask != "local" and args.workers is not None:
@@ -240,7 +232,7 @@ def cmd_run(args) -> int:
 
 def _village_table(years: int = 30, seed: int = DEMO_SEED) -> None:
     """One default village, a line per year."""
-    from model.batch import run_villages
+    from model.batch import run_villages  # imported when used: `huzhu --help` stays quick
 
     villages, _ = run_villages(make_params(), [seed], years)
     cols = ["gini_land", *CLASS_SHARES, "grain_per_head"]
@@ -267,8 +259,6 @@ def _clear_demo(out: Path) -> None:
 
 
 def cmd_demo(args) -> int:
-    from scenarios.batch import run
-
     _village_table()
     presets = [
         "shanxi_committee_1951",
@@ -281,13 +271,8 @@ def cmd_demo(args) -> int:
     _clear_demo(DEMO_OUT)
     res = run(presets, out=DEMO_OUT, reps=DEMO_REPS, years=30, workers=args.workers)
     print(_where(res.path))
-    try:  # the report is another part of the project; call it when it is there
-        report = importlib.import_module("analysis.report")
-    except ModuleNotFoundError as err:
-        if err.name not in ("analysis", "analysis.report"):
-            raise
-        return 0 if res.complete else 1
-    if hasattr(report, "write_report"):
-        path = report.write_report(res.path, res.path / "report.html")
-        print(f"Report: {path}")
+    from analysis.report import write_report  # imported when used (matplotlib is slow to import)
+
+    path = write_report(res.path, res.path / "report.html")
+    print(f"Report: {path}")
     return 0 if res.complete else 1

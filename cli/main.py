@@ -1,9 +1,9 @@
-"""The `huzhu` command line: one parser, each package adds its own subcommands.
+"""The `huzhu` command line: one parser, to which each command module adds its subcommands.
 
-Subcommands live next to what they drive: `scenarios.commands` (demo, params,
-scenarios, show, validate, run), `analysis.commands` (plot, report), `analysis.exercises` (exercises) and the app's
-launcher (`scenarios.appcmd`). Each module has a `register(subparsers)` that adds
-its parsers and sets `func`; `func(args)` returns the exit code.
+The commands: `cli.scenario_commands` (demo, params, scenarios, show, run, validate),
+`cli.analysis_commands` (plot, report), `cli.exercise_commands` (exercises) and
+`cli.app_command` (app). Each has a `register(subparsers)` that adds its commands with
+`cli.command.add_command`; a command's handler returns the exit code.
 
 Exit codes: 0 success, 2 bad input (a clear message on stderr), 1 anything else.
 """
@@ -11,17 +11,14 @@ Exit codes: 0 success, 2 bad input (a clear message on stderr), 1 anything else.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
-from model.params import ParameterError
+from cli import analysis_commands, app_command, exercise_commands, scenario_commands
+from model.errors import HuzhuError
 
-COMMAND_MODULES = ("scenarios.commands", "analysis.commands", "analysis.exercises", "scenarios.appcmd")
-
-
-class InputError(Exception):
-    """Bad input from the user: printed without a traceback, exit code 2."""
+# In the order `huzhu --help` lists them.
+COMMAND_MODULES = (scenario_commands, analysis_commands, exercise_commands, app_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name == name:  # that part of the CLI is not built yet
-                continue
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 
@@ -53,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except (InputError, ParameterError) as err:
+    except HuzhuError as err:  # bad input: InputError, ParameterError
         print(f"huzhu {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -64,11 +55,3 @@ def main(argv: list[str] | None = None) -> int:
         # complaining again when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-if __name__ == "__main__":
-    # `python -m scenarios.cli` runs this file as __main__; the commands raise the InputError of the
-    # imported `scenarios.cli`, so run that module's main for them to be caught as bad input
-    from scenarios.cli import main as package_main
-
-    sys.exit(package_main())
