@@ -57,6 +57,7 @@ N_OTHER_ROWS = len(ROWS) - N_CLASSES  # the rows besides the class shares
 TOP_SHARE = 0.1  # `top10_land_share`: the share of land held by the top tenth of households
 # consumption within a thousandth of need counts as need met (rounding in the flows), for `poverty_rate`
 NEED_MET = 0.999
+EPS = 1e-9  # floor of the labour used in `hired_labor_share`
 
 
 class ObserveConstants(NamedTuple):
@@ -384,7 +385,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
             sold[g],
             distress_n[g],
             foreclosed[g],
-            hired[g] / at_least(labor[g], 1e-9),
+            hired[g] / at_least(labor[g], EPS),
             debts[g],
             rented[g],
             ev[0],
