@@ -35,8 +35,8 @@ fast-test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(STAMP)
-	$(BIN)/ruff check model scenarios analysis tests benchmarks app.py
-	$(BIN)/ruff format --check model scenarios analysis tests benchmarks app.py
+	$(BIN)/ruff check model scenarios analysis tests benchmarks app
+	$(BIN)/ruff format --check model scenarios analysis tests benchmarks app
 
 baseline: $(STAMP)
 	$(BIN)/python tests/results_baseline.py

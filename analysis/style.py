@@ -63,6 +63,26 @@ CLASS_LABELS = {
 }
 NO_OWNER_COLOR = "#DDDDDD"
 
+# The app (drawn in the browser) names one household's class in the singular: map notes and household card.
+CLASS_LABELS_SINGULAR = {
+    "hired_laborer": "hired labourer",
+    "poor": "poor peasant",
+    "middle": "middle peasant",
+    "well_off_middle": "well-off middle peasant",
+    "rich": "rich peasant",
+}
+# Lines of one chart, a colour per measure (the app draws village B dashed in the same colours).
+SERIES_COLORS = tuple(OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple"))
+# A colour per mutual aid team on the app's map: more teams than Okabe-Ito has colours, so
+# ColorBrewer's Dark2 then Paired; a colour repeats only beyond fourteen teams.
+TEAM_COLORS = (
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+    "#1f78b4", "#b15928", "#6a3d9a", "#33a02c", "#fb9a99", "#cab2d6", "#fdbf6f",
+)  # fmt: skip
+NON_MEMBER_COLOR = "#D9D9D9"  # households in no team and no co-op
+# Households by membership: a producer co-op (dark green), a mutual aid team (light green), neither.
+MEMBERSHIP_COLORS = {"coop": "#1b7837", "team": "#a6dba0", "alone": NON_MEMBER_COLOR}
+
 # Figure sizes in inches and base font sizes: a page (text width of A4/letter) and a 16:9 slide.
 SIZES = {"page": ((6.5, 4.0), 8.5), "slide": ((11.0, 6.0), 13.0)}
 DPI = 150

@@ -2,12 +2,14 @@
 labour and by land.
 
 A lower-stage co-op grows out of a team that has existed `coop_min_team_years`, while
-the village has fewer than `coops_max` co-ops (the pilot cap), when a majority of
-its members expect to gain (voluntary) or under pressure (`join_pressure` >= 0.5).
+the village has fewer than `coops_max` co-ops (the pilot cap), when a majority
+(`coop_vote_majority`) of its members expect to gain (voluntary) or under pressure
+(`join_pressure` >= 0.5; `form_kernel`, in spring).
 Its output comes from all members' land, labour, animals and capital together, with
 a `coop_management_gain`, times the members' effort. Effort falls with the number of
-members where work is hard to monitor (`effort_monitoring`); while members may leave,
-the threat of exit restores `exit_threat_effort` of the loss (Lin 1990).
+members where work is hard to monitor (`effort_monitoring`, down to `coop_effort_floor`);
+while members may leave, the threat of exit restores `exit_threat_effort` of the loss
+(Lin 1990).
 Income (after the rent for animals, `coop_animal_rent`) is split: `land_share` as a
 dividend on land put in, the rest by work points (labour times effort). The land
 share starts at `coop_land_share`, falls by `coop_land_share_decline` a year, is held
@@ -22,37 +24,51 @@ advanced co-op (from `advanced_coop_year`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import production
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
-from .teams import LOWER_COOP
+from .teams import ADVANCED_COOP, LOWER_COOP, TEAM
+
+# The policy lever `join_pressure` (0 voluntary .. 1 compulsory): from this level on, teams are pressed into
+# co-ops without a vote (docs/ODD.md 4.4, "Producer co-ops").
+PRESSED_INTO_COOPS = 0.5
+# The land share at which land and labour get equal parts of the income: the cap of
+# `coop_land_share_cap_at_labor` ("never exceed that distributed by labor").
+EQUAL_SHARES = 0.5
 
 
 @jit
-def effort_at(members, monitoring, exit_allowed, threat):
+def effort_at(members, monitoring, exit_allowed, threat, floor):
     """`effort` for one co-op of `members` households, inside kernels."""
     loss = monitoring * np.maximum(members - 1, 0)
     if exit_allowed:
         loss = loss * (1.0 - threat)
-    return np.minimum(np.maximum(1.0 - loss, 0.2), 1.0)
+    return np.minimum(np.maximum(1.0 - loss, floor), 1.0)
 
 
 @jit
-def effort_kernel(members, monitoring, exit_allowed, threat):
+def effort_kernel(members, monitoring, exit_allowed, threat, floor):
     """`effort` of each co-op, with the parameters as scalars."""
     out = np.empty(members.size)
     for t in range(members.size):
-        out[t] = effort_at(members[t], monitoring, exit_allowed, threat)
+        out[t] = effort_at(members[t], monitoring, exit_allowed, threat, floor)
     return out
 
 
 def effort(members: np.ndarray, p: Params) -> np.ndarray:
-    """Work effort in a co-op of `members` households (1 = full effort)."""
+    """Work effort in a co-op of `members` households (1 = full effort).
+
+    >>> from model.params import make_params
+    >>> effort(np.array([1, 11, 100]), make_params(effort_monitoring=0.05, exit_allowed=False)).tolist()
+    [1.0, 0.5, 0.2]
+    """
     m = np.asarray(members)
-    e = effort_kernel(m.ravel(), p.effort_monitoring, bool(p.exit_allowed), p.exit_threat_effort)
+    e = effort_kernel(m.ravel(), p.effort_monitoring, bool(p.exit_allowed), p.exit_threat_effort, p.coop_effort_floor)
     return e.reshape(m.shape)
 
 
@@ -62,7 +78,7 @@ def land_share_kernel(share, decline, cap_at_labor):
     out = np.empty(share.size)
     for t in range(share.size):
         s = np.maximum(share[t] - decline, 0.0)
-        out[t] = np.minimum(s, 0.5) if cap_at_labor else s
+        out[t] = np.minimum(s, EQUAL_SHARES) if cap_at_labor else s
     return out
 
 
@@ -74,7 +90,8 @@ def land_share_next(share: np.ndarray, p: Params) -> np.ndarray:
 
 
 def initial_land_share(p: Params) -> float:
-    return min(p.coop_land_share, 0.5) if p.coop_land_share_cap_at_labor else p.coop_land_share
+    """The land share a co-op starts with."""
+    return min(p.coop_land_share, EQUAL_SHARES) if p.coop_land_share_cap_at_labor else p.coop_land_share
 
 
 @jit
@@ -126,42 +143,51 @@ def split(
     )
 
 
+class FarmArrays(NamedTuple):
+    """The households' arrays the co-ops' farming reads (the first seven) and writes (the rest)."""
+
+    team: np.ndarray
+    member: np.ndarray  # in a co-op
+    land: np.ndarray
+    lab: np.ndarray  # labour this year, workers
+    skill: np.ndarray
+    animals: np.ndarray
+    capital: np.ndarray
+    coop_dividend: np.ndarray
+    coop_wage: np.ndarray
+    effort: np.ndarray
+    output: np.ndarray
+    labor_used: np.ndarray
+    sideline: np.ndarray
+
+
+class FarmConstants(NamedTuple):
+    """What `farm_kernel` reads of the parameters (derived once per Params)."""
+
+    normal_yield: float
+    mu_per_animal: float
+    no_draft: float  # no_draft_yield_factor
+    mu_per_worker: float
+    capital_gain: float  # capital_yield_gain
+    capital_half: float  # capital_half_saturation
+    management: float  # coop_management_gain
+    monitoring: float  # effort_monitoring
+    exit_allowed: bool
+    threat: float  # exit_threat_effort
+    effort_floor: float  # coop_effort_floor
+    animal_rent: float  # yearly rent per animal put in: coop_animal_rent x animal_price, jin
+    sideline_price: float  # production.sideline_price, jin per worker-year
+
+
 @jit
-def farm_kernel(
-    team,
-    cm,
-    land,
-    lab,
-    skill,
-    animals,
-    capital,
-    stage,
-    team_animals,
-    team_capital,
-    land_share,
-    weather,
-    lanes,
-    coop_dividend,
-    coop_wage,
-    effort,
-    output,
-    labor_used,
-    sideline,
-    ny,
-    mpa,
-    nd,
-    mpw,
-    gain,
-    half,
-    management,
-    monitoring,
-    exit_allowed,
-    threat,
-    animal_rent_rate,
-    sideline_price,
-):
-    """`farm` with the households' and groups' arrays and the parameters as scalars (see
-    `farm_constants`); writes the members' flows into the arrays given and returns each co-op's output."""
+def farm_kernel(hh, T, weather, lanes, c):
+    """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' `T` (`teams.TeamArrays`), the
+    villages' `weather`, with `c` a `FarmConstants`; writes the members' flows into `hh` and returns each
+    co-op's output."""
+    team, cm, land, lab, skill, animals, capital = hh.team, hh.member, hh.land, hh.lab, hh.skill, hh.animals, hh.capital
+    stage, land_share = T.stage, T.land_share
+    ny, mpa, nd, mpw = c.normal_yield, c.mu_per_animal, c.no_draft, c.mu_per_worker
+    animal_rent_rate = c.animal_rent
     n_teams = stage.size
     L, Wk, S, A, K = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
     count, rent_total, W = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
@@ -180,15 +206,15 @@ def farm_kernel(
     by_land, by_work = np.empty(n_teams), np.empty(n_teams)
     for t in range(n_teams):
         is_coop = stage[t] >= LOWER_COOP
-        A[t] += team_animals[t] if is_coop else 0.0
-        K[t] += team_capital[t] if is_coop else 0.0
-        e[t] = effort_at(count[t], monitoring, exit_allowed, threat)
+        A[t] += T.animals[t] if is_coop else 0.0
+        K[t] += T.capital[t] if is_coop else 0.0
+        e[t] = effort_at(count[t], c.monitoring, c.exit_allowed, c.threat, c.effort_floor)
         if is_coop and count[t] > 0:
             draft = draft_factor_at(np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS)), nd)
             worked = np.minimum(L[t], Wk[t] * mpw)
             sk = S[t] / L[t] if L[t] > 0 else 1.0
-            cf = capital_factor_at(K[t], L[t], gain, half)
-            out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + management) * e[t]
+            cf = capital_factor_at(K[t], L[t], c.capital_gain, c.capital_half)
+            out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + c.management) * e[t]
     # work points: labour times effort
     for i in range(team.size):
         if cm[i]:
@@ -198,40 +224,40 @@ def farm_kernel(
         by_land[t], by_work[t] = split_rates_at(np.maximum(out[t] - rent_total[t], 0.0), land_share[t], L[t], W[t])
     for i in range(team.size):
         if not cm[i]:
-            coop_dividend[i] = 0.0
-            coop_wage[i] = 0.0
+            hh.coop_dividend[i] = 0.0
+            hh.coop_wage[i] = 0.0
             continue
         t = team[i]
         work = lab[i] * e[t]
         # the rent for animals put in comes first, as far as the harvest covers it
         paid_rent = animal_rent_rate * animals[i] * np.minimum(1.0, out[t] / np.maximum(rent_total[t], EPS))
-        coop_dividend[i] = land[i] * by_land[t] + paid_rent
-        coop_wage[i] = work * by_work[t]
-        effort[i] = e[t]
+        hh.coop_dividend[i] = land[i] * by_land[t] + paid_rent
+        hh.coop_wage[i] = work * by_work[t]
+        hh.effort[i] = e[t]
         # a member's harvest, for accounts per head: the co-op's output on his land
-        output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
-        labor_used[i] = work
+        hh.output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
+        hh.labor_used[i] = work
         spare = np.maximum(Wk[t] - L[t] / mpw, 0.0)
-        sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * sideline_price
+        hh.sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * c.sideline_price
     return out
 
 
 @once_per_params
-def farm_constants(p: Params) -> tuple:
-    """The parameters of `farm_kernel` after `sideline`, derived from `p`."""
-    return (
-        p.normal_yield,
-        p.mu_per_animal,
-        p.no_draft_yield_factor,
-        p.mu_per_worker,
-        p.capital_yield_gain,
-        p.capital_half_saturation,
-        p.coop_management_gain,
-        p.effort_monitoring,
-        bool(p.exit_allowed),
-        p.exit_threat_effort,
-        p.coop_animal_rent * p.animal_price,
-        production.sideline_price(p),
+def farm_constants(p: Params) -> FarmConstants:
+    return FarmConstants(
+        normal_yield=p.normal_yield,
+        mu_per_animal=p.mu_per_animal,
+        no_draft=p.no_draft_yield_factor,
+        mu_per_worker=p.mu_per_worker,
+        capital_gain=p.capital_yield_gain,
+        capital_half=p.capital_half_saturation,
+        management=p.coop_management_gain,
+        monitoring=p.effort_monitoring,
+        exit_allowed=bool(p.exit_allowed),
+        threat=p.exit_threat_effort,
+        effort_floor=p.coop_effort_floor,
+        animal_rent=p.coop_animal_rent * p.animal_price,
+        sideline_price=production.sideline_price(p),
     )
 
 
@@ -239,7 +265,7 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
     """Farm each co-op as one farm of its members' land, labour, animals and capital, and split its
     income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labor_used` and
     `sideline` in place. Returns each co-op's output (jin), for inspection."""
-    return farm_kernel(
+    hh = FarmArrays(
         team,
         cm,
         h.land,
@@ -247,17 +273,95 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         h.skill,
         h.animals,
         h.capital,
-        T.stage,
-        T.animals,
-        T.capital,
-        T.land_share,
-        w,
-        lanes,
         h.coop_dividend,
         h.coop_wage,
         h.effort,
         h.output,
         h.labor_used,
         h.sideline,
-        *farm_constants(p),
     )
+    return farm_kernel(hh, T.arrays(), w, lanes, farm_constants(p))
+
+
+# --- formation (in spring) ------------------------------------------------------------------------------
+
+
+class CoopFormation(NamedTuple):
+    """What `form_kernel` reads of the parameters (derived once per Params)."""
+
+    coops_max: int  # the pilot cap per village
+    min_years: int  # coop_min_team_years
+    majority: float  # coop_vote_majority
+    pressed: bool  # join_pressure at PRESSED_INTO_COOPS or above: no vote
+    initial_share: float  # initial_land_share
+    advanced_year: int  # advanced_coop_year (0: never)
+
+
+@once_per_params
+def formation_constants(p: Params) -> CoopFormation:
+    return CoopFormation(
+        coops_max=p.coops_max,
+        min_years=p.coop_min_team_years,
+        majority=p.coop_vote_majority,
+        pressed=p.join_pressure >= PRESSED_INTO_COOPS,
+        initial_share=initial_land_share(p),
+        advanced_year=p.advanced_coop_year,
+    )
+
+
+@jit
+def advanced_at(year, advanced_coop_year):
+    """Co-ops are advanced in `year` (an `advanced_coop_year` of 0: never)."""
+    return advanced_coop_year != 0 and year >= advanced_coop_year
+
+
+@jit
+def new_land_share_at(c, year):
+    """The land share a team turning co-op in `year` starts with (none once co-ops are advanced)."""
+    return 0.0 if advanced_at(year, c.advanced_year) else c.initial_share
+
+
+@jit
+def form_kernel(team, in_team, coop_gain, T, n_villages, c, year):
+    """Teams become lower-stage co-ops up to the pilot cap, where a majority of members gain (`coop_gain` > 0)
+    or they are pressed; co-ops move to the advanced stage once it has begun (`c`: `CoopFormation`)."""
+    stage, age, land_share = T.stage, T.age, T.land_share
+    n = stage.size
+    lanes = n // n_villages
+    if c.coops_max > 0:
+        # members vote: a majority must expect more from the co-op than from farming alone
+        gainers, count = np.zeros(n), np.zeros(n)
+        for i in range(team.size):
+            if in_team[i]:
+                gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
+                count[team[i]] += 1.0
+        eligible = np.zeros(n, dtype=np.bool_)
+        seniority = np.empty(n)
+        for t in range(n):
+            willing = gainers[t] >= c.majority * count[t] or c.pressed
+            eligible[t] = stage[t] == TEAM and age[t] >= c.min_years and willing
+            # age first, then size (a lane holds far fewer than 1000 households)
+            seniority[t] = age[t] * 1000.0 + count[t]
+        new_share = new_land_share_at(c, year)
+        for v in range(n_villages):
+            a = v * lanes
+            room = c.coops_max
+            for t in range(a, a + lanes):
+                room -= 1 if stage[t] >= LOWER_COOP else 0
+            # within each village, the oldest (then largest, then first) eligible teams convert first
+            for _ in range(min(room, lanes)):
+                best = -1
+                for t in range(a, a + lanes):
+                    if eligible[t] and (best < 0 or seniority[t] > seniority[best]):
+                        best = t
+                if best < 0:
+                    break
+                eligible[best] = False
+                stage[best] = LOWER_COOP
+                land_share[best] = new_share
+    advanced = advanced_at(year, c.advanced_year)
+    for t in range(n):
+        if advanced and stage[t] == LOWER_COOP:
+            stage[t] = ADVANCED_COOP
+        if stage[t] == ADVANCED_COOP:
+            land_share[t] = 0.0

@@ -9,12 +9,14 @@ apart from class differentiation (land bought, labour hired, money lent).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import purposes
-from .funds import leave_kernel
+from .funds import death_claims_kernel, fund_rules, pay_heirs_kernel
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .rng import Draws, binomial_walk, household_base, uniform
 from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
 from .teams import Teams
@@ -33,6 +35,39 @@ _VILLAGE, _HID, _NEIGHBOURHOOD, _CHILDREN, _ADULTS, _ELDERS, _MEMBER_YEARS, _FOU
 )
 _IN_TEAM = ROW["in_team"]
 _DEMOGRAPHY, _DIVISION = purposes.DEMOGRAPHY, purposes.DIVISION
+# A branch settles on the lane next to its parent, up to a quarter of the way to the next household
+# (households start a whole position apart): kin who divide stay neighbours, in the same lane. (A power
+# of two, so the offset's product is exact.)
+BRANCH_OFFSET = 0.25
+
+
+class LifeConstants(NamedTuple):
+    """What the demography kernels read of the parameters (derived once per Params)."""
+
+    famine: float  # famine_mortality
+    child_mortality: float
+    adult_mortality: float
+    elder_mortality: float
+    years_as_child: float
+    years_as_worker: float
+    birth_rate: float
+    division_adults: int
+    division_rate: float
+
+
+@once_per_params
+def life_constants(p: Params) -> LifeConstants:
+    return LifeConstants(
+        famine=p.famine_mortality,
+        child_mortality=p.child_mortality,
+        adult_mortality=p.adult_mortality,
+        elder_mortality=p.elder_mortality,
+        years_as_child=p.years_as_child,
+        years_as_worker=p.years_as_worker,
+        birth_rate=p.birth_rate,
+        division_adults=p.division_adults,
+        division_rate=p.division_rate,
+    )
 
 
 def year_of_life(
@@ -46,69 +81,43 @@ def year_of_life(
     fund_payouts: np.ndarray,
 ) -> tuple[Households, np.ndarray]:
     """The demography of one year, first in the year: the flows of last year are cleared (their
-    hunger kept for mortality); births and deaths (`age_and_reproduce`); households that died out
-    leave their team (a fund payout goes to the heir, added to `fund_payouts` per village) and pass
-    their property to their heirs (`inherit`), and are gone; large households divide (`divide`), each
-    village's branches following its households.
+    hunger kept for mortality); births and deaths (`age_kernel`); households that died out
+    leave their team (by the fund's rules, `funds.death_claims_kernel`: a payout goes to the heir, added to
+    `fund_payouts` per village) and pass their property to their heirs (`inherit`), and are gone; large
+    households divide (`division_splits`, `split_household`), each village's branches following its
+    households.
 
     `h` is updated in place: where households died out or divided, its arrays are replaced by new
     ones (the old ones are let go at once, not held beside the new for the rest of the year).
     Returns `h` and the divisions per village (floats). `next_hid` moves on past the branches' ids.
     """
-    famine = p.famine_mortality
-    odds = (p.child_mortality, p.adult_mortality, p.elder_mortality, p.years_as_child, p.years_as_worker, p.birth_rate)
-    base, exponent, hunger, rates = ageing_powers(*h.blocks[:2], famine, *odds)
+    c = life_constants(p)
+    base, exponent, hunger, rates = ageing_powers(*h.blocks[:2], c)
     # P(0) of each binomial draw, q**n, by numpy's power (numba's may differ in the last bit)
     powers = base**exponent
     changed, f, i, b, divisions = life_kernel(
-        draws.keys,
-        year,
-        *h.blocks,
-        hunger,
-        famine,
-        rates,
-        powers,
-        lanes,
-        p.fund_portable,
-        p.fund_ownership == "equal",
-        T.withdrawn,
-        T.disband_paid,
-        T.forfeited,
-        p.division_adults,
-        p.division_rate,
-        next_hid,
-        fund_payouts,
+        draws.keys, year, *h.blocks, hunger, rates, powers, lanes, c, fund_rules(p), T.arrays(), next_hid, fund_payouts
     )
     if changed:
         h.replace_blocks((f, i, b))
     return h, divisions
 
 
-def vital_rates(p: Params) -> np.ndarray:
-    """The yearly chances of `age_kernel`: death of a child, an adult, an elder; a child growing up,
-    an adult growing old; a birth per adult."""
-    return np.array(
-        [
-            p.child_mortality,
-            p.adult_mortality,
-            p.elder_mortality,
-            1.0 / p.years_as_child,
-            1.0 / p.years_as_worker,
-            p.birth_rate,
-        ],
-        dtype=np.float64,
-    )
-
-
 @jit
-def ageing_powers(
-    f, i, famine, child_mortality, adult_mortality, elder_mortality, years_as_child, years_as_worker, birth_rate
-):
+def ageing_powers(f, i, c):
     """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, the yearly
-    chances of `age_kernel` (as `vital_rates`) and the powers it needs (see `powers_needed`).
+    chances of `age_kernel` (death of a child, an adult, an elder; a child growing up, an adult growing old;
+    a birth per adult, from `c`, a `LifeConstants`) and the powers it needs (see `powers_needed`).
     Returns (bases, exponents, hunger, chances)."""
     odds = np.array(
-        [child_mortality, adult_mortality, elder_mortality, 1.0 / years_as_child, 1.0 / years_as_worker, birth_rate],
+        [
+            c.child_mortality,
+            c.adult_mortality,
+            c.elder_mortality,
+            1.0 / c.years_as_child,
+            1.0 / c.years_as_worker,
+            c.birth_rate,
+        ],
         dtype=np.float64,
     )
     need = f[_NEED]
@@ -117,34 +126,8 @@ def ageing_powers(
     for k in range(need.size):
         if need[k] > 0:
             hunger[k] = np.minimum(np.maximum((need[k] - consumption[k]) / need[k], 0.0), 1.0)
-    base, exponent = powers_needed(hunger, famine, odds, i[_CHILDREN], i[_ADULTS], i[_ELDERS])
+    base, exponent = powers_needed(hunger, c.famine, odds, i[_CHILDREN], i[_ADULTS], i[_ELDERS])
     return base, exponent, hunger, odds
-
-
-def age_and_reproduce(h: Households, p: Params, draws: Draws, year: int, hunger: np.ndarray) -> None:
-    """Births, deaths, children growing up and adults growing old, in place.
-
-    `hunger` is last year's shortfall of consumption below need (0..1); it raises
-    mortality by up to `famine_mortality`.
-    """
-    odds = vital_rates(p)
-    base, exponent = powers_needed(hunger, p.famine_mortality, odds, h.children, h.adults, h.elders)
-    # P(0) of each draw's binomial, q**n, by numpy's power (numba's may differ in the last bit)
-    powers = base**exponent
-    age_kernel(
-        draws.keys,
-        year,
-        purposes.DEMOGRAPHY,
-        h.village,
-        h.hid,
-        hunger,
-        p.famine_mortality,
-        odds,
-        powers,
-        h.children,
-        h.adults,
-        h.elders,
-    )
 
 
 @jit
@@ -306,24 +289,6 @@ def inherit_kernel(village, position, gone, adults, f):
     return who
 
 
-def divide(h: Households, p: Params, draws: Draws, year: int, next_hid: np.ndarray) -> tuple[Households, np.ndarray]:
-    """Large households divide: a new branch takes half the adults, a matching share of the
-    children, and the same share of land, animals, capital, grain and debts.
-
-    Returns the new branches (appended by the caller) and the divisions per village.
-    """
-    splits, jitter = division_splits(
-        draws.keys, year, purposes.DIVISION, h.village, h.hid, h.adults, p.division_adults, p.division_rate
-    )
-    if len(splits) == 0:
-        return Households.empty(0), np.zeros(len(next_hid), dtype=np.int64)
-    b = h.take(splits)
-    b.reset_flows()
-    f, i = h.blocks[:2]
-    counts = division_kernel(splits, jitter, year, next_hid, f, i, *b.blocks)
-    return b, counts
-
-
 @jit
 def division_draw(key, hid, year, purpose, adults, division_adults, rate):
     """Whether a household divides this year: -1 if not, else a uniform for the branch's place on the lane."""
@@ -357,6 +322,7 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
     (its other stocks are copies of household k's)."""
     adults = i[_ADULTS, k]
     children = i[_CHILDREN, k]
+    # the branch takes half the adults (of two couples under one roof, one leaves: docs/ODD.md, Demography)
     share = np.float64(adults // 2) / np.float64(adults)
     branch_adults = adults // 2
     branch_children = np.int64(np.floor(children * share + 0.5))
@@ -371,7 +337,7 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
         bf[r, kb] = part
         pf[r, kp] = x - part
     bi[_HID, kb] = hid
-    bf[_POSITION, kb] = f[_POSITION, k] + 0.5 * jitter * 0.5
+    bf[_POSITION, kb] = f[_POSITION, k] + BRANCH_OFFSET * jitter
     bb[_IN_TEAM, kb] = False
     bi[_MEMBER_YEARS, kb] = 0
     bf[_FUND_CLAIM, kb] = 0.0
@@ -379,50 +345,14 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
 
 
 @jit
-def division_kernel(splits, jitter, year, next_hid, f, i, bf, bi, bb):
-    """Split each dividing household `splits[j]` (blocks `f, i`) with its branch j (blocks `bf, bi, bb`,
-    a copy of it with flows reset), in place; the branches get the villages' next ids (`next_hid` moves
-    on). Returns branches per village."""
-    counts = np.zeros(next_hid.size, dtype=np.int64)
-    for j in range(splits.size):
-        k = splits[j]
-        v = i[_VILLAGE, k]
-        # new ids: the village's next ids, in the order of the parents' ids (arrays are sorted)
-        split_household(f, i, k, f, i, k, bf, bi, bb, j, jitter[j], next_hid[v] + counts[v], year)
-        counts[v] += 1
-    for v in range(next_hid.size):
-        next_hid[v] += counts[v]
-    return counts
-
-
-@jit
-def life_kernel(
-    keys,
-    year,
-    f,
-    i,
-    b,
-    hunger,
-    famine,
-    odds,
-    powers,
-    lanes,
-    portable,
-    equal,
-    withdrawn,
-    disband_paid,
-    forfeited,
-    division_adults,
-    division_rate,
-    next_hid,
-    fund_payouts,
-):
-    """`year_of_life` after `ageing_powers`, on the blocks `f, i, b`. Returns (whether households left
-    or were added, the new blocks or else the same, divisions per village). The year's flows are
-    cleared (nothing here reads them): in the new blocks, or else in the same."""
+def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, c, fr, T, next_hid, fund_payouts):
+    """`year_of_life` after `ageing_powers`, on the blocks `f, i, b` (`c`: `LifeConstants`; `fr`:
+    `funds.FundRules`; `T`: `teams.TeamArrays`, whose fund accounts the claims of the dead settle). Returns
+    (whether households left or were added, the new blocks or else the same, divisions per village). The
+    year's flows are cleared (nothing here reads them): in the new blocks, or else in the same."""
     village, hid, neighbourhood = i[_VILLAGE], i[_HID], i[_NEIGHBOURHOOD]
     children, adults, elders = i[_CHILDREN], i[_ADULTS], i[_ELDERS]
-    age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, famine, odds, powers, children, adults, elders)
+    age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, c.famine, odds, powers, children, adults, elders)
     n = village.size
     gone = np.empty(n, dtype=np.bool_)
     any_gone = False
@@ -433,31 +363,22 @@ def life_kernel(
     removed = np.zeros(n, dtype=np.bool_)
     n_removed = 0
     if any_gone:
-        in_team, claim, grain = b[_IN_TEAM], f[_FUND_CLAIM], f[_GRAIN]
+        in_team = b[_IN_TEAM]
         team = np.empty(n, dtype=np.int64)
-        leaving = np.empty(n, dtype=np.bool_)
         for k in range(n):
             team[k] = village[k] * lanes + neighbourhood[k]
-            leaving[k] = gone[k] and in_team[k]
-        payout, _ = leave_kernel(team, in_team, leaving, claim, portable, equal, withdrawn, disband_paid, forfeited)
+        payout = death_claims_kernel(team, in_team, gone, f[_FUND_CLAIM], fr, T)
         who = inherit_kernel(village, f[_POSITION], gone, adults, f)
-        dead = np.flatnonzero(gone)
         # the payout goes to the heir, or stays with a household kept alive for want of one
-        for d in range(dead.size):
-            grain[who[d] if who[d] >= 0 else dead[d]] += payout[dead[d]]
-        # summed per village first, then added (the bits of np.bincount, then +=)
-        paid = np.zeros(fund_payouts.size)
-        for d in range(dead.size):
-            paid[village[dead[d]]] += payout[dead[d]]
-        for v in range(fund_payouts.size):
-            fund_payouts[v] += paid[v]
+        pay_heirs_kernel(village, gone, who, payout, f[_GRAIN], fund_payouts)
+        dead = np.flatnonzero(gone)
         for d in range(dead.size):
             in_team[dead[d]] = False
             # gone for good where an heir took over (one without an heir got an adult back)
             removed[dead[d]] = children[dead[d]] + adults[dead[d]] + elders[dead[d]] == 0
             n_removed += removed[dead[d]]
     # large households divide (one that died out has no adults, so it never does)
-    splits, jitter = division_splits(keys, year, _DIVISION, village, hid, adults, division_adults, division_rate)
+    splits, jitter = division_splits(keys, year, _DIVISION, village, hid, adults, c.division_adults, c.division_rate)
     s = splits.size
     divisions = np.zeros(next_hid.size)
     if n_removed == 0 and s == 0:

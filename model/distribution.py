@@ -5,8 +5,8 @@ paying the hiring tax on top when hiring is taxed), rent and ploughing fees. In 
 team, the ledger credits each member with the work of his hands at the wage and of his
 animals at the team's ploughing fee (`teams.fair_plough_fee` times
 `team_equivalence_rate`), in proportion to the ploughing members' animals did against
-the team's own; a team whose members with animals draw labour from the others runs as
-a manor. Everything is paid from grain and harvest as far as they go (`settlement`):
+the team's own; a team in which one member owns most of the animals
+(`manor_animal_share`) and draws labour from the others runs as a manor. Everything is paid from grain and harvest as far as they go (`settlement`):
 what cannot be paid becomes debt to those owed. A co-op member's harvest is his
 dividend and wage (`coops`).
 """
@@ -35,6 +35,7 @@ class DistributionConstants(NamedTuple):
     rent: float  # jin a mu
     ledger_plough_fee: float  # what the ledger credits for a mu ploughed by a member's animal, jin
     ledger_wage: float  # the wage that converts the animals' credit into worker-years (at least EPS)
+    manor_animal_share: float  # share of a team's animals one member owns that, with a labour inflow, makes a manor
 
 
 @once_per_params
@@ -45,6 +46,7 @@ def distribution_constants(p: Params) -> DistributionConstants:
         rent=land_rental.rent_rate(p),
         ledger_plough_fee=teams.fair_plough_fee(p) * p.team_equivalence_rate,
         ledger_wage=max(p.wage, EPS),
+        manor_animal_share=p.manor_animal_share,
     )
 
 
@@ -88,7 +90,7 @@ def distribute(
     ledger_labour = teams.settle(team, in_team, s.recv_l * c.wage, s.given_l, n_teams)
     ledger_animals = teams.settle(team, in_team, s.recv_a * phi[team] * c.ledger_plough_fee, s.given_a, n_teams)
     labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, c, h.ledger)
-    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams)
+    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, c.manor_animal_share)
     # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
     farm, hire_tax = distribute_kernel(
         in_coop,

@@ -13,7 +13,16 @@ needs separate bookkeeping. Each year:
   more land per head he has; `fund_voting` weighs the votes one person one vote or
   by land, around the policy's `fund_reproduction_share`;
 - a newcomer pays `entry_share` of the fund per member (preference below 1);
-- a leaver takes his claim if `fund_portable`, or forfeits it to those who stay.
+- a leaver takes his claim if `fund_portable`, or forfeits it to those who stay;
+- a household that dies out leaves its team: its claim is settled as a leaver's, and
+  what is paid out goes to its heir;
+- a group that disbands shares its fund out to its members.
+
+What the fund is worth to a household weighing membership (`model.joining`) is also
+set here (`FundRules`): the insurance of its welfare spending (`fund_insurance_weight_short`,
+`fund_insurance_weight_secure`), the levy it pays beyond the claim it keeps (a forfeitable
+claim counting `fund_forfeitable_claim_value`), and the one-off entry fee and forfeit spread
+over `fund_cost_horizon` years.
 
 Accounting identity per group, checked by the tests:
 levy_in + entry_in = reproduction_spent + welfare_spent + withdrawn + disband_paid + balance.
@@ -25,11 +34,85 @@ can call them too.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .teams import Teams
+
+
+class FundRules(NamedTuple):
+    """The fund's rules as the spring and demography kernels read them (derived once per Params)."""
+
+    portable: bool  # fund_portable: a leaver takes his claim
+    equal: bool  # fund_ownership == "equal"
+    entry_share: float  # share of the fund per member a newcomer pays in
+    levy_rate: float  # levy per mu of a member's land at normal skill (fund_levy_rate x normal_yield), jin/mu
+    welfare_rate: float  # share of the balance spent on welfare at the policy's split
+    kept_weight: float  # worth of the claim a member keeps: all of it if portable, else fund_forfeitable_claim_value
+    insurance_short: float  # fund_insurance_weight_short
+    insurance_secure: float  # fund_insurance_weight_secure
+    horizon: float  # fund_cost_horizon, years
+    subsistence: float  # subsistence_grain: the unit of the values, jin
+
+
+@once_per_params
+def fund_rules(p: Params) -> FundRules:
+    return FundRules(
+        portable=bool(p.fund_portable),
+        equal=p.fund_ownership == "equal",
+        entry_share=p.entry_share,
+        levy_rate=p.fund_levy_rate * p.normal_yield,
+        welfare_rate=p.fund_spending_rate * (1 - p.fund_reproduction_share),
+        kept_weight=1.0 if p.fund_portable else p.fund_forfeitable_claim_value,
+        insurance_short=p.fund_insurance_weight_short,
+        insurance_secure=p.fund_insurance_weight_secure,
+        horizon=p.fund_cost_horizon,
+        subsistence=p.subsistence_grain,
+    )
+
+
+# --- what membership in a fund is worth (read by `joining.membership_kernel` and the spring) ------------
+
+
+@jit
+def insurance_at(f, per_member, short):
+    """Insurance (jin a year): the welfare part of the group's spending per member, weighed more by a
+    household `short` of grain.
+
+    >>> f = FundRules(True, False, 0.5, 3.75, 0.15, 1.0, 1.5, 0.5, 3.0, 300.0)
+    >>> insurance_at(f, 200.0, True), insurance_at(f, 200.0, False)
+    (45.0, 15.0)
+    """
+    return f.welfare_rate * per_member * (f.insurance_short if short else f.insurance_secure)
+
+
+@jit
+def levy_cost_at(f, levy, mean_levy):
+    """The levy (jin a year) beyond the part the household keeps as its own claim: its own levy, or under equal
+    ownership the group's mean, counted at `kept_weight`.
+
+    >>> f = FundRules(False, False, 0.5, 3.75, 0.15, 0.5, 1.5, 0.5, 3.0, 300.0)
+    >>> levy_cost_at(f, 30.0, 20.0), levy_cost_at(f._replace(equal=True), 30.0, 20.0)
+    (15.0, 20.0)
+    """
+    kept = mean_levy if f.equal else levy
+    return levy - kept * f.kept_weight
+
+
+@jit
+def exit_cost_at(f, claim):
+    """A member's cost of leaving (units of subsistence a year): the claim a fund that is not portable keeps,
+    spread over the horizon."""
+    return (0.0 if f.portable else claim) / f.horizon / f.subsistence
+
+
+@jit
+def entry_cost_at(f, per_member):
+    """A newcomer's cost of joining (units of subsistence a year): the entry fee spread over the horizon."""
+    return f.entry_share * per_member / f.horizon / f.subsistence
 
 
 @jit
@@ -54,11 +137,6 @@ def member_counts(team, member, n):
             if 0 <= k < n:
                 out[k] += 1.0
     return out
-
-
-def balance(team: np.ndarray, member: np.ndarray, claim: np.ndarray, n: int) -> np.ndarray:
-    """Each group's fund: the sum of its members' claims."""
-    return masked_group_sums(team, member, claim, n)
 
 
 @jit
@@ -125,10 +203,23 @@ def voted_reproduction_share(team, member, land, persons, p: Params, n: int) -> 
 
 @jit
 def spend_kernel(
-    team, member, claim, land, persons, rate, share, one_vote, animal_price, animals, capital, reproduction_spent
+    team,
+    member,
+    claim,
+    land,
+    persons,
+    rate,
+    share,
+    one_vote,
+    animal_share,
+    tool_share,
+    animal_price,
+    animals,
+    capital,
+    reproduction_spent,
 ):
-    """Spend `rate` of each fund (claims fall pro rata); reproduction buys the group's animals and tools
-    now. Returns each group's welfare budget."""
+    """Spend `rate` of each fund (claims fall pro rata); reproduction buys the group's animals (`animal_share`
+    of it) and tools (`tool_share`) now. Returns each group's welfare budget."""
     n = animals.size
     bal = masked_group_sums(team, member, claim, n)
     voted = voted_share_kernel(team, member, land, persons, share, one_vote, n)
@@ -140,9 +231,9 @@ def spend_kernel(
         welfare[t] = budget - repro
         # claims fall pro rata by what is spent: the fund is now animals, tools, or relief
         keep[t] = 1.0 - budget / bal[t] if bal[t] > 0 else 1.0
-        # half the reproduction spending on draft animals, half on tools and land improvement
-        animals[t] += 0.5 * repro / animal_price
-        capital[t] += 0.5 * repro
+        # reproduction spending on draft animals, and on tools and land improvement
+        animals[t] += animal_share * repro / animal_price
+        capital[t] += tool_share * repro
         reproduction_spent[t] += repro
     for i in range(team.size):
         if member[i]:
@@ -163,6 +254,8 @@ def spend(team, member, claim, land, persons, p: Params, T: Teams, animal_price:
         p.fund_spending_rate,
         p.fund_reproduction_share,
         one_vote,
+        p.fund_animal_share,
+        1.0 - p.fund_animal_share,
         animal_price,
         T.animals,
         T.capital,
@@ -303,6 +396,30 @@ def disband_kernel(team, member, claim, dissolving, disband_paid):
     return out
 
 
-def disband(team, member, claim, dissolving: np.ndarray, T: Teams) -> np.ndarray:
-    """Members of dissolving groups are paid their claims (the fund is shared out); returns payouts."""
-    return disband_kernel(team, member, claim, dissolving, T.disband_paid)
+@jit
+def death_claims_kernel(team, in_team, gone, claim, f, T):
+    """Members among the households `gone` (died out) leave their teams: their claims are settled as leavers'
+    (see `leave_kernel`, accounts in `T`). Returns the grain paid out for each household; `pay_heirs_kernel`
+    hands it to the heirs."""
+    leaving = np.empty(team.size, dtype=np.bool_)
+    for k in range(team.size):
+        leaving[k] = gone[k] and in_team[k]
+    payout, _ = leave_kernel(
+        team, in_team, leaving, claim, f.portable, f.equal, T.withdrawn, T.disband_paid, T.forfeited
+    )
+    return payout
+
+
+@jit
+def pay_heirs_kernel(village, gone, who, payout, grain, fund_payouts):
+    """The fund payout of each household in `gone` goes to its heir `who` (from `demography.inherit_kernel`), or
+    stays with a household kept alive for want of one; added per village to `fund_payouts`."""
+    dead = np.flatnonzero(gone)
+    for d in range(dead.size):
+        grain[who[d] if who[d] >= 0 else dead[d]] += payout[dead[d]]
+    # summed per village first, then added (the bits of np.bincount, then +=)
+    paid = np.zeros(fund_payouts.size)
+    for d in range(dead.size):
+        paid[village[dead[d]]] += payout[dead[d]]
+    for v in range(fund_payouts.size):
+        fund_payouts[v] += paid[v]

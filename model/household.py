@@ -1,8 +1,11 @@
 """`Household`: a Mesa agent that is a view on one household's entry in the model's arrays.
 
-The yearly step never touches these objects; they exist so users (and the app) can
-inspect a household the Mesa way. Attributes are read from the arrays each time, so
-a view always shows the current state.
+The yearly step works on the arrays, never through these objects; they exist so users
+(and the app) can inspect a household the Mesa way. `model.agents` (and
+`model.households`) hold exactly the current households: views are made on first use
+and, from then on, kept current each step (new households get a view, the views of
+those that divided away or died out are removed). Attributes are read from the arrays
+each time, so a view always shows the current state.
 """
 
 from __future__ import annotations

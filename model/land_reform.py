@@ -9,6 +9,8 @@ Sources are in docs/ODD.md (Initialisation) and the schema's `source` fields.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import purposes
@@ -29,6 +31,55 @@ CAPITAL_FACTOR = np.array([0.5, 2.0, 1.0, 0.6])
 GRAIN_FACTOR = np.array([0.6, 2.0, 1.0, 0.5])
 # Current class at the start, by origin (landlords hold an equal share and farm it themselves).
 START_CLASS = np.array([2, 4, 2, 1])  # middle, rich, middle, poor (metrics.CLASS_NAMES codes)
+# Draft animals: a household of a class with `rate` animals per household owns a whole animal with chance
+# 0.8 x rate and a half share with chance 0.4 x rate, so that it owns `rate` on average (0.8 + 0.5 x 0.4 = 1);
+# the split between whole animals and shares is assumed (half shares were common where animals were scarce).
+WHOLE_ANIMAL_BELOW, HALF_SHARE_BELOW = 0.8, 1.2
+# Household size: 1 + Binomial(MAX_EXTRA_PERSONS, (mean - 1) / MAX_EXTRA_PERSONS), 1 to 12 persons
+# around `household_size_mean` (assumed spread). Elders: one with chance ELDER_ONE_OR_MORE, two with chance
+# ELDER_TWO; working adults 1 + Binomial(rest - 1, ADULT_SHARE) (assumed, giving about two workers in a
+# household of the mean size).
+MAX_EXTRA_PERSONS = 11
+ELDER_ONE_OR_MORE, ELDER_TWO = 0.35, 0.08
+ADULT_SHARE = 0.35
+# The middle peasants' land ratio never falls below this (a floor for extreme origin shares, assumed).
+MIDDLE_LAND_RATIO_FLOOR = 0.05
+
+
+class ReformConstants(NamedTuple):
+    """What `reform_kernel` reads of the parameters (derived by `land_reform`)."""
+
+    cuts: tuple  # cumulative shares of landlord, rich and poor origins
+    ratio: tuple  # land per household relative to the average, by origin class
+    animal_scale: float  # animals_per_household / the expected rate of the class rates
+    land_per_head: float
+    household_size_mean: float
+    capital_per_mu: float  # initial_capital_per_mu
+    child_weight: float  # child_consumer_weight
+    elder_weight: float  # elder_consumer_weight
+    subsistence: float  # subsistence_grain
+    grain_months: float  # initial_grain_months
+    start_year: int
+    teams_enabled: bool
+    team_share: float  # initial_team_share
+
+
+class ReformArrays(NamedTuple):
+    """The households' arrays `reform_kernel` fills."""
+
+    children: np.ndarray
+    adults: np.ndarray
+    elders: np.ndarray
+    origin_class: np.ndarray
+    social_class: np.ndarray
+    land: np.ndarray
+    animals: np.ndarray
+    capital: np.ndarray
+    grain: np.ndarray
+    skill: np.ndarray
+    founded: np.ndarray
+    effort: np.ndarray
+    in_team: np.ndarray
 
 
 @jit
@@ -51,49 +102,14 @@ def household_sizes(drawn, u):
     trials = np.empty(n, dtype=np.int64)
     for i in range(n):
         persons[i] = 1 + drawn[i]
-        elders[i] = min(np.int64(u[i, 1] < 0.35) + np.int64(u[i, 1] < 0.08), persons[i] - 1)
+        elders[i] = min(np.int64(u[i, 1] < ELDER_ONE_OR_MORE) + np.int64(u[i, 1] < ELDER_TWO), persons[i] - 1)
         trials[i] = persons[i] - elders[i] - 1
     return persons, elders, trials
 
 
 @jit
-def reform_kernel(
-    H,
-    n_villages,
-    u,
-    persons,
-    elders,
-    adults_drawn,
-    land_noise,
-    skill,
-    cuts,
-    ratio,
-    animal_scale,
-    land_per_head,
-    household_size_mean,
-    capital_per_mu,
-    child_weight,
-    elder_weight,
-    subsistence,
-    grain_months,
-    start_year,
-    teams_enabled,
-    team_share,
-    children,
-    adults,
-    elders_out,
-    origin_class,
-    social_class,
-    land,
-    animals,
-    capital,
-    grain,
-    skill_out,
-    founded,
-    effort,
-    in_team,
-):
-    """Fill the households' arrays (the arguments from `children` on) of `land_reform`."""
+def reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, skill, c, out):
+    """Fill the households' arrays `out` (`ReformArrays`) of `land_reform`; `c`: `ReformConstants`."""
     n = H * n_villages
     weight = np.empty(n)
     people = np.zeros(n_villages)
@@ -102,29 +118,31 @@ def reform_kernel(
         v = i // H
         rest = persons[i] - elders[i]
         a = min(max(1 + adults_drawn[i], 1), rest)
-        elders_out[i] = elders[i]
-        adults[i] = a
-        children[i] = rest - a
-        c = u[i, 3]
-        o = LANDLORD if c < cuts[0] else (RICH if c < cuts[1] else (POOR if c < cuts[2] else MIDDLE))
-        origin_class[i] = o
-        social_class[i] = START_CLASS[o]
-        weight[i] = ratio[o] * persons[i] / household_size_mean * land_noise[i]
+        out.elders[i] = elders[i]
+        out.adults[i] = a
+        out.children[i] = rest - a
+        draw = u[i, 3]
+        o = LANDLORD if draw < c.cuts[0] else (RICH if draw < c.cuts[1] else (POOR if draw < c.cuts[2] else MIDDLE))
+        out.origin_class[i] = o
+        out.social_class[i] = START_CLASS[o]
+        weight[i] = c.ratio[o] * persons[i] / c.household_size_mean * land_noise[i]
         people[v] += persons[i]
         weights[v] += weight[i]
-        rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[o] * animal_scale
-        animals[i] = 1.0 if u[i, 5] < 0.8 * rate else (0.5 if u[i, 5] < 1.2 * rate else 0.0)
+        rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[o] * c.animal_scale
+        out.animals[i] = (
+            1.0 if u[i, 5] < WHOLE_ANIMAL_BELOW * rate else (0.5 if u[i, 5] < HALF_SHARE_BELOW * rate else 0.0)
+        )
     for i in range(n):
         v = i // H
-        land[i] = weight[i] / weights[v] * (people[v] * land_per_head)
-        o = origin_class[i]
-        capital[i] = capital_per_mu * land[i] * CAPITAL_FACTOR[o]
-        need = (adults[i] + child_weight * children[i] + elder_weight * elders[i]) * subsistence
-        grain[i] = need * grain_months / 12 * GRAIN_FACTOR[o]
-        skill_out[i] = skill[i]
-        founded[i] = start_year - 1
-        effort[i] = 1.0
-        in_team[i] = teams_enabled and u[i, 7] < team_share
+        out.land[i] = weight[i] / weights[v] * (people[v] * c.land_per_head)
+        o = out.origin_class[i]
+        out.capital[i] = c.capital_per_mu * out.land[i] * CAPITAL_FACTOR[o]
+        need = (out.adults[i] + c.child_weight * out.children[i] + c.elder_weight * out.elders[i]) * c.subsistence
+        out.grain[i] = need * c.grain_months / 12 * GRAIN_FACTOR[o]
+        out.skill[i] = skill[i]
+        out.founded[i] = c.start_year - 1
+        out.effort[i] = 1.0
+        out.in_team[i] = c.teams_enabled and u[i, 7] < c.team_share
 
 
 def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
@@ -135,11 +153,11 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     number_households(H, p.team_size, h.village, h.hid, h.position, h.neighbourhood)
     u = draws.household(p.start_year - 1, purposes.INIT, h.village, h.hid, 8)
 
-    # Household size: 1 + Binomial(11, (mean - 1) / 11), so sizes run 1..12 around the mean;
-    # elders (one or two for some), then working adults: 1 + Binomial(rest - 1, 0.35).
-    drawn = binomial(u[:, 0], np.full(n, 11), (p.household_size_mean - 1) / 11)
+    # Household size: 1 + Binomial(MAX_EXTRA_PERSONS, (mean - 1) / MAX_EXTRA_PERSONS), 1..12 around the mean;
+    # elders (one or two for some), then working adults: 1 + Binomial(rest - 1, ADULT_SHARE).
+    drawn = binomial(u[:, 0], np.full(n, MAX_EXTRA_PERSONS), (p.household_size_mean - 1) / MAX_EXTRA_PERSONS)
     persons, elders, trials = household_sizes(drawn, u)
-    adults_drawn = binomial(u[:, 2], trials, 0.35)
+    adults_drawn = binomial(u[:, 2], trials, ADULT_SHARE)
 
     # Class of origin: the first draw below the cumulative shares of landlords, rich and poor peasants.
     c_landlord = p.origin_landlord_share
@@ -154,7 +172,7 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
         - p.origin_rich_share * p.origin_rich_land_ratio
         - p.origin_poor_share * p.origin_poor_land_ratio
     ) / s_mid
-    ratio = (1.0, p.origin_rich_land_ratio, max(mid_ratio, 0.05), p.origin_poor_land_ratio)  # by origin
+    ratio = (1.0, p.origin_rich_land_ratio, max(mid_ratio, MIDDLE_LAND_RATIO_FLOOR), p.origin_poor_land_ratio)
     land_noise = np.exp(p.land_per_head_cv * normal(u[:, 4]))
 
     # Draft animals: whole animals or a half share, at the class rate scaled to the mean
@@ -166,28 +184,22 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     # the household's land is its weight's share of its village's land (land_per_head for each
     # person); capital and grain by origin; teams already at work in 1951: households signed up
     # at random (see initial_teams)
-    reform_kernel(
-        H,
-        n_villages,
-        u,
-        persons,
-        elders,
-        adults_drawn,
-        land_noise,
-        skill,
-        cuts,
-        ratio,
-        p.animals_per_household / expected,
-        p.land_per_head,
-        p.household_size_mean,
-        p.initial_capital_per_mu,
-        p.child_consumer_weight,
-        p.elder_consumer_weight,
-        p.subsistence_grain,
-        p.initial_grain_months,
-        p.start_year,
-        p.teams_enabled,
-        p.initial_team_share,
+    c = ReformConstants(
+        cuts=cuts,
+        ratio=ratio,  # by origin
+        animal_scale=p.animals_per_household / expected,
+        land_per_head=p.land_per_head,
+        household_size_mean=p.household_size_mean,
+        capital_per_mu=p.initial_capital_per_mu,
+        child_weight=p.child_consumer_weight,
+        elder_weight=p.elder_consumer_weight,
+        subsistence=p.subsistence_grain,
+        grain_months=p.initial_grain_months,
+        start_year=p.start_year,
+        teams_enabled=p.teams_enabled,
+        team_share=p.initial_team_share,
+    )
+    out = ReformArrays(
         h.children,
         h.adults,
         h.elders,
@@ -202,6 +214,7 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
         h.effort,
         h.in_team,
     )
+    reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, skill, c, out)
     return h
 
 

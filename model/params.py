@@ -21,7 +21,7 @@ import difflib
 import functools
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 # Documents quoted by policy parameters (short names used in `source`).
 SHANXI = (
@@ -569,6 +569,34 @@ class Params(BaseModel):
         source=SHANXI,
         passage="The state should grant preferential treatment to agricultural cooperatives",
     )
+    join_pressure_base: float = P(
+        0.5,
+        "administrative pressure felt in a village already at its target, as a share of the pressure's strength "
+        "(the gap to the target adds to it); assumption: the pressure never lets up wholly while it is on",
+        "share",
+        "teams",
+        ge=0,
+        le=5,
+    )
+    team_fair_fee_share: float = P(
+        0.5,
+        "fair fee for ploughing a mu with another member's animal, as a share of the yield ploughing adds (the "
+        "ledger's animal-day rate before team_equivalence_rate); assumption: the gain is split evenly between "
+        "the animal's owner and the land's",
+        "share",
+        "teams",
+        ge=0,
+        le=1,
+    )
+    manor_animal_share: float = P(
+        0.5,
+        "share of a team's draft animals that one member must own (more than) for the team to count as a 'manor' "
+        "when he also draws others' labour; assumption: 'most of its draft animals' read as more than half",
+        "share",
+        "teams",
+        ge=0.5,
+        le=1,
+    )
 
     # --- public funds ---------------------------------------------------------------------
     fund_levy_rate: float = P(
@@ -626,6 +654,52 @@ class Params(BaseModel):
         source=SHANXI,
         passage="New members joining mutual aid groups with existing public funds should receive preferential treatment, but also be required to contribute a share",
     )
+    fund_animal_share: float = P(
+        0.5,
+        "share of the fund's spending on expanded reproduction that buys draft animals; the rest buys tools and "
+        "land improvement; assumption: an even split, the Shanxi document naming both",
+        "share",
+        "funds",
+        ge=0,
+        le=1,
+    )
+    fund_forfeitable_claim_value: float = P(
+        0.5,
+        "worth, to a member weighing membership, of a fund claim he would forfeit on leaving (a fund that is not "
+        "portable), as a share of the claim; a portable claim is worth all of it; assumption: an uncertain "
+        "claim counts half",
+        "share",
+        "funds",
+        ge=0,
+        le=1,
+    )
+    fund_cost_horizon: float = P(
+        3.0,
+        "years over which a household spreads one-off costs (the entry fee, a claim forfeited on leaving) when it "
+        "weighs them against yearly gains; assumption: peasants looked a few seasons ahead",
+        "years",
+        "funds",
+        ge=0.5,
+        le=30,
+    )
+    fund_insurance_weight_short: float = P(
+        1.5,
+        "weight a household short of grain (below its need) puts on each jin of its group's welfare spending per "
+        "member, when it weighs membership; assumption: relief is worth more to the vulnerable",
+        "ratio",
+        "funds",
+        ge=0,
+        le=10,
+    )
+    fund_insurance_weight_secure: float = P(
+        0.5,
+        "weight a household with grain enough for its need puts on each jin of its group's welfare spending per "
+        "member, when it weighs membership; assumption: relief it may need some year is worth less than grain now",
+        "ratio",
+        "funds",
+        ge=0,
+        le=10,
+    )
 
     # --- producer co-operatives -------------------------------------------------------------
     coops_max: int = P(
@@ -650,6 +724,15 @@ class Params(BaseModel):
     )
     coop_min_team_years: int = P(
         2, "years a team must have existed before it may become a co-op", "years", "coops", ge=0, le=50
+    )
+    coop_vote_majority: float = P(
+        0.5,
+        "share of a team's members who must expect to gain from a co-op for the team to vote to become one "
+        "(unless pressed into it); assumption: a simple majority, the voluntary principle read as consent",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
     )
     coop_management_gain: float = P(
         0.1, "output gain from unified management of pooled land", "ratio", "coops", ge=0, le=1
@@ -701,6 +784,15 @@ class Params(BaseModel):
         le=0.5,
         source=LIN90,
         passage="without the right to exit, the self-enforcing agreement breaks down",
+    )
+    coop_effort_floor: float = P(
+        0.2,
+        "lowest effort of co-op members however large the co-op and poor its monitoring (1 = full effort); "
+        "assumption: members still work their own share of the harvest",
+        "share",
+        "coops",
+        ge=0,
+        le=1,
     )
     exit_threat_effort: float = P(
         0.8,
@@ -787,6 +879,39 @@ class Params(BaseModel):
         150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000
     )
 
+    @model_validator(mode="after")
+    def _consistent(self):
+        """Rules between fields (each field's own range is checked by its Field)."""
+        for problem in cross_field_problems(self):
+            raise ValueError(problem)
+        return self
+
+
+# (smaller, larger, why): the first may not exceed the second
+ORDERED_PAIRS = (
+    ("team_min_size", "team_size", "a team cannot need more members to survive than it aims for"),
+    ("tax_rate_min", "tax_rate_max", "the lowest tax rate cannot exceed the highest"),
+)
+# shares of one population that cannot add up to more than all of it
+ORIGIN_SHARES = ("origin_rich_share", "origin_landlord_share", "origin_poor_share")
+
+
+def cross_field_problems(p) -> list[str]:
+    """What breaks the rules between fields, one sentence each naming the fields and values.
+
+    >>> cross_field_problems(Params.model_construct(team_size=4, team_min_size=5))
+    ['team_min_size = 5 is above team_size = 4: a team cannot need more members to survive than it aims for']
+    """
+    out = []
+    for low, high, why in ORDERED_PAIRS:
+        if getattr(p, low) > getattr(p, high):
+            out.append(f"{low} = {getattr(p, low)!r} is above {high} = {getattr(p, high)!r}: {why}")
+    total = sum(getattr(p, name) for name in ORIGIN_SHARES)
+    if total > 1:
+        names = " + ".join(f"{n} ({getattr(p, n)!r})" for n in ORIGIN_SHARES)
+        out.append(f"{names} = {total:.3g} is above 1: they are shares of the same households")
+    return out
+
 
 class ParameterError(ValueError):
     """A parameter name, type or value that the schema does not allow."""
@@ -869,6 +994,9 @@ def describe_validation_error(err: ValidationError, prefix: str = "") -> str:
         if e["type"] == "extra_forbidden":
             lines.append(unknown_name_message(name))
             continue
+        if not loc and e["type"] == "value_error":  # a rule between fields: its own sentence
+            lines.append(prefix.rstrip(".") + (": " if prefix else "") + str(e["ctx"]["error"]))
+            continue
         what = allowed(name) if name in FIELDS else e["msg"]
         lines.append(f"{path} = {value!r} is not allowed: expected {what}")
     return "\n".join(lines)
@@ -885,8 +1013,16 @@ def make_params(params: Params | dict[str, Any] | None = None, /, **values: Any)
         if not values:
             return params
         base = params.model_dump()
-    else:
+    elif params is None or isinstance(params, dict):
         base = dict(params or {})
+    else:
+        raise ParameterError(
+            f"params = {params!r} is not allowed: expected a Params, a dict of parameter values or None "
+            f"(got {type(params).__name__})"
+        )
+    for key in (*base, *values):
+        if not isinstance(key, str):
+            raise ParameterError(f"parameter name {key!r} is not allowed: expected a name (text)")
     check_names(values)
     check_names(base)
     base.update(values)

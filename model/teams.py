@@ -10,8 +10,8 @@ ploughing fee times `team_equivalence_rate` (above 1 lets animal owners draw oth
 labour cheaply). The gain is large for a household short of oxen or hands and small
 for one that has both: that is the disintegration force the Shanxi Committee saw.
 
-A team is a "manor" when one member owns most of its draft animals and draws a net
-inflow of the others' labour through the ledger.
+A team is a "manor" when one member owns most (`manor_animal_share`) of its draft animals
+and draws a net inflow of the others' labour through the ledger.
 
 `pool`, `settle` and `manor` are compiled kernels (arrays and numbers in), callable from
 other kernels as well as from Python.
@@ -20,6 +20,7 @@ other kernels as well as from Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,6 +28,24 @@ from .jit import jit
 from .params import Params
 
 TEAM, LOWER_COOP, ADVANCED_COOP = 1, 2, 3  # Teams.stage (0 = no group in this lane)
+
+
+class TeamArrays(NamedTuple):
+    """The arrays of `Teams` as one argument of the compiled kernels (the same arrays: kernels update them in
+    place); see `Teams` for each field."""
+
+    stage: np.ndarray
+    age: np.ndarray
+    animals: np.ndarray
+    capital: np.ndarray
+    land_share: np.ndarray
+    levy_in: np.ndarray
+    entry_in: np.ndarray
+    reproduction_spent: np.ndarray
+    welfare_spent: np.ndarray
+    withdrawn: np.ndarray
+    disband_paid: np.ndarray
+    forfeited: np.ndarray
 
 
 @dataclass
@@ -65,10 +84,15 @@ class Teams:
     def is_coop(self) -> np.ndarray:
         return self.stage >= LOWER_COOP
 
+    def arrays(self) -> TeamArrays:
+        """The groups' arrays (not copies), for the kernels."""
+        return TeamArrays(**{f.name: getattr(self, f.name) for f in fields(self)})
+
 
 def fair_plough_fee(p: Params) -> float:
-    """Fair fee for ploughing one mu with another's animal: half the yield it adds (jin/mu)."""
-    return 0.5 * p.normal_yield * (1.0 - p.no_draft_yield_factor)
+    """Fair fee for ploughing one mu with another's animal: `team_fair_fee_share` (half) of the yield it adds
+    (jin/mu)."""
+    return p.team_fair_fee_share * p.normal_yield * (1.0 - p.no_draft_yield_factor)
 
 
 @jit
@@ -133,8 +157,9 @@ def settle(team, member, owed, earned_weight, n_teams):
 
 
 @jit
-def manor(team, member, animals, labour_net, n_teams):
-    """Teams where one member owns most of the members' draft animals and draws a net labour inflow."""
+def manor(team, member, animals, labour_net, n_teams, share):
+    """Teams where one member owns more than `share` (`manor_animal_share`: most) of the members' draft animals
+    and draws a net labour inflow."""
     total = np.zeros(n_teams)
     for i in range(team.size):
         if member[i]:
@@ -144,6 +169,6 @@ def manor(team, member, animals, labour_net, n_teams):
         if member[i]:
             t = team[i]
             # at most one member can own more than half; he is the one who must draw labour in
-            if animals[i] > 0.5 * total[t] and total[t] > 0 and labour_net[i] > 1e-9:
+            if animals[i] > share * total[t] and total[t] > 0 and labour_net[i] > 1e-9:
                 out[t] = True
     return out

@@ -22,9 +22,26 @@ from . import year as yearly
 from .household import Household
 from .land_reform import initial_teams, land_reform
 from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
-from .params import Params, make_params
+from .params import ParameterError, Params, make_params
 from .rng import Draws, village_keys
 from .teams import Teams
+
+MAX_SEED = 2**64 - 1  # seeds key 64-bit counter-based draws (model.rng)
+
+
+def check_seed(name: str, value, alternatives: str = "") -> None:
+    """Raise ParameterError unless `value` is a whole number a seed can be (bools are not seeds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) <= MAX_SEED:
+        extra = f" {alternatives}" if alternatives else ""
+        raise ParameterError(f"{name} = {value!r} is not allowed: expected a whole number from 0 to 2**64 - 1{extra}")
+
+
+def check_seeds(seeds) -> None:
+    """`village_seeds`: a non-empty list of seeds."""
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
+        raise ParameterError(f"village_seeds = {seeds!r} is not allowed: expected a non-empty list of seeds")
+    for i, s in enumerate(seeds):
+        check_seed(f"village_seeds[{i}]", s)
 
 
 def _metric(model: VillageModel, name: str):
@@ -84,6 +101,11 @@ class VillageModel(mesa.Model):
         **values,
     ):
         self.p = make_params(params, **values)
+        if not (rng is None or isinstance(rng, np.random.Generator)):
+            check_seed("rng", rng, "or None for a fresh seed, or a numpy Generator")
+            rng = int(rng)  # Mesa seeds Python's random too, which takes no numpy integers
+        if village_seeds is not None:
+            check_seeds(village_seeds)
         super().__init__(rng=rng)
         p = self.p
         self.seeds = list(village_seeds) if village_seeds is not None else [int(self._seed)]
@@ -100,6 +122,7 @@ class VillageModel(mesa.Model):
         self._table: tuple[int, np.ndarray] | None = None  # the last year and its observe.metrics_table
         self._keys: np.ndarray | None = None  # (village, hid) keys for household views, made on demand
         self._views: dict[tuple[int, int], Household] = {}
+        self._agents_synced = False  # Mesa's agent sets match the arrays (see _sync_agents)
         self.datacollector = MetricsCollector(
             model_reporters={name: partial(_metric, name=name) for name in ("year", *NAMES)},
             tables={"villages": ["year", "village", *NAMES]},
@@ -112,6 +135,9 @@ class VillageModel(mesa.Model):
             self.state, self.teams, self.p, self.draws, self.year, self.next_hid, self.lanes
         )
         self._keys = None
+        self._agents_synced = False
+        if self._views or self.datacollector.agent_reporters or self.datacollector.agenttype_reporters:
+            self._sync_agents()  # views already in use (or reporters that read them) follow the year at once
         table = observe.metrics_table(self.state, self.teams, self.p, events, self.lanes)
         self._table = self.year, table
         V = table.shape[1]
@@ -160,15 +186,42 @@ class VillageModel(mesa.Model):
         raise LookupError(f"household {key} no longer exists (it divided away or died out)")
 
     @property
+    def agents(self) -> mesa.AgentSet:
+        """Every current household as a Mesa agent (Mesa's own AgentSet, kept in step with the arrays)."""
+        self._sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        """Mesa's agents by type: here `{Household: the current households}` (empty before first use)."""
+        self._sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._sync_agents()
+        return super().agent_types
+
+    @property
     def households(self) -> mesa.AgentSet:
-        """The current households as Mesa agents (views on the arrays), created on first use."""
+        """The current households as Mesa agents (views on the arrays)."""
+        return self.agents_by_type.get(Household) or mesa.AgentSet([], random=self.random)
+
+    def _sync_agents(self) -> None:
+        """Make Mesa's agent sets hold exactly the current households: a view for each new one, and
+        the views of households that divided away or died out removed.
+
+        Views are made on first use (a batch that never looks at households never pays for them);
+        once made, every step keeps them current, so an AgentSet a user holds stays right too.
+        """
+        if getattr(self, "_agents_synced", True):  # True too while Mesa's __init__ runs, before any state
+            return
+        self._agents_synced = True  # before creating agents: Mesa's registration reads nothing here
         keys = set(zip(self.state.village.tolist(), self.state.hid.tolist(), strict=True))
-        for key in list(self._views):
-            if key not in keys:
-                self._views.pop(key).remove()
-        for key in keys - self._views.keys():
+        for key in [k for k in self._views if k not in keys]:
+            self._views.pop(key).remove()
+        for key in sorted(keys - self._views.keys()):
             self._views[key] = Household(self, *key)
-        return self.agents_by_type[Household] if self._views else mesa.AgentSet([], random=self.random)
 
     def household_frame(self, village: int | None = None) -> pd.DataFrame:
         """Current households as a table (one row each), optionally of one village."""

@@ -22,10 +22,10 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def app_path() -> Path:
-    """The app's source file (installed as the top-level module `app`)."""
-    spec = importlib.util.find_spec("app")
+    """The app's page module, `app.page` of the installed package `app`."""
+    spec = importlib.util.find_spec("app.page") if importlib.util.find_spec("app") else None
     if spec is None or spec.origin is None:
-        raise RuntimeError("the module 'app' is not installed; run 'pip install -e .' in the project")
+        raise RuntimeError("the package 'app' is not installed; run 'pip install -e .' in the project")
     return Path(spec.origin)
 
 
@@ -41,12 +41,13 @@ def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 def server_command(host: str, port: int) -> list[str]:
     """The command line that serves the app (production mode: no reloader, no outside checks)."""
+    app_path()  # fails here, with the remedy, when the app is not installed
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        str(app_path()),
+        "app.page",  # by module name: solara imports the page from the package, not as a loose script
         "--host",
         host,
         "--port",

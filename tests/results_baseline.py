@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from model import VillageModel
+from model.metrics import CLASS_NAMES, ORIGIN_NAMES
 from scenarios.loader import load, preset_names
 
 PATH = Path(__file__).parent / "baseline" / "results.json"
@@ -87,14 +88,17 @@ def cases() -> dict[str, dict]:
 
 
 def snapshot_digest(model: VillageModel) -> str:
-    """SHA-256 of the current household table: numeric columns as float64 bytes, classes as text."""
+    """SHA-256 of the current household table: numeric columns as float64 bytes, classes as codes."""
     f = model.household_frame()
     h = hashlib.sha256()
     for col in SNAPSHOT:
         h.update(col.encode())
         h.update(np.ascontiguousarray(f[col].to_numpy(dtype=np.float64)).tobytes())
-    for col in ("origin_class", "social_class"):
-        h.update("|".join(f[col].astype(str)).encode())
+    # classes by their codes (positions in the names' lists), so renaming a class leaves the digest
+    for col, names in (("origin_class", ORIGIN_NAMES), ("social_class", CLASS_NAMES)):
+        codes = f[col].map({name: code for code, name in enumerate(names)}).to_numpy(dtype=np.int64)
+        h.update(col.encode())
+        h.update(np.ascontiguousarray(codes).tobytes())
     return h.hexdigest()
 
 

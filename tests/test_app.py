@@ -17,7 +17,9 @@ import pytest
 import solara
 from solara.components.echarts import EchartsWidget
 
-import app
+from analysis import style
+from app import levers, map_widget, state, views
+from app.page import Page
 from model.params import field_info
 from scenarios import appcmd, assets
 from scenarios.cli import build_parser
@@ -25,7 +27,7 @@ from scenarios.cli import build_parser
 
 def render():
     """The page as the server shows it (the sidebar lives in the app layout)."""
-    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     return rc
 
 
@@ -40,7 +42,7 @@ def plots(widget) -> dict:
 
 def open_levers(rc, title: str) -> None:
     """Open one group of levers in the sidebar (only the open group is built)."""
-    index = [t for t, _ in app.LEVER_GROUPS].index(title)
+    index = [t for t, _ in levers.LEVER_GROUPS].index(title)
     rc.find(v.ExpansionPanels).widget.v_model = index
 
 
@@ -50,7 +52,7 @@ def years_text(rc) -> str:
 
 def test_page_renders_map_charts_and_levers():
     rc = render()
-    maps = rc.find(app.VillageMapWidget).widgets
+    maps = rc.find(map_widget.VillageMapWidget).widgets
     assert len(maps) == 1
     m, p = maps[0], plots(maps[0])
     assert m.nx * m.ny == len(p["owners"]) and m.nx > 5
@@ -63,7 +65,7 @@ def test_page_renders_map_charts_and_levers():
         "Public fund per member household",
     }
     # every lever is on the page with its plain label, in its group
-    for title, group in app.LEVER_GROUPS:
+    for title, group in levers.LEVER_GROUPS:
         open_levers(rc, title)
         labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
         labels |= {w.label for w in rc.find(v.Slider).widgets}
@@ -74,7 +76,7 @@ def test_page_renders_map_charts_and_levers():
 
 def test_stepping_changes_the_village_and_the_charts():
     rc = render()
-    m = rc.find(app.VillageMapWidget).widget
+    m = rc.find(map_widget.VillageMapWidget).widget
     before = m.plots
     for _ in range(4):
         click(rc, "Step a year")
@@ -108,15 +110,15 @@ def test_sliders_hold_a_presets_value_outside_the_classroom_range():
 
 
 def test_slider_steps_hold_every_presets_values():
-    assert app.slider_step(0, 1, 0.3) == 0.01
-    assert app.slider_step(0, 1, 0.025) == 0.001
-    for preset in app.load_presets().values():
-        for name in app.LEVERS:
+    assert levers.slider_step(0, 1, 0.3) == 0.01
+    assert levers.slider_step(0, 1, 0.025) == 0.001
+    for preset in state.load_presets().values():
+        for name in levers.LEVERS:
             i = field_info(name)
             value = preset.params[name]
             if i["type"] == "float":
-                lo, hi = app.SLIDER_RANGE.get(name, (i["min"], i["max"]))
-                step = app.slider_step(lo, hi, value)
+                lo, hi = levers.SLIDER_RANGE.get(name, (i["min"], i["max"]))
+                step = levers.slider_step(lo, hi, value)
                 assert abs(round(value / step) * step - value) < 1e-9, (preset.name, name)
 
 
@@ -126,7 +128,7 @@ def test_a_lever_rebuilds_the_village_with_its_value():
     rc.find(v.Select, label="Buying and selling land").widget.v_model = "banned"
     assert years_text(rc) == "Years simulated: 0"
     assert rc.find(v.Select, label="Buying and selling land").widget.v_model == "banned"
-    session = app.Session()
+    session = state.Session()
     session.set_lever("A", "land_sale_policy", "banned")
     assert session.villages["A"].model.p.land_sale_policy == "banned"
 
@@ -138,7 +140,7 @@ def test_same_seed_same_village_and_sessions_are_separate():
     assert years_text(a) == "Years simulated: 2" and years_text(b) == "Years simulated: 0"
     click(b, "Step a year")
     click(b, "Step a year")
-    ma, mb = a.find(app.VillageMapWidget).widget, b.find(app.VillageMapWidget).widget
+    ma, mb = a.find(map_widget.VillageMapWidget).widget, b.find(map_widget.VillageMapWidget).widget
     assert ma.plots == mb.plots  # same seed: the same village
     seed = a.find(v.TextField, label="Seed").widget
     seed.v_model = "7"
@@ -146,13 +148,13 @@ def test_same_seed_same_village_and_sessions_are_separate():
     assert years_text(a) == "Years simulated: 0"
     click(a, "Step a year")
     click(a, "Step a year")
-    assert plots(a.find(app.VillageMapWidget).widget)["tips"] != plots(mb)["tips"]
+    assert plots(a.find(map_widget.VillageMapWidget).widget)["tips"] != plots(mb)["tips"]
 
 
 def test_side_by_side_steps_two_villages_together():
     rc = render()
     rc.find(v.Switch, label="Side by side: compare with a second scenario").widget.v_model = True
-    maps = rc.find(app.VillageMapWidget).widgets
+    maps = rc.find(map_widget.VillageMapWidget).widgets
     assert len(maps) == 2
     for _ in range(3):
         click(rc, "Step a year")
@@ -166,7 +168,7 @@ def test_side_by_side_steps_two_villages_together():
 
 def test_clicking_a_plot_shows_its_household():
     rc = render()
-    m = rc.find(app.VillageMapWidget).widget
+    m = rc.find(map_widget.VillageMapWidget).widget
     row = plots(m)["owners"][0]
     m.picked = {"row": row, "n": 1}
     hid = plots(m)["tips"][row].split(" ·")[0]  # "Household 17"
@@ -175,10 +177,10 @@ def test_clicking_a_plot_shows_its_household():
 
 
 def test_the_map_is_a_mesa_grid_of_plots():
-    session = app.Session()
+    session = state.Session()
     session.step(2)
     village = session.villages["A"]
-    view = app.map_view(village.model, "class", village.plots)
+    view = views.map_view(village.model, "class", village.plots)
     grid = village.plots.grid
     assert grid.owner.data.shape == (view.ny, view.nx)
     cell = grid._cells[(0, 0)]
@@ -190,7 +192,7 @@ def test_a_failing_step_is_shown_not_lost(monkeypatch):
     def broken(self):
         raise RuntimeError("no grain left to count")
 
-    monkeypatch.setattr(app.VillageModel, "step", broken)  # before the model is built: Mesa wraps step then
+    monkeypatch.setattr(state.VillageModel, "step", broken)  # before the model is built: Mesa wraps step then
     rc = render()
     click(rc, "Step a year")
     assert "The model failed in year 1: no grain left to count" in rc.find(v.Alert).widget.children[0]
@@ -198,23 +200,38 @@ def test_a_failing_step_is_shown_not_lost(monkeypatch):
 
 
 def test_colour_modes_give_a_legend_for_each():
-    session = app.Session()
+    session = state.Session()
     session.step(3)
-    for mode in app.COLOR_MODES:
-        view = app.map_view(session.villages["A"].model, mode)
+    for mode in views.COLOR_MODES:
+        view = views.map_view(session.villages["A"].model, mode)
         assert len(view.colors) == len(view.frame)
         assert sum(count for _, _, count in view.legend) >= len(view.frame) - 1
 
 
+def test_colours_and_class_names_are_the_house_style():
+    """The map, its legend and the class chart use the colours and class names of `analysis.style`."""
+    session = state.Session()
+    view = views.map_view(session.villages["A"].model, "class")
+    assert [(label, color) for label, color, _ in view.legend] == [
+        (style.CLASS_LABELS_SINGULAR[c], style.CLASS_COLORS[c]) for c in style.CLASS_NAMES
+    ]
+    assert set(view.colors) <= set(style.CLASS_COLORS.values())
+    frames = {"A": session.villages["A"].model.datacollector.get_model_vars_dataframe()}
+    classes = views.chart_options(frames, 1951)["classes_A"]
+    assert [s["itemStyle"]["color"] for s in classes["series"]] == [style.CLASS_COLORS[c] for c in style.CLASS_NAMES]
+    assert map_widget.VillageMapWidget().empty_color == style.NO_OWNER_COLOR
+    assert "<canvas" in map_widget.MAP_TEMPLATE  # the template, read from the package's map.vue
+
+
 def test_hover_notes_name_the_document_and_passage():
-    presets = app.load_presets()
-    note = app.hover_note("fund_portable", presets["shanxi_committee_1951"])
+    presets = state.load_presets()
+    note = levers.hover_note("fund_portable", presets["shanxi_committee_1951"])
     info = field_info("fund_portable")
     assert info["source"] in note and info["passage"] in note
     assert "Not portable upon leaving the group" in note  # the preset's own provenance
-    assert "modelling assumption" in app.hover_note("households")
-    for name in app.LEVERS:
-        assert app.hover_note(name)
+    assert "modelling assumption" in levers.hover_note("households")
+    for name in levers.LEVERS:
+        assert levers.hover_note(name)
 
 
 def test_step_with_drawing_stays_fast():
@@ -234,7 +251,7 @@ def test_app_command_serves_on_loopback_by_default():
     assert (args.host, args.port) == ("127.0.0.1", 8765)
     cmd = appcmd.server_command(args.host, args.port)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
-    assert cmd[4].endswith("app.py")
+    assert cmd[4] == "app.page" and appcmd.app_path().parts[-2:] == ("app", "page.py")
     env = appcmd.server_env({})
     assert env[assets.ENV_VAR] == str(assets.cache_dir())
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
@@ -283,5 +300,5 @@ def test_assets_unpacks_an_npm_tarball(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("value", [None, -1, float("nan"), False])
 def test_non_members_have_no_group(value):
-    assert app._member_id(value) is None
-    assert app._member_id(3) == "3"
+    assert views.member_id(value) is None
+    assert views.member_id(3) == "3"

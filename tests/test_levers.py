@@ -5,6 +5,8 @@ numbers), so differences come from the lever. Tolerances are stated per test.
 Whether a policy 'works' overall is left to the user's experiments.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from model.batch import run_villages
 from model.params import make_params
 from model.rng import Draws, village_keys
 from model.state import Households
+from model.teams import Teams
 
 SEEDS = list(range(100, 124))  # 24 replicate villages per arm
 
@@ -36,11 +39,16 @@ def test_division_frequency_matches_the_rate():
     h.hid[:] = np.arange(n)
     h.adults[:] = 4
     h.land[:] = 10.0
-    p = make_params(division_rate=0.2, division_adults=4)
-    b, counts = demography.divide(h, p, Draws(village_keys([5], 1)), 1960, np.array([n]))
+    # nobody born, dying, growing up or old (outside the schema's ranges), so every household keeps its 4 adults
+    still = dict(child_mortality=0.0, adult_mortality=0.0, elder_mortality=0.0, birth_rate=0.0)
+    p = make_params(division_rate=0.2, division_adults=4, **still)
+    p = p.model_copy(update=dict(years_as_child=math.inf, years_as_worker=math.inf))
+    nxt = np.array([n])
+    h, counts = demography.year_of_life(h, Teams.empty(1), p, Draws(village_keys([5], 1)), 1960, nxt, 1, np.zeros(1))
     # binomial(100000, 0.2): s.e. of the share is 0.0013; 4 s.e. tolerance
     assert counts[0] / n == pytest.approx(0.2, abs=0.005)
-    assert (h.land + 0).sum() + b.land.sum() == pytest.approx(10.0 * n)
+    assert len(h) == n + counts[0] and nxt[0] == n + counts[0]
+    assert h.land.sum() == pytest.approx(10.0 * n) and h.adults.sum() == 4 * n
 
 
 def test_non_portable_fund_lowers_exits():
@@ -50,6 +58,15 @@ def test_non_portable_fund_lowers_exits():
     diff, se = paired(locked, portable, "team_exits")
     assert diff < -2 * se and diff < 0, (diff, se)
     assert locked["fund_forfeited"].sum() > 0 and portable["fund_forfeited"].sum() == 0
+
+
+def test_forfeitable_claims_worth_less_mean_fewer_members():
+    # a fund that stays behind: the levy a member pays into it is his own only as far as the claim is worth
+    base = dict(fund_portable=False, fund_levy_rate=0.08, fund_ownership="by_contribution")
+    valued = run(years=6, fund_forfeitable_claim_value=1.0, **base)
+    discounted = run(years=6, fund_forfeitable_claim_value=0.0, **base)
+    diff, se = paired(discounted, valued, "team_membership_rate", how="mean")
+    assert diff < -2 * se and diff < 0, (diff, se)
 
 
 def test_no_exit_means_no_exits_and_lower_coop_effort():

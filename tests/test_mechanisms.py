@@ -1,5 +1,7 @@
 """Each mechanism on its own, with cases checkable by hand."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -104,15 +106,35 @@ def test_write_off_of_landless_debtors():
 
 
 # --- demography -----------------------------------------------------------------------------------
+def still(p):
+    """`p` where nobody is born, dies, grows up or grows old, so that a year of life shows division alone
+    (values outside the schema's ranges: `model_copy` does not validate)."""
+    return p.model_copy(
+        update=dict(
+            child_mortality=0.0,
+            adult_mortality=0.0,
+            elder_mortality=0.0,
+            birth_rate=0.0,
+            years_as_child=math.inf,
+            years_as_worker=math.inf,
+        )
+    )
+
+
 def test_division_splits_land_and_members_and_conserves_them():
-    p = make_params(division_rate=1.0, division_adults=4)
+    p = still(make_params(division_rate=1.0, division_adults=4))
     h = households(2, adults=[4, 2], children=[3, 1], land=[20.0, 8.0], grain=[1000.0, 10.0])
     nxt = np.array([2])
-    b, counts = demography.divide(h, p, Draws(village_keys([1], 1)), 1951, nxt)
-    assert counts.tolist() == [1] and nxt.tolist() == [3] and b.hid.tolist() == [2]
-    assert b.adults[0] == 2 and h.adults[0] == 2 and b.children[0] + h.children[0] == 3
-    assert b.land[0] + h.land[0] == pytest.approx(20.0) and b.land[0] == pytest.approx(10.0)
-    assert b.grain[0] + h.grain[0] == pytest.approx(1000.0)
+    h, divisions = demography.year_of_life(h, Teams.empty(1), p, Draws(village_keys([1], 1)), 1951, nxt, 1, np.zeros(1))
+    # one division, the branch taking the village's next id; the village's households, then its branch
+    assert divisions.tolist() == [1.0] and nxt.tolist() == [3] and h.hid.tolist() == [0, 1, 2]
+    parent, branch = 0, 2
+    # half the adults, a matching share of the children (3 x 2/4 = 1.5, rounded to 2), half the property
+    assert h.adults[[parent, branch]].tolist() == [2, 2] and h.children[[parent, branch]].tolist() == [1, 2]
+    assert h.land[[parent, branch]].tolist() == [10.0, 10.0] and h.grain[[parent, branch]].tolist() == [500.0, 500.0]
+    assert h.land.sum() == 28.0 and h.founded[branch] == 1951 and not h.in_team[branch]
+    # the branch settles next to its parent on the lane
+    assert 0.0 <= h.position[branch] - h.position[parent] < demography.BRANCH_OFFSET
 
 
 def test_heir_is_the_nearest_neighbour_of_the_same_village():
@@ -139,9 +161,14 @@ def test_unequal_equivalence_rate_makes_a_manor():
     team = np.array([0, 0, 0])
     member = np.ones(3, bool)
     animals = np.array([2.0, 0.0, 0.5])
-    assert teams.manor(team, member, animals, np.array([0.3, -0.2, -0.1]), 1).tolist() == [True]
-    assert teams.manor(team, member, animals, np.array([-0.1, 0.1, 0.0]), 1).tolist() == [False]
-    assert teams.manor(team, member, np.array([1.0, 1.0, 0.5]), np.array([0.3, -0.2, -0.1]), 1).tolist() == [False]
+    share = make_params().manor_animal_share  # more than half
+    assert teams.manor(team, member, animals, np.array([0.3, -0.2, -0.1]), 1, share).tolist() == [True]
+    assert teams.manor(team, member, animals, np.array([-0.1, 0.1, 0.0]), 1, share).tolist() == [False]
+    assert teams.manor(team, member, np.array([1.0, 1.0, 0.5]), np.array([0.3, -0.2, -0.1]), 1, share).tolist() == [
+        False
+    ]
+    # 2 of 2.5 animals is 80%: a manor where "most" is more than half, not where it is more than 90%
+    assert teams.manor(team, member, animals, np.array([0.3, -0.2, -0.1]), 1, 0.9).tolist() == [False]
 
 
 @pytest.mark.parametrize("ownership", ["equal", "by_contribution"])
@@ -191,6 +218,49 @@ def test_entry_share_and_welfare():
     assert relief.tolist() == pytest.approx([0, 15.0, 5.0]) and unspent[0] == pytest.approx(0.0)
 
 
+def test_reproduction_buys_animals_and_tools_by_the_animal_share():
+    # two members with equal land per head: the vote gives the policy's share, 0.6
+    team, member = np.zeros(2, int), np.ones(2, bool)
+    land, persons = np.array([10.0, 10.0]), np.array([5, 5])
+    for animal_share, animals, tools in [(0.5, 0.05, 30.0), (1.0, 0.1, 0.0)]:
+        p = make_params(fund_spending_rate=0.5, fund_reproduction_share=0.6, fund_animal_share=animal_share)
+        T = Teams.empty(1)
+        claim = np.array([100.0, 100.0])
+        welfare = funds.spend(team, member, claim, land, persons, p, T, 600.0)
+        # 100 of the 200 spent: 60 on reproduction (animals at 600 jin and tools), 40 for welfare
+        assert welfare.tolist() == pytest.approx([40.0]) and T.reproduction_spent[0] == pytest.approx(60.0)
+        assert T.animals[0] == pytest.approx(animals) and T.capital[0] == pytest.approx(tools)
+        assert claim.tolist() == pytest.approx([50.0, 50.0])
+
+
+def test_what_the_fund_is_worth_to_a_member():
+    kept = funds.fund_rules(
+        make_params(fund_portable=False, fund_forfeitable_claim_value=0.25, fund_cost_horizon=3.0)
+    )._replace(subsistence=300.0)
+    portable = funds.fund_rules(make_params(fund_portable=True))._replace(subsistence=300.0)
+    # a levy of 30 jin kept as one's own claim: a portable claim is worth all of it, a forfeitable one a quarter
+    assert funds.levy_cost_at(portable, 30.0, 20.0) == 0.0
+    assert funds.levy_cost_at(kept, 30.0, 20.0) == pytest.approx(30.0 - 30.0 * 0.25)
+    # a claim of 90 jin forfeit on leaving, spread over 3 years: 30 jin, a tenth of subsistence, a year
+    assert funds.exit_cost_at(kept, 90.0) == pytest.approx(0.1) and funds.exit_cost_at(portable, 90.0) == 0.0
+    # a welfare budget of 0.15 of a fund of 200 per member: 30 jin, weighed 1.5 when short of grain, 0.5 if not
+    f = kept._replace(welfare_rate=0.15)
+    assert funds.insurance_at(f, 200.0, True) == pytest.approx(45.0)
+    assert funds.insurance_at(f, 200.0, False) == pytest.approx(15.0)
+
+
+def test_coop_vote_needs_the_majority():
+    # one team of three, two of whom expect to gain from a co-op
+    team, in_team, gain = np.zeros(3, int), np.ones(3, bool), np.array([5.0, 1.0, -2.0])
+    for majority, stage in [(0.5, teams.LOWER_COOP), (0.7, teams.TEAM)]:
+        p = make_params(coops_max=1, coop_min_team_years=1, coop_vote_majority=majority, coop_land_share=0.4)
+        T = Teams.empty(1)
+        T.stage[0], T.age[0] = teams.TEAM, 1
+        coops.form_kernel(team, in_team, gain, T.arrays(), 1, coops.formation_constants(p), 1952)
+        # 2 of 3 gain: a majority of half, not of 70%
+        assert T.stage[0] == stage and T.land_share[0] == (0.4 if stage == teams.LOWER_COOP else 0.0)
+
+
 def test_voting_by_land_favours_reproduction():
     team = np.zeros(2, int)
     member = np.ones(2, bool)
@@ -221,6 +291,8 @@ def test_coop_split_cap_decline_and_effort():
     shut = make_params(effort_monitoring=0.05, exit_allowed=False, exit_threat_effort=0.8)
     assert coops.effort(np.array([11]), free)[0] == pytest.approx(0.9)
     assert coops.effort(np.array([11]), shut)[0] == pytest.approx(0.5)
+    # however large the co-op, effort stays at the floor
+    assert coops.effort(np.array([101]), shut.model_copy(update=dict(coop_effort_floor=0.3)))[0] == 0.3
 
 
 def test_interest_is_paid_before_principal_and_counted_when_paid():

@@ -155,6 +155,68 @@ def test_households_are_inspectable_mesa_agents():
     assert len(m.households) == len(m.state)  # views follow divisions and deaths
 
 
+def _current_keys(m):
+    return set(zip(m.state.village.tolist(), m.state.hid.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("first_look", [0, 1, 6])
+def test_model_agents_hold_exactly_the_current_households(first_look):
+    """model.agents, agents_by_type and households agree with the arrays after any number of steps,
+    whichever the user reads first and whenever; an AgentSet held across steps stays current."""
+    m = VillageModel(households=60, villages=2, rng=5, division_rate=0.3)
+    if first_look:
+        m.run_for(first_look)
+    held = m.agents  # Mesa's own set: the same object after later steps
+    before = _current_keys(m)
+    for _ in range(4):
+        assert {a.key for a in held} == _current_keys(m)
+        assert {a.key for a in m.agents} == _current_keys(m)
+        assert len(m.agents) == len(m.state) == len(m.households) == len(m.agents_by_type[Household])
+        assert m.agent_types == [Household]
+        assert all(a.alive for a in m.agents)
+        m.step()
+    assert _current_keys(m) != before  # households divided and died out meanwhile: the check had work to do
+
+
+def test_agent_reporters_see_the_current_households():
+    m = VillageModel(households=40, rng=3, division_rate=0.3)
+    dc = mesa.DataCollector(agent_reporters={"land": "land"})
+    for _ in range(3):
+        m.step()
+        dc.collect(m)
+    df = dc.get_agent_vars_dataframe()
+    last = df.xs(df.index.get_level_values(0).max(), level=0)
+    assert len(last) == len(m.state)
+    assert last["land"].sum() == pytest.approx(m.state.land.sum())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(params="abc"), "params = 'abc' is not allowed: expected a Params, a dict"),
+        (dict(params=123), "params = 123 is not allowed"),
+        (dict(rng="abc"), "rng = 'abc' is not allowed: expected a whole number from 0 to 2\\*\\*64 - 1"),
+        (dict(rng=2**70), "rng = 1180591620717411303424 is not allowed"),
+        (dict(rng=-5), "rng = -5 is not allowed"),
+        (dict(rng=True), "rng = True is not allowed"),
+        (dict(village_seeds=[]), "village_seeds = \\[\\] is not allowed: expected a non-empty list"),
+        (dict(village_seeds=[1, "a"]), "village_seeds\\[1\\] = 'a' is not allowed"),
+        (dict(team_size=4, team_min_size=5), "team_min_size = 5 is above team_size = 4"),
+        (dict(tax_rate_min=0.5, tax_rate_max=0.4), "tax_rate_min = 0.5 is above tax_rate_max = 0.4"),
+        (dict(origin_poor_share=0.9, origin_rich_share=0.2), "is above 1: they are shares of the same households"),
+    ],
+)
+def test_bad_api_input_names_field_value_and_what_is_allowed(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        VillageModel(households=20, **kwargs)
+
+
+def test_seeds_at_the_edges_of_the_range_run():
+    for seed in (0, 2**64 - 1, np.int64(7)):
+        VillageModel(households=20, rng=seed).run_for(1)
+    assert len(VillageModel(households=20, village_seeds=[3, 4]).state) == 40
+
+
 def test_bad_parameters_fail_before_anything_runs():
     with pytest.raises(ParameterError, match="did you mean 'households'"):
         VillageModel(housholds=10)

@@ -1,0 +1,69 @@
+"""huzhu's interactive village: watch a North China village after the land reform, year by year.
+
+Serve it with ``huzhu app`` (loopback only, http://127.0.0.1:8765/ by default) or
+``solara run app.page``. The page is a Solara app in the style of Mesa's SolaraViz,
+with what a classroom needs on top of it:
+
+* a picker of the 1951 scenario presets, the key policy levers as sliders and
+  switches with plain-language labels, each with a hover note naming the document
+  and passage behind it (from the parameter schema), and a seed box, so a whole
+  class sees the same village;
+* a map of the village's land plots, each coloured by its owner's class, team or
+  co-op membership, with the owning household's state on hover and on click;
+* live charts of class shares, inequality (Gini of land and income), team and
+  co-op membership and the public fund per member;
+* a side-by-side mode: two villages with the same seed under two scenarios,
+  stepping together.
+
+Every browser tab gets its own villages: the model is built inside the page
+component, never at import time, so thirty students on one server never step a
+shared model. The map and the charts are drawn in the browser from plain data, so
+a step costs the server little beyond the model's own step.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from app.components import Controls, VillageView
+from app.state import Session
+
+PLAY_INTERVAL_S = 0.4  # pause between years while playing: slow enough to watch the map change
+MAX_YEARS = 60  # playing stops here; a village run longer says little about the 1950s
+
+
+@solara.component
+def Page():
+    """The app: controls in the sidebar; the map(s), the picked household and the charts."""
+    session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
+    tick = solara.use_reactive(0)  # bumped when the villages change (a step, a rebuild)
+    config = solara.use_reactive(0)  # bumped when the settings change (preset, lever, seed, mode)
+    playing = solara.use_reactive(False)
+    color_mode = solara.use_reactive("class")
+    lever_side = solara.use_reactive("A")
+    picked = solara.use_reactive(None)  # (side, household id) of the followed household
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            t0 = time.perf_counter()
+            if session.years_done() >= MAX_YEARS:
+                playing.value = False
+                break
+            if not session.step(1):
+                playing.value = False
+                config.value += 1  # show the error in the sidebar
+                break
+            tick.value += 1
+            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+
+    solara.use_thread(play_loop, dependencies=[playing.value])
+
+    solara.Title("huzhu: a village after the land reform")
+    with solara.AppBar():
+        solara.AppBarTitle("huzhu 互助: a North China village after the land reform, 1951")
+    with solara.Sidebar():
+        Controls(session, tick, config, playing, lever_side)
+    VillageView(session, tick, config, color_mode, picked)
