@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -105,7 +106,7 @@ class Observed(NamedTuple):
 
     @classmethod
     def of(cls, h: Households) -> Observed:
-        return cls(*(getattr(h, k) for k in cls._fields))
+        return cls._make(_observed_fields(h))
 
 
 class Events(NamedTuple):
@@ -120,7 +121,7 @@ class Events(NamedTuple):
 
     @classmethod
     def of(cls, events: dict) -> Events:
-        return cls(*(events[k] for k in cls._fields))
+        return cls._make(_event_fields(events))
 
 
 def wealth(h: Households, p: Params) -> np.ndarray:
@@ -135,6 +136,10 @@ def wealth(h: Households, p: Params) -> np.ndarray:
         - h.debt
         - h.state_debt
     )
+
+
+_observed_fields = operator.attrgetter(*Observed._fields)
+_event_fields = operator.itemgetter(*Events._fields)
 
 
 @jit

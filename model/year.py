@@ -145,7 +145,8 @@ def step(
 
 def _add(flows: dict[str, np.ndarray], new: dict[str, np.ndarray]) -> None:
     """Record a phase's boundary flows (each account is booked by one phase only)."""
-    assert not flows.keys() & new.keys(), flows.keys() & new.keys()
+    if not flows.keys().isdisjoint(new):
+        raise ValueError(f"accounts booked twice: {sorted(flows.keys() & new.keys())}")
     flows.update(new)
 
 
