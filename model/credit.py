@@ -17,12 +17,31 @@ Interest counts as income (and as exploitation income, for the class rules) when
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .grouping import Groups, group_sums, ration_kernel
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .state import Households
+
+EPS = 1e-9  # land below this counts as none
+# Foreclosure takes land worth (debt - limit x collateral) / (1 - borrow_limit): a floor on the
+# denominator keeps it finite when the limit is the whole collateral or more (a numerical guard).
+MIN_MARGIN = 1e-3
+
+
+class CreditConstants(NamedTuple):
+    """What the credit kernels read of the parameters (derived once per Params)."""
+
+    rate: float  # yearly interest on private loans (the ceiling when capped)
+    state_rate: float  # yearly interest on state loans
+    state_limit: float  # most state debt a household may hold, jin
+    borrow_limit: float  # largest debt as a share of the value of land and animals
+    land_price: float  # jin per mu
+    animal_price: float  # jin per animal
+    lend_share: float  # share of grain above reserve offered for lending
 
 
 def private_rate(p: Params) -> float:
@@ -33,29 +52,38 @@ def land_price(p: Params) -> float:
     return p.land_price_years * p.normal_yield
 
 
-def collateral(h: Households, p: Params) -> np.ndarray:
-    return h.land * land_price(p) + h.animals * p.animal_price
+@once_per_params
+def credit_constants(p: Params) -> CreditConstants:
+    return CreditConstants(
+        rate=private_rate(p),
+        state_rate=p.smc_interest_rate,
+        state_limit=p.smc_credit_per_household,
+        borrow_limit=p.borrow_limit,
+        land_price=land_price(p),
+        animal_price=p.animal_price,
+        lend_share=p.lend_share,
+    )
 
 
 @jit
-def accrue_kernel(debt, credit, state_debt, rate, state_rate):
-    """Interest due on private and state debts, added to them; lenders' claims grow at `rate`."""
+def accrue_kernel(debt, credit, state_debt, c):
+    """Interest due on private and state debts, added to them; lenders' claims grow at the private rate."""
     n = debt.size
     due, due_state = np.empty(n), np.empty(n)
-    grow = 1.0 + rate
+    grow = 1.0 + c.rate
     for i in range(n):
-        due[i] = debt[i] * rate
-        due_state[i] = state_debt[i] * state_rate
+        due[i] = debt[i] * c.rate
+        due_state[i] = state_debt[i] * c.state_rate
         debt[i] += due[i]
         credit[i] *= grow
         state_debt[i] += due_state[i]
     return due, due_state
 
 
-def accrue(h: Households, p: Params, state_rate: float) -> tuple[np.ndarray, np.ndarray]:
+def accrue(h: Households, p: Params) -> tuple[np.ndarray, np.ndarray]:
     """Interest for the year: debts and lenders' claims grow alike. Returns the interest due on
     (private, state) debts; it counts as paid and received only when it is paid (see `repay`)."""
-    return accrue_kernel(h.debt, h.credit, h.state_debt, private_rate(p), state_rate)
+    return accrue_kernel(h.debt, h.credit, h.state_debt, credit_constants(p))
 
 
 @jit
@@ -113,11 +141,11 @@ def repay(g: Groups, h: Households, able: np.ndarray, due: np.ndarray, due_state
 
 
 @jit
-def borrow_state_kernel(short, eligible, limit, state_debt, grain):
-    """State loans: to the eligible, what they are short, up to `limit` of state debt each."""
+def borrow_state_kernel(short, eligible, c, state_debt, grain):
+    """State loans: to the eligible, what they are short, up to `state_limit` of state debt each."""
     loan = np.empty(short.size)
     for i in range(short.size):
-        room = np.maximum(limit - state_debt[i], 0.0)
+        room = np.maximum(c.state_limit - state_debt[i], 0.0)
         loan[i] = np.minimum(short[i], room) if eligible[i] else 0.0
         state_debt[i] += loan[i]
         grain[i] += loan[i]
@@ -126,36 +154,21 @@ def borrow_state_kernel(short, eligible, limit, state_debt, grain):
 
 def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """State credit to eligible households short of grain; returns the amounts lent."""
-    return borrow_state_kernel(short, eligible, p.smc_credit_per_household, h.state_debt, h.grain)
+    return borrow_state_kernel(short, eligible, credit_constants(p), h.state_debt, h.grain)
 
 
 @jit
-def borrow_private_kernel(
-    village,
-    n_villages,
-    short,
-    reserve,
-    borrow_limit,
-    land_value,
-    animal_price,
-    lend_share,
-    land,
-    animals,
-    grain,
-    debt,
-    state_debt,
-    credit,
-):
+def borrow_private_kernel(village, n_villages, short, reserve, c, land, animals, grain, debt, state_debt, credit):
     """The village loan pool: borrowers bid what they are short within their limit, households not
     borrowing offer a share of their grain above `reserve`; rationed. Returns the amounts borrowed."""
     n = village.size
     offer, bid = np.empty(n), np.empty(n)
     for i in range(n):
         room = np.maximum(
-            borrow_limit * (land[i] * land_value + animals[i] * animal_price) - debt[i] - state_debt[i], 0.0
+            c.borrow_limit * (land[i] * c.land_price + animals[i] * c.animal_price) - debt[i] - state_debt[i], 0.0
         )
         bid[i] = np.minimum(short[i], room)
-        offer[i] = lend_share * np.maximum(grain[i] - reserve[i], 0.0) * (1.0 if bid[i] <= 0 else 0.0)
+        offer[i] = c.lend_share * np.maximum(grain[i] - reserve[i], 0.0) * (1.0 if bid[i] <= 0 else 0.0)
     lent, borrowed = ration_kernel(village, n_villages, offer, bid)
     for i in range(n):
         grain[i] += borrowed[i] - lent[i]
@@ -173,10 +186,7 @@ def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reser
         g.n_villages,
         short,
         reserve,
-        p.borrow_limit,
-        land_price(p),
-        p.animal_price,
-        p.lend_share,
+        credit_constants(p),
         h.land,
         h.animals,
         h.grain,
@@ -187,15 +197,16 @@ def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reser
 
 
 @jit
-def foreclose_kernel(village, n_villages, collective, borrow_limit, price, animal_price, land, animals, debt, credit):
+def foreclose_kernel(village, n_villages, collective, c, land, animals, debt, credit):
     """Foreclosure to the borrowing limit, the land going to the village's lenders pro rata to their
     claims, then the write-off of debts left without land. Returns the mu each debtor lost."""
     n = village.size
+    price = c.land_price
     lost, value = np.zeros(n), np.empty(n)
     # enough land to bring the debt back to the limit: debt - x*price = limit * (collateral - x*price)
-    per_mu = price * np.maximum(1.0 - borrow_limit, 1e-3)
+    per_mu = price * np.maximum(1.0 - c.borrow_limit, MIN_MARGIN)
     for i in range(n):
-        excess = 0.0 if collective[i] else debt[i] - borrow_limit * (land[i] * price + animals[i] * animal_price)
+        excess = 0.0 if collective[i] else debt[i] - c.borrow_limit * (land[i] * price + animals[i] * c.animal_price)
         if excess > 0:
             lost[i] = np.minimum(land[i], excess / per_mu)
         value[i] = lost[i] * price
@@ -220,23 +231,15 @@ def foreclose_kernel(village, n_villages, collective, borrow_limit, price, anima
 
 
 def foreclose(g: Groups, h: Households, p: Params, collective: np.ndarray | None = None) -> np.ndarray:
-    """Land of debtors beyond their limit passes to the lenders; returns the mu each debtor lost.
+    """Land of debtors beyond their limit passes to the lenders, and the debts of households left
+    without land are written off at the lenders' loss; returns the mu each debtor lost.
     Land owned by an advanced co-op (`collective`) cannot be seized."""
     if p.land_sale_policy == "banned":
         return np.zeros(len(h))
     if collective is None:
         collective = np.zeros(len(h), dtype=np.bool_)
     return foreclose_kernel(
-        g.village,
-        g.n_villages,
-        collective,
-        p.borrow_limit,
-        land_price(p),
-        p.animal_price,
-        h.land,
-        h.animals,
-        h.debt,
-        h.credit,
+        g.village, g.n_villages, collective, credit_constants(p), h.land, h.animals, h.debt, h.credit
     )
 
 
@@ -245,15 +248,10 @@ def write_off_kernel(village, n_villages, debt, land, credit):
     """Debts of the landless written off; the village's lenders lose them pro rata to their claims."""
     lost = np.zeros(n_villages)
     for i in range(village.size):
-        if debt[i] > 0 and land[i] <= 1e-9:
+        if debt[i] > 0 and land[i] <= EPS:
             lost[village[i]] += debt[i]
             debt[i] = 0.0
     claims = group_sums(village, credit, n_villages)
     for i in range(village.size):
         v = village[i]
         credit[i] *= np.maximum(1.0 - lost[v] / claims[v], 0.0) if claims[v] > 0 else 1.0
-
-
-def write_off(g: Groups, h: Households) -> None:
-    """Debts of households left without land cannot be collected: lenders lose them pro rata."""
-    write_off_kernel(g.village, g.n_villages, h.debt, h.land, h.credit)

@@ -2,13 +2,13 @@
 
 Every village's numbers are computed from its own households alone, in array order,
 bit for bit the same whatever other villages share the arrays. The compiled kernels
-(`group_sums`, ...) are what the phases call inside their own kernels; `Groups` wraps
-them for numpy-level code.
+(`group_sums`, ...) are what the phases call inside their own kernels; `Groups` holds
+the village segments that numpy-level code passes to them.
 
 >>> g = Groups(np.array([0, 0, 1]), 2)
->>> g.sum(np.array([1.0, 2.0, 5.0])).tolist(), g.cumsum(np.array([1.0, 2.0, 5.0])).tolist()
-([3.0, 5.0], [1.0, 3.0, 5.0])
->>> g.order(np.array([0.0, -0.0, 5.0])).tolist()  # stably: -0.0 ties with 0.0
+>>> g.bounds.tolist(), g.count.tolist(), group_sums(g.village, np.array([1.0, 2.0, 5.0]), 2).tolist()
+([0, 2, 3], [2, 1], [3.0, 5.0])
+>>> segment_order(g.bounds, np.array([0.0, -0.0, 5.0])).tolist()  # stably: -0.0 ties with 0.0
 [0, 1, 2]
 """
 
@@ -50,18 +50,6 @@ def segment_starts(village, n_villages):
     for v in range(n_villages):
         start[v + 1] += start[v]
     return start
-
-
-@jit
-def segment_cumsum(start, x):
-    """Inclusive prefix sums of `x` within each segment, in array order."""
-    out = np.empty_like(x)
-    for v in range(start.size - 1):
-        s = 0.0
-        for i in range(start[v], start[v + 1]):
-            s += x[i]
-            out[i] = s
-    return out
 
 
 # --- sorting ----------------------------------------------------------------------------------------
@@ -231,6 +219,7 @@ def segment_order(start, key):
 
 @jit
 def ration_kernel(village, n_villages, supply, demand):
+    """What each seller sells and each buyer gets in his village's market (see `ration`)."""
     s = group_sums(village, supply, n_villages)
     d = group_sums(village, demand, n_villages)
     sold = np.empty_like(supply)
@@ -245,6 +234,9 @@ def ration_kernel(village, n_villages, supply, demand):
 
 @jit
 def fill_in_order_kernel(village, start, supply, total, priority):
+    """Take `total[v]` from the suppliers of each village v (segments `start`), highest `priority`
+    first; returns what each supplier gives. Used where buyers pick whom they deal with (employers
+    take on the hands most in need of work, full time, before others)."""
     order = segment_order(start, -priority)
     out = np.empty_like(supply)
     for v in range(start.size - 1):
@@ -265,23 +257,7 @@ class Groups:
         self.village = village
         self.n_villages = n_villages
         self.bounds = segment_starts(village, n_villages)
-        self.start = self.bounds[:-1]
         self.count = np.diff(self.bounds)
-
-    def sum(self, x: np.ndarray) -> np.ndarray:
-        """Per-village sums, shape (villages,)."""
-        return group_sums(self.village, np.asarray(x, dtype=np.float64), self.n_villages)
-
-    def mean(self, x: np.ndarray) -> np.ndarray:
-        return self.sum(x) / np.maximum(self.count, 1)
-
-    def cumsum(self, x: np.ndarray) -> np.ndarray:
-        """Inclusive prefix sums within each village, in array order."""
-        return segment_cumsum(self.bounds, np.asarray(x, dtype=np.float64))
-
-    def order(self, key: np.ndarray) -> np.ndarray:
-        """Permutation sorting households within each village by `key` (ascending), stably."""
-        return segment_order(self.bounds, np.asarray(key, dtype=np.float64))
 
 
 def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -292,12 +268,3 @@ def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarra
     sold equals what is bought in each village.
     """
     return ration_kernel(g.village, g.n_villages, supply, demand)
-
-
-def fill_in_order(g: Groups, supply: np.ndarray, total: np.ndarray, priority: np.ndarray) -> np.ndarray:
-    """Take `total[village]` from the suppliers of each village, highest `priority` first.
-
-    Returns what each supplier gives. Used where buyers pick whom they deal with
-    (employers take on the hands most in need of work, full time, before others).
-    """
-    return fill_in_order_kernel(g.village, g.bounds, supply, total, priority)

@@ -10,11 +10,25 @@ sideline work at `sideline_income`.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .grouping import Groups, fill_in_order_kernel, group_sums, ration_kernel
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
+
+# A team member may hire less than a long-term hand: a hair below `long_term_hire` worker-years
+# (the ban is on keeping a long-term labourer, not on hiring at the threshold's fraction).
+JUST_BELOW = 0.999
+
+
+class HiringConstants(NamedTuple):
+    """What the hiring rules read of the parameters (derived once per Params)."""
+
+    banned: bool  # no hiring at all
+    cap: float  # most worker-years a household may hire (inf: no cap)
+    long_term_cap: float  # most a team member may hire (inf: no limit)
 
 
 def wage_cost(p: Params) -> float:
@@ -22,29 +36,33 @@ def wage_cost(p: Params) -> float:
     return p.wage * (1.0 + (p.hired_labor_tax if p.hired_labor_policy == "taxed" else 0.0))
 
 
+@once_per_params
+def hiring_constants(p: Params) -> HiringConstants:
+    return HiringConstants(
+        banned=p.hired_labor_policy == "banned",
+        cap=p.hired_labor_cap if p.hired_labor_policy == "capped" else np.inf,
+        long_term_cap=p.long_term_hire * JUST_BELOW if p.team_ban_long_term_hire else np.inf,
+    )
+
+
 @jit
-def hiring_limit_kernel(in_team, banned, cap, long_term_cap):
-    """Most worker-years each household may hire: 0 if `banned`, else `cap`, and for team members
-    at most `long_term_cap` (pass inf for no limit)."""
+def hiring_limit_kernel(in_team, c):
+    """Most worker-years each household may hire: 0 if hiring is banned, else the cap, and for team
+    members at most `long_term_cap`."""
     limit = np.empty(in_team.size)
     for i in range(in_team.size):
-        if banned:
+        if c.banned:
             limit[i] = 0.0
         elif in_team[i]:
-            limit[i] = np.minimum(cap, long_term_cap)
+            limit[i] = np.minimum(c.cap, c.long_term_cap)
         else:
-            limit[i] = cap
+            limit[i] = c.cap
     return limit
 
 
 def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
     """Most worker-years each household may hire under the policies."""
-    return hiring_limit_kernel(
-        in_team,
-        p.hired_labor_policy == "banned",
-        p.hired_labor_cap if p.hired_labor_policy == "capped" else np.inf,
-        p.long_term_hire * 0.999 if p.team_ban_long_term_hire else np.inf,
-    )
+    return hiring_limit_kernel(in_team, hiring_constants(p))
 
 
 @jit

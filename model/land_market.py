@@ -2,7 +2,7 @@
 bought by households with grain to spare.
 
 Sellers sell what covers their shortfall at the distress price (the land price less
-`distress_discount`); buyers spend part of their grain above reserve. Each village
+`distress_discount`); buyers offer `land_purchase_share` of their grain above need and reserve. Each village
 clears by proportional rationing, so land sold equals land bought. Policy
 (`land_sale_policy`): free; taxed (buyers pay the deed tax `land_sale_tax`);
 capped (no buyer may hold more than `land_holding_cap` times the village's mean land
@@ -12,17 +12,41 @@ Members of advanced co-ops hold no land of their own to sell: the collective own
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .credit import land_price
 from .grouping import Groups, group_sums, ration_kernel
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .state import Households
+
+
+class LandSaleConstants(NamedTuple):
+    """What the land market's kernel reads of the parameters (derived once per Params)."""
+
+    price: float  # distress price a seller gets per mu, jin
+    buyer_price: float  # what a buyer pays per mu, deed tax included
+    capped: bool  # holdings capped at `cap` times the village's mean land per head
+    cap: float
+    purchase_share: float  # share of grain to spare a buyer offers
 
 
 def distress_price(p: Params) -> float:
     return land_price(p) * (1.0 - p.distress_discount)
+
+
+@once_per_params
+def land_sale_constants(p: Params) -> LandSaleConstants:
+    price = distress_price(p)
+    return LandSaleConstants(
+        price=price,
+        buyer_price=price * (1.0 + (p.land_sale_tax if p.land_sale_policy == "taxed" else 0.0)),
+        capped=p.land_sale_policy == "capped",
+        cap=p.land_holding_cap,
+        purchase_share=p.land_purchase_share,
+    )
 
 
 @jit
@@ -32,10 +56,7 @@ def sell_land_kernel(
     short,
     surplus,
     collective,
-    price,
-    buyer_price,
-    capped,
-    cap,
+    c,
     children,
     adults,
     elders,
@@ -45,18 +66,19 @@ def sell_land_kernel(
     land_bought,
     distress,
 ):
-    """Distress sales at `price` (buyers pay `buyer_price`), rationed in each village; with `capped`,
+    """Distress sales at `price` (buyers pay `buyer_price`), rationed in each village; when `capped`,
     no buyer beyond `cap` times the village's mean land per head. Returns the deed tax paid."""
     n = village.size
+    price, buyer_price = c.price, c.buyer_price
     offer, bid = np.empty(n), np.empty(n)
     for i in range(n):
         offer[i] = np.minimum(land[i], short[i] / price)
-        bid[i] = 0.0 if offer[i] > 0 else 0.5 * surplus[i] / buyer_price
+        bid[i] = 0.0 if offer[i] > 0 else c.purchase_share * surplus[i] / buyer_price
         if collective[i]:
             # land of an advanced co-op is owned by the collective: its members neither sell nor buy
             offer[i] = 0.0
             bid[i] = 0.0
-    if capped:
+    if c.capped:
         persons = np.empty(n)
         for i in range(n):
             persons[i] = children[i] + adults[i] + elders[i]
@@ -64,7 +86,7 @@ def sell_land_kernel(
         persons_total = group_sums(village, persons, n_villages)
         for i in range(n):
             v = village[i]
-            room = cap * (land_total[v] / np.maximum(persons_total[v], 1.0)) * persons[i] - land[i]
+            room = c.cap * (land_total[v] / np.maximum(persons_total[v], 1.0)) * persons[i] - land[i]
             bid[i] = np.minimum(bid[i], np.maximum(room, 0.0))
     sold, bought = ration_kernel(village, n_villages, offer, bid)
     tax = np.empty(n)
@@ -85,8 +107,6 @@ def sell_land(
     `land_sold`, `land_bought`, `distress`); returns the deed tax each buyer paid."""
     if p.land_sale_policy == "banned":
         return np.zeros(len(h))
-    price = distress_price(p)
-    buyer_price = price * (1.0 + (p.land_sale_tax if p.land_sale_policy == "taxed" else 0.0))
     if collective is None:
         collective = np.zeros(len(h), dtype=np.bool_)
     return sell_land_kernel(
@@ -95,10 +115,7 @@ def sell_land(
         short,
         surplus,
         collective,
-        price,
-        buyer_price,
-        p.land_sale_policy == "capped",
-        p.land_holding_cap,
+        land_sale_constants(p),
         h.children,
         h.adults,
         h.elders,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import operator
+from typing import NamedTuple
+
 import numpy as np
 
 from .credit import land_price
 from .inequality import gini_segments, top_share_segments
 from .jit import jit
 from .metrics import CLASS_NAMES, NAMES
-from .params import Params
+from .params import Params, once_per_params
 from .state import Households
 from .teams import LOWER_COOP, TEAM, Teams
 
@@ -50,6 +53,75 @@ ROWS = (
     "grain_per_head_alone",
 )
 assert set(NAMES) <= set(ROWS), set(NAMES) - set(ROWS)
+N_CLASSES = len(CLASS_NAMES)
+N_OTHER_ROWS = len(ROWS) - N_CLASSES  # the rows besides the class shares
+TOP_SHARE = 0.1  # `top10_land_share`: the share of land held by the top tenth of households
+# consumption within a thousandth of need counts as need met (rounding in the flows), for `poverty_rate`
+NEED_MET = 0.999
+EPS = 1e-9  # floor of the labour used in `hired_labor_share`
+
+
+class ObserveConstants(NamedTuple):
+    """What the metrics kernel reads of the parameters (derived once per Params)."""
+
+    land_price: float  # jin per mu, for wealth
+    animal_price: float  # jin per animal
+
+
+@once_per_params
+def observe_constants(p: Params) -> ObserveConstants:
+    return ObserveConstants(land_price=land_price(p), animal_price=p.animal_price)
+
+
+class Observed(NamedTuple):
+    """The household arrays the metrics read (fields of `state.Households`)."""
+
+    village: np.ndarray
+    children: np.ndarray
+    adults: np.ndarray
+    elders: np.ndarray
+    land: np.ndarray
+    animals: np.ndarray
+    capital: np.ndarray
+    grain: np.ndarray
+    credit: np.ndarray
+    fund_claim: np.ndarray
+    debt: np.ndarray
+    state_debt: np.ndarray
+    income: np.ndarray
+    social_class: np.ndarray
+    output: np.ndarray
+    consumption: np.ndarray
+    need: np.ndarray
+    land_sold: np.ndarray
+    distress: np.ndarray
+    land_foreclosed: np.ndarray
+    hired_in: np.ndarray
+    labor_used: np.ndarray
+    land_rented_out: np.ndarray
+    in_team: np.ndarray
+    neighbourhood: np.ndarray
+    effort: np.ndarray
+    welfare: np.ndarray
+
+    @classmethod
+    def of(cls, h: Households) -> Observed:
+        return cls._make(_observed_fields(h))
+
+
+class Events(NamedTuple):
+    """The year's events by village that the metrics report."""
+
+    divisions: np.ndarray
+    team_joins: np.ndarray
+    team_exits: np.ndarray
+    teams_disbanded: np.ndarray
+    manor_teams: np.ndarray
+    fund_forfeited: np.ndarray
+
+    @classmethod
+    def of(cls, events: dict) -> Events:
+        return cls._make(_event_fields(events))
 
 
 def wealth(h: Households, p: Params) -> np.ndarray:
@@ -64,6 +136,10 @@ def wealth(h: Households, p: Params) -> np.ndarray:
         - h.debt
         - h.state_debt
     )
+
+
+_observed_fields = operator.attrgetter(*Observed._fields)
+_event_fields = operator.itemgetter(*Events._fields)
 
 
 @jit
@@ -134,52 +210,46 @@ def at_least(x, lo):
 
 
 @jit
-def metrics_kernel(
-    V,
-    pooled,
-    village,
-    children,
-    adults,
-    elders,
-    land,
-    animals,
-    capital,
-    grain,
-    credit,
-    fund_claim,
-    debt,
-    state_debt,
-    income,
-    social_class,
-    n_classes,
-    output,
-    consumption,
-    need,
-    land_sold,
-    distress,
-    land_foreclosed,
-    hired_in,
-    labor_used,
-    land_rented_out,
-    in_team,
-    neighbourhood,
-    effort,
-    welfare,
-    team_stage,
-    team_animals,
-    lanes,
-    price_land,
-    price_animal,
-    divisions,
-    team_joins,
-    team_exits,
-    teams_disbanded,
-    manor_teams,
-    fund_forfeited,
-):
+def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
     """The table of metrics (rows as `ROWS`, one column per village, or one for all if `pooled`)."""
+    n_classes = N_CLASSES
+    price_land, price_animal = c.land_price, c.animal_price
+    # the arrays by name (the body reads them as plain arrays)
+    village = hh.village
+    children = hh.children
+    adults = hh.adults
+    elders = hh.elders
+    land = hh.land
+    animals = hh.animals
+    capital = hh.capital
+    grain = hh.grain
+    credit = hh.credit
+    fund_claim = hh.fund_claim
+    debt = hh.debt
+    state_debt = hh.state_debt
+    income = hh.income
+    social_class = hh.social_class
+    output = hh.output
+    consumption = hh.consumption
+    need = hh.need
+    land_sold = hh.land_sold
+    distress = hh.distress
+    land_foreclosed = hh.land_foreclosed
+    hired_in = hh.hired_in
+    labor_used = hh.labor_used
+    land_rented_out = hh.land_rented_out
+    in_team = hh.in_team
+    neighbourhood = hh.neighbourhood
+    effort = hh.effort
+    welfare = hh.welfare
+    divisions = events.divisions
+    team_joins = events.team_joins
+    team_exits = events.team_exits
+    teams_disbanded = events.teams_disbanded
+    manor_teams = events.manor_teams
+    fund_forfeited = events.fund_forfeited
     n = village.size
-    out = np.zeros((33 + n_classes, V))
+    out = np.zeros((N_OTHER_ROWS + n_classes, V))
     # per-village sums, each added up in household order
     pop = np.zeros(V)
     n_h = np.zeros(V)
@@ -233,7 +303,7 @@ def metrics_kernel(
         total_land[g] += land[i]
         by_class[g, social_class[i]] += 1.0
         output_sum[g] += output[i]
-        if consumption[i] < need[i] * 0.999:
+        if consumption[i] < need[i] * NEED_MET:
             poor[g] += persons
         sold[g] += land_sold[i]
         if distress[i]:
@@ -265,7 +335,7 @@ def metrics_kernel(
     gini_land = gini_segments(start, land_pc, many)
     gini_income = gini_segments(start, income_pc, many)
     gini_wealth = gini_segments(start, wealth_pc, many)
-    top10 = top_share_segments(start, land, 0.1, many)
+    top10 = top_share_segments(start, land, TOP_SHARE, many)
 
     # groups: teams and co-ops per village, and the animals they own (added up as np.sum does)
     teams_n = np.zeros(V)
@@ -320,7 +390,7 @@ def metrics_kernel(
             sold[g],
             distress_n[g],
             foreclosed[g],
-            hired[g] / at_least(labor[g], 1e-9),
+            hired[g] / at_least(labor[g], EPS),
             debts[g],
             rented[g],
             ev[0],
@@ -353,43 +423,10 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
     return metrics_kernel(
         1 if pooled else len(events["divisions"]),
         pooled,
-        h.village,
-        h.children,
-        h.adults,
-        h.elders,
-        h.land,
-        h.animals,
-        h.capital,
-        h.grain,
-        h.credit,
-        h.fund_claim,
-        h.debt,
-        h.state_debt,
-        h.income,
-        h.social_class,
-        len(CLASS_NAMES),
-        h.output,
-        h.consumption,
-        h.need,
-        h.land_sold,
-        h.distress,
-        h.land_foreclosed,
-        h.hired_in,
-        h.labor_used,
-        h.land_rented_out,
-        h.in_team,
-        h.neighbourhood,
-        h.effort,
-        h.welfare,
+        lanes,
+        Observed.of(h),
         T.stage,
         T.animals,
-        lanes,
-        land_price(p),
-        p.animal_price,
-        events["divisions"],
-        events["team_joins"],
-        events["team_exits"],
-        events["teams_disbanded"],
-        events["manor_teams"],
-        events["fund_forfeited"],
+        Events.of(events),
+        observe_constants(p),
     )

@@ -292,6 +292,14 @@ class Params(BaseModel):
         ge=1,
         le=20,
     )
+    land_purchase_share: float = P(
+        0.5,
+        "share of its grain above need and reserve a household not short of grain offers for land sold in distress (assumption: half, keeping the rest for animals, capital and a bad year)",
+        "share",
+        "markets",
+        ge=0,
+        le=1,
+    )
     land_rental_policy: RentalPolicy = P(
         "free",
         "land rental: free, capped (rent ceiling) or banned",
@@ -317,6 +325,22 @@ class Params(BaseModel):
     )
     hired_labor_tax: float = P(
         0.2, "tax on the wage bill when hiring is taxed", "share of wages", "markets", ge=0, le=1
+    )
+    advance_need_share: float = P(
+        0.5,
+        "share of its subsistence need a farm keeps back before advancing board and wages to hired hands (assumption: half, the grain to reach the harvest)",
+        "share",
+        "markets",
+        ge=0,
+        le=2,
+    )
+    advance_wage_share: float = P(
+        0.25,
+        "share of a hired worker-year's wage (board included) an employer advances from its stores before the harvest (assumption: about the spring season's board; the rest is paid from the harvest)",
+        "share",
+        "markets",
+        ge=0.01,
+        le=1,
     )
     hired_labor_cap: float = P(
         1.0, "most worker-years a household may hire when hiring is capped", "worker-years", "markets", ge=0, le=50
@@ -349,6 +373,14 @@ class Params(BaseModel):
         "free", "buying, selling and hiring out draft animals: free or banned", "", "markets"
     )
     animal_price: float = P(600.0, "price of a draft animal", "jin/animal", "markets", ge=1, le=10_000)
+    animal_share_min: float = P(
+        0.25,
+        "smallest share of a draft animal a household buys (assumption: smaller shares of an animal are not traded)",
+        "animals",
+        "markets",
+        ge=0,
+        le=1,
+    )
     plough_hire_fee: float = P(
         0.5,
         "fee for ploughing with another household's animal outside a team, as a share of the yield ploughing adds",

@@ -9,15 +9,54 @@ households draw illness (lost labour) and the death of animals.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
 from . import purposes
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
 from .rng import Draws, normal
 from .state import Households
 
+if TYPE_CHECKING:
+    from .spring_markets import Spring
+    from .teams import Teams
+
 EPS = 1e-9
+
+
+class ProductionConstants(NamedTuple):
+    """What the shocks' and the harvest's kernels read of the parameters (derived once per Params)."""
+
+    illness_prob: float  # yearly chance of illness in a household
+    timeliness: float  # share of ploughing's gain that hired (late) ploughing achieves
+    no_draft_yield_factor: float
+    normal_yield: float  # jin/mu
+    capital_yield_gain: float
+    capital_half_saturation: float  # jin/mu
+    mu_per_worker: float
+    sideline_price: float  # what a worker-year of side work fetches, jin
+
+
+def sideline_price(p: Params) -> float:
+    """What a worker-year of side production fetches: merchants keep `merchant_margin` unless a
+    supply-and-marketing co-op buys at a fair price."""
+    return p.sideline_income * (1.0 if p.supply_marketing_coop else 1.0 - p.merchant_margin)
+
+
+@once_per_params
+def production_constants(p: Params) -> ProductionConstants:
+    return ProductionConstants(
+        illness_prob=p.illness_prob,
+        timeliness=p.plough_hire_timeliness,
+        no_draft_yield_factor=p.no_draft_yield_factor,
+        normal_yield=p.normal_yield,
+        capital_yield_gain=p.capital_yield_gain,
+        capital_half_saturation=p.capital_half_saturation,
+        mu_per_worker=p.mu_per_worker,
+        sideline_price=sideline_price(p),
+    )
 
 
 @jit
@@ -44,14 +83,15 @@ def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
     # each whole animal dies with the yearly chance; a share of an animal dies with its animal
     # (the power stays in numpy: its last bit differs from the compiled one's)
     survive_all = (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
-    return _shocks(u, p.illness_prob, survive_all, h.animals)
+    return shocks_kernel(u, survive_all, production_constants(p), h.animals)
 
 
 @jit
-def _shocks(u, illness_prob, survive_all, animals):
+def shocks_kernel(u, survive_all, c, animals):
+    """Illness (returned, 1.0 where it strikes) and animal deaths (applied to `animals`) from the draws `u`."""
     ill = np.empty(animals.size)
     for i in range(animals.size):
-        ill[i] = 1.0 if u[i, 0] < illness_prob else 0.0
+        ill[i] = 1.0 if u[i, 0] < c.illness_prob else 0.0
         if u[i, 1] < 1.0 - survive_all[i] and animals[i] > 0:
             animals[i] = np.maximum(animals[i] - 1.0, 0.0)
     return ill
@@ -65,7 +105,84 @@ def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]
     return np.where(disaster, w * p.disaster_yield_factor, w), disaster
 
 
-def sideline_price(p: Params) -> float:
-    """What a worker-year of side production fetches: merchants keep `merchant_margin` unless a
-    supply-and-marketing co-op buys at a fair price."""
-    return p.sideline_income * (1.0 if p.supply_marketing_coop else 1.0 - p.merchant_margin)
+def harvest(
+    h: Households,
+    T: Teams,
+    p: Params,
+    team: np.ndarray,
+    private: np.ndarray,
+    in_team: np.ndarray,
+    lab: np.ndarray,
+    s: Spring,
+    weather: np.ndarray,
+) -> np.ndarray:
+    """The harvest of the farms outside co-ops (into `output`), the labour they applied (`labor_used`)
+    and their members' side income (`sideline`), after the spring markets `s`; returns the harvest.
+    A team's own tools count with each member's land."""
+    return harvest_kernel(
+        h.village,
+        team,
+        len(T),
+        private,
+        in_team,
+        lab,
+        s,
+        h.hired_in,
+        h.hired_out,
+        h.skill,
+        h.capital,
+        T.capital,
+        weather,
+        production_constants(p),
+        h.labor_used,
+        h.output,
+        h.sideline,
+    )
+
+
+@jit
+def harvest_kernel(
+    village,
+    team,
+    n_teams,
+    private,
+    in_team,
+    lab,
+    s,
+    hired_in,
+    hired_out,
+    skill,
+    capital,
+    team_capital_stock,
+    weather,
+    c,
+    labor_used,
+    output,
+    sideline,
+):
+    """Labour applied, harvest and side income of private farms (written into `labor_used`, `output`,
+    `sideline`); a team's own tools count with each member's land."""
+    n = village.size
+    cultivated = s.cultivated
+    team_land = np.zeros(n_teams)
+    for i in range(n):
+        if in_team[i]:
+            team_land[team[i]] += cultivated[i]
+    for i in range(n):
+        labor_used[i] = s.own_use[i] + s.recv_l[i] + hired_in[i] if private[i] else lab[i]
+        ploughed = np.minimum(cultivated[i], s.animal_mu[i]) + s.recv_a[i] + s.hired_in_a[i] * c.timeliness
+        draft = draft_factor_at(np.minimum(1.0, ploughed / np.maximum(cultivated[i], EPS)), c.no_draft_yield_factor)
+        tools = 0.0
+        if in_team[i]:
+            t = team[i]
+            tools = team_capital_stock[t] * cultivated[i] / np.maximum(team_land[t], EPS)
+        ypm = (
+            c.normal_yield
+            * skill[i]
+            * draft
+            * capital_factor_at(capital[i] + tools, cultivated[i], c.capital_yield_gain, c.capital_half_saturation)
+        )
+        worked = np.minimum(cultivated[i], labor_used[i] * c.mu_per_worker)
+        output[i] = ypm * worked * weather[village[i]]
+        sideline[i] = (s.surplus[i] - hired_out[i] if private[i] else 0.0) * c.sideline_price
+    return output.copy()

@@ -8,43 +8,21 @@ household cannot pay becomes its debt in the village's loan pool, and those it
 could not pay hold the claims (a failed harvest turns rent and wages into debt). The
 hiring tax it cannot pay is forgiven. Grain never goes negative.
 
->>> from model.grouping import Groups
->>> g = Groups(np.zeros(3, dtype=np.int64), 1)
+>>> village = np.zeros(3, dtype=np.int64)
 >>> cash = np.array([50.0, 0.0, 0.0])
->>> owed = np.array([100.0, 0.0, 0.0])
->>> due = {"rent": Due(owed=owed, owed_to=np.array([0.0, 60.0, 40.0]), pool=g.village, pools=1)}
->>> s = settle(cash, due, np.zeros(3))
->>> s.paid["rent"].tolist(), s.received["rent"].tolist(), s.unpaid.tolist(), s.claims.tolist()
-([50.0, 0.0, 0.0], [0.0, 30.0, 20.0], [50.0, 0.0, 0.0], [0.0, 30.0, 20.0])
+>>> rent_owed, rent_owed_to = np.array([100.0, 0.0, 0.0]), np.array([0.0, 60.0, 40.0])
+>>> full, paid, received, tax_paid, unpaid, claims = settle_kernel(
+...     cash, (rent_owed,), (rent_owed_to,), (village,), (1,), np.zeros(3))
+>>> full, paid[0].tolist(), received[0].tolist(), unpaid.tolist(), claims.tolist()
+(False, [50.0, 0.0, 0.0], [0.0, 30.0, 20.0], [50.0, 0.0, 0.0], [0.0, 30.0, 20.0])
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from .grouping import group_sums
 from .jit import jit
-
-
-@dataclass
-class Due:
-    """One kind of obligation: what each household owes, what each is owed, and the pool that links them."""
-
-    owed: np.ndarray
-    owed_to: np.ndarray
-    pool: np.ndarray  # pool index of each household (its village, or its team)
-    pools: int
-
-
-@dataclass
-class Settlement:
-    paid: dict[str, np.ndarray]
-    received: dict[str, np.ndarray]
-    tax_paid: np.ndarray
-    unpaid: np.ndarray  # becomes the payer's debt
-    claims: np.ndarray  # becomes the recipient's claim
 
 
 @jit
@@ -88,28 +66,3 @@ def settle_kernel(cash, owed, owed_to, pool, pools, tax_owed):
         tax_paid[i] = tax_owed[i] * share[i]
         unpaid[i] = owed_all[i] * (1.0 - share[i])
     return full, paid, received, tax_paid, unpaid, claims
-
-
-def settle(cash: np.ndarray, dues: dict[str, Due], tax_owed: np.ndarray) -> Settlement:
-    """Pay `dues` and the hiring tax `tax_owed` from `cash`, each household in the same proportion.
-
-    The arrays of all dues are of one kind (float64 amounts, int64 pools, all contiguous).
-    """
-    d = list(dues.values())
-    full, paid, received, tax_paid, unpaid, claims = settle_kernel(
-        cash,
-        tuple([x.owed for x in d]),
-        tuple([x.owed_to for x in d]),
-        tuple([x.pool for x in d]),
-        tuple([x.pools for x in d]),
-        tax_owed,
-    )
-    if full:
-        # everyone can pay in full (the usual year): nothing to share out or turn into debt
-        zero = np.zeros(len(cash))
-        return Settlement(
-            {k: x.owed for k, x in dues.items()}, {k: x.owed_to for k, x in dues.items()}, tax_owed, zero, zero
-        )
-    return Settlement(
-        {k: paid[j] for j, k in enumerate(dues)}, {k: received[j] for j, k in enumerate(dues)}, tax_paid, unpaid, claims
-    )

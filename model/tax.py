@@ -13,15 +13,38 @@ land; co-op members may get part of it remitted (`coop_tax_rebate`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .jit import jit
-from .params import Params
+from .params import Params, once_per_params
+from .state import Households
+
+
+class TaxConstants(NamedTuple):
+    """What the tax kernel reads of the parameters (derived once per Params)."""
+
+    exemption: float  # normal yield per head exempt, jin
+    rate_min: float
+    rate_max: float
+    span: float  # taxable jin per head over which the rate rises from lowest to highest
+
+
+@once_per_params
+def tax_constants(p: Params) -> TaxConstants:
+    return TaxConstants(
+        exemption=p.tax_exemption_per_head,
+        rate_min=p.tax_rate_min,
+        rate_max=p.tax_rate_max,
+        span=p.tax_progression_span,
+    )
 
 
 @jit
 def agricultural_tax_kernel(normal_yield, persons, rebate, exemption, rate_min, rate_max, span):
-    """The progressive tax on normal yield per head, less the `rebate` share remitted."""
+    """The progressive tax on normal yield per head, less the `rebate` share remitted. (The four
+    numbers are `TaxConstants` in order: the co-ops' remission in `institutions` passes them too.)"""
     out = np.empty(normal_yield.size)
     for i in range(normal_yield.size):
         n = max(persons[i], 1)
@@ -34,14 +57,25 @@ def agricultural_tax_kernel(normal_yield, persons, rebate, exemption, rate_min, 
 def agricultural_tax(
     normal_yield: np.ndarray, persons: np.ndarray, p: Params, rebate: np.ndarray | float = 0.0
 ) -> np.ndarray:
+    """The tax due on each household's normal yield (jin), with `persons` in it."""
     if np.ndim(rebate) == 0:
         rebate = np.full(len(normal_yield), float(rebate))
-    return agricultural_tax_kernel(
-        normal_yield,
-        persons,
-        rebate,
-        p.tax_exemption_per_head,
-        p.tax_rate_min,
-        p.tax_rate_max,
-        p.tax_progression_span,
-    )
+    return agricultural_tax_kernel(normal_yield, persons, rebate, *tax_constants(p))
+
+
+@jit
+def pay_kernel(due, grain, paid):
+    """Tax paid as far as grain goes (into `paid`), taken from `grain`."""
+    for i in range(due.size):
+        paid[i] = np.minimum(due[i], np.maximum(grain[i], 0.0))
+        grain[i] -= paid[i]
+
+
+def pay(h: Households, p: Params, persons: np.ndarray, in_coop: np.ndarray) -> np.ndarray:
+    """The year's agricultural tax, assessed on the normal yield of each household's own land (into
+    `normal_yield`), co-op members getting `coop_tax_rebate` of it remitted, and paid as far as grain
+    goes (into `tax`). Returns the tax paid."""
+    h.normal_yield[:] = h.land * p.normal_yield
+    due = agricultural_tax(h.normal_yield, persons, p, np.where(in_coop, p.coop_tax_rebate, 0.0))
+    pay_kernel(due, h.grain, h.tax)
+    return h.tax

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from model import coops, credit, demography, funds, teams
-from model.grouping import Groups, fill_in_order, ration
+from model import coops, credit, demography, funds, labor_market, teams
+from model.grouping import Groups, ration
 from model.inequality import gini, lorenz, top_share
 from model.params import make_params
 from model.rng import Draws, binomial, village_keys
@@ -71,10 +71,12 @@ def test_ration_trades_the_short_side_and_conserves():
     assert bought.tolist() == pytest.approx([0.0, 0.0, 5.0, 0.0, 1.0])
 
 
-def test_fill_in_order_takes_the_biggest_first():
-    g = Groups(np.array([0, 0, 0]), 1)
-    out = fill_in_order(g, np.array([1.0, 3.0, 2.0]), np.array([4.0]), np.array([1.0, 3.0, 2.0]))
-    assert out.tolist() == [0.0, 3.0, 1.0]
+def test_employers_take_on_the_hands_with_most_to_spare_first():
+    g = Groups(np.array([0, 0, 0, 0]), 1)
+    # one employer wants 4 worker-years; three households have 1, 3 and 2 to spare
+    hired_in, hired_out = labor_market.labour_market(g, np.array([0.0, 0.0, 0.0, 4.0]), np.array([1.0, 3.0, 2.0, 0.0]))
+    assert hired_in.tolist() == [0.0, 0.0, 0.0, 4.0]
+    assert hired_out.tolist() == [0.0, 3.0, 1.0, 0.0]
 
 
 def test_foreclosure_moves_land_to_lenders_and_keeps_the_credit_identity():
@@ -97,7 +99,9 @@ def test_write_off_of_landless_debtors():
     h = households(2, land=[0.0, 5.0])
     h.debt[:] = [100.0, 0.0]
     h.credit[:] = [0.0, 100.0]
-    credit.write_off(Groups(h.village, 1), h)
+    # foreclosure finds no land to take from the debtor and writes his debt off at the lender's loss
+    lost = credit.foreclose(Groups(h.village, 1), h, make_params())
+    assert lost.tolist() == [0.0, 0.0] and h.land.tolist() == [0.0, 5.0]
     assert h.debt.sum() == 0 and h.credit.sum() == 0
 
 
@@ -292,11 +296,11 @@ def test_coop_split_cap_decline_and_effort():
 
 
 def test_interest_is_paid_before_principal_and_counted_when_paid():
-    p = make_params(interest_rate=0.36, credit_policy="free")
+    p = make_params(interest_rate=0.36, credit_policy="free", smc_interest_rate=0.1)
     h = households(2, grain=[0.0, 0.0])
     h.debt[:] = [100.0, 0.0]
     h.credit[:] = [0.0, 100.0]
-    due, due_state = credit.accrue(h, p, 0.1)
+    due, due_state = credit.accrue(h, p)
     assert due.tolist() == pytest.approx([36.0, 0.0]) and h.credit[1] == pytest.approx(136.0)
     credit.repay(Groups(h.village, 1), h, np.array([50.0, 0.0]), due, due_state)
     assert h.debt[0] == pytest.approx(86.0) and h.credit[1] == pytest.approx(86.0)
@@ -344,7 +348,8 @@ def test_ploughing_hired_outside_teams_at_the_market_fee():
     p = make_params(normal_yield=100.0, no_draft_yield_factor=0.7, plough_hire_fee=0.5, plough_hire_timeliness=0.7)
     assert animal_market.plough_fee(p) == pytest.approx(15.0)  # half the 30 jin a mu that ploughing adds
     # late ploughing is worth 0.7 * 30 = 21 jin a mu, 6 more than its fee
-    assert animal_market.hire_gain_per_mu(p, np.array([1.0])).tolist() == pytest.approx([6.0])
+    c = animal_market.animal_constants(p)
+    assert animal_market.hire_gain_per_mu(np.array([1.0]), c).tolist() == pytest.approx([6.0])
     g = Groups(np.zeros(3, int), 1)
     out, inn = animal_market.hire_ploughing(g, p, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))
     assert out.tolist() == pytest.approx([20.0, 0, 0]) and inn.tolist() == pytest.approx([0, 5.0, 15.0])

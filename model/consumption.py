@@ -1,0 +1,252 @@
+"""Need, debts, consumption and saving: the household's grain after the tax and the levy.
+
+Need is consumer units (an adult 1, a child `child_consumer_weight`, an elder
+`elder_consumer_weight`) times `subsistence_grain`; a household wants `reserve_months`
+of it in store. After the harvest's obligations and the tax, debtors repay from grain
+above need (state debt first). A household short of its need then draws, in order, on
+welfare from its group's fund, state credit, private loans, the sale of animals and,
+last, a distress sale of land. It consumes its need and `surplus_consumption` of its
+income above need, as far as grain goes; a debtor above his limit is foreclosed.
+Saving: stored grain loses `grain_storage_loss`, `capital_investment_share` of the
+year's saving becomes farm capital, capital depreciates, and households whose land is
+not all ploughed buy animals with grain above their reserve.
+
+>>> from model.params import make_params
+>>> c = consumption_constants(make_params(subsistence_grain=300.0, reserve_months=6.0))
+>>> need = np.zeros(1)
+>>> z = np.zeros(1, dtype=np.int64)
+>>> team, persons, reserve = needs_kernel(z, z, 1, np.array([2]), np.array([1]), np.array([0]), c, need)
+>>> need.tolist(), reserve.tolist()   # 2.6 consumer units; half a year in reserve
+([780.0], [390.0])
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import animal_market, coops, credit, funds, land_market, teams
+from .grouping import Groups
+from .jit import jit
+from .params import Params, once_per_params
+from .state import Households
+from .teams import Teams
+
+MONTHS = 12.0  # in a year
+
+
+class ConsumptionConstants(NamedTuple):
+    """What the consumption and saving kernels read of the parameters (derived once per Params)."""
+
+    child_consumer_weight: float  # consumer units of a child
+    elder_consumer_weight: float  # of an elder
+    subsistence_grain: float  # jin a consumer unit needs in a year
+    reserve_months: float  # months of need kept in reserve
+    surplus_consumption: float  # share of income above need consumed
+    grain_storage_loss: float  # share of stored grain lost in a year
+    capital_investment_share: float  # share of saving put into farm capital
+    capital_depreciation: float  # share of farm capital worn out in a year
+
+
+@once_per_params
+def consumption_constants(p: Params) -> ConsumptionConstants:
+    return ConsumptionConstants(
+        child_consumer_weight=p.child_consumer_weight,
+        elder_consumer_weight=p.elder_consumer_weight,
+        subsistence_grain=p.subsistence_grain,
+        reserve_months=p.reserve_months,
+        surplus_consumption=p.surplus_consumption,
+        grain_storage_loss=p.grain_storage_loss,
+        capital_investment_share=p.capital_investment_share,
+        capital_depreciation=p.capital_depreciation,
+    )
+
+
+def needs(h: Households, p: Params, lanes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each household's team lane, persons and the grain reserve it wants; its subsistence need
+    into `need`."""
+    return needs_kernel(
+        h.village, h.neighbourhood, lanes, h.adults, h.children, h.elders, consumption_constants(p), h.need
+    )
+
+
+def consume(
+    h: Households,
+    T: Teams,
+    p: Params,
+    g: Groups,
+    team: np.ndarray,
+    in_coop: np.ndarray,
+    reserve: np.ndarray,
+    welfare_budget: np.ndarray,
+    farm: np.ndarray,
+    hire_tax: np.ndarray,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Debt service, then subsistence first (welfare, state credit, private credit, animal sales,
+    distress land sales for those short), the year's income and consumption (into `income`,
+    `consumption`), foreclosure (`land_foreclosed`). Returns who farms in an advanced co-op (its land
+    is the collective's) and the flows across the village's boundary, by account."""
+    flows = {}
+    due, due_state = credit.accrue(h, p)
+    flows["state_repaid"] = credit.repay(g, h, above_kernel(h.grain, h.need), due, due_state)
+    short = above_kernel(h.need, h.grain)
+    h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
+    funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
+    h.grain += h.welfare
+    flows["fund_payouts"] = h.welfare
+    short = above_kernel(h.need, h.grain)
+    eligible = np.full(len(h), p.supply_marketing_coop) | (in_coop & p.coop_credit)
+    flows["state_loans"] = credit.borrow_state(h, p, short, eligible)
+    short = above_kernel(h.need, h.grain)
+    credit.borrow_private(g, h, p, short, h.need + reserve)
+    short = above_kernel(h.need, h.grain)
+    flows["animals_sold"] = animal_market.sell_animals(h, p, short)
+    short = above_kernel(h.need, h.grain)
+    collective = h.in_team & (T.stage[team] == teams.ADVANCED_COOP)
+    surplus_grain = surplus_grain_kernel(short, h.grain, h.need, reserve)
+    flows["deed_tax"] = land_market.sell_land(g, h, p, short, surplus_grain, collective)
+    income_and_consumption_kernel(
+        farm,
+        h.wages_earned,
+        h.sideline,
+        h.rent_received,
+        h.interest_received,
+        h.ledger,
+        h.plough_fees,
+        h.welfare,
+        h.wages_paid,
+        hire_tax,
+        h.rent_paid,
+        h.interest_paid,
+        h.tax,
+        h.levy,
+        h.need,
+        consumption_constants(p),
+        h.income,
+        h.consumption,
+        h.grain,
+    )
+    flows["consumption"] = h.consumption
+    h.land_foreclosed[:] = credit.foreclose(g, h, p, collective)
+    return collective, flows
+
+
+def save(
+    h: Households, T: Teams, p: Params, in_coop: np.ndarray, cultivated: np.ndarray, reserve: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Storage losses, investment in farm capital and its depreciation (the teams' too), the teams'
+    animals' deaths, purchases of animals for the land farmed outside co-ops, and the lower co-ops'
+    land share for next year. Returns the flows across the village's boundary, by account."""
+    c = consumption_constants(p)
+    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, c)
+    T.capital *= 1.0 - p.capital_depreciation
+    T.animals *= 1.0 - p.animal_death_prob
+    bought = animal_market.buy_animals(h, p, np.where(in_coop, 0.0, cultivated), h.grain - h.need - reserve)
+    lower = T.stage == teams.LOWER_COOP
+    T.land_share[lower] = coops.land_share_next(T.land_share[lower], p)
+    return {"storage_loss": loss, "investment": invest, "animals_bought": bought}
+
+
+# --- compiled kernels (one loop over households each) -------------------------------------------------
+
+
+@jit
+def needs_kernel(village, neighbourhood, lanes, adults, children, elders, c, need):
+    """Team lane, persons, subsistence need (written into `need`) and the grain reserve wanted."""
+    n = village.size
+    team = np.empty(n, dtype=np.int64)
+    persons = np.empty(n, dtype=np.int64)
+    reserve = np.empty(n)
+    for i in range(n):
+        team[i] = village[i] * lanes + neighbourhood[i]
+        persons[i] = children[i] + adults[i] + elders[i]
+        # consumer units (adults count 1) times the subsistence ration
+        need[i] = (adults[i] + c.child_consumer_weight * children[i] + c.elder_consumer_weight * elders[i]) * (
+            c.subsistence_grain
+        )
+        reserve[i] = need[i] * c.reserve_months / MONTHS
+    return team, persons, reserve
+
+
+@jit
+def above_kernel(x, y):
+    """max(x - y, 0)."""
+    out = np.empty(x.size)
+    for i in range(x.size):
+        out[i] = np.maximum(x[i] - y[i], 0.0)
+    return out
+
+
+@jit
+def surplus_grain_kernel(short, grain, need, reserve):
+    """Grain beyond need and reserve, for households not short."""
+    out = np.zeros(short.size)
+    for i in range(short.size):
+        if not short[i] > 0:
+            out[i] = np.maximum(grain[i] - need[i] - reserve[i], 0.0)
+    return out
+
+
+@jit
+def income_and_consumption_kernel(
+    farm,
+    wages_earned,
+    sideline,
+    rent_received,
+    interest_received,
+    ledger,
+    plough_fees,
+    welfare,
+    wages_paid,
+    hire_tax,
+    rent_paid,
+    interest_paid,
+    tax,
+    levy,
+    need,
+    c,
+    income,
+    consumption,
+    grain,
+):
+    """Net income of the year, and consumption: need first, then a share of income above need, as far
+    as grain goes (written into `income`, `consumption`; taken from `grain`)."""
+    for i in range(farm.size):
+        income[i] = (
+            farm[i]
+            + wages_earned[i]
+            + sideline[i]
+            + rent_received[i]
+            + interest_received[i]
+            + ledger[i]
+            + plough_fees[i]
+            + welfare[i]
+            - wages_paid[i]
+            - hire_tax[i]
+            - rent_paid[i]
+            - interest_paid[i]
+            - tax[i]
+            - levy[i]
+        )
+        extra = c.surplus_consumption * np.maximum(income[i] - need[i], 0.0)
+        consumption[i] = np.maximum(np.minimum(grain[i], need[i] + extra), 0.0)
+        grain[i] -= consumption[i]
+
+
+@jit
+def save_kernel(grain, income, consumption, reserve, capital, c):
+    """Storage losses, then investment of part of what is left over above the reserve in farm capital,
+    which depreciates. Returns the grain lost and the grain invested."""
+    n = grain.size
+    loss, invest = np.empty(n), np.empty(n)
+    for i in range(n):
+        loss[i] = grain[i] * c.grain_storage_loss
+        grain[i] *= 1.0 - c.grain_storage_loss
+        invest[i] = c.capital_investment_share * np.maximum(
+            np.minimum(income[i] - consumption[i], grain[i] - reserve[i]), 0.0
+        )
+        grain[i] -= invest[i]
+        capital[i] += invest[i]
+        capital[i] *= 1.0 - c.capital_depreciation
+    return loss, invest

@@ -1,0 +1,227 @@
+"""Distribution after the harvest: wages, rent, ploughing fees and the teams' ledger.
+
+What the spring markets agreed is now owed: wages (`wage` a worker-year, the employer
+paying the hiring tax on top when hiring is taxed), rent and ploughing fees. In a
+team, the ledger credits each member with the work of his hands at the wage and of his
+animals at the team's ploughing fee (`teams.fair_plough_fee` times
+`team_equivalence_rate`), in proportion to the ploughing members' animals did against
+the team's own; a team in which one member owns most of the animals
+(`manor_animal_share`) and draws labour from the others runs as a manor. Everything is paid from grain and harvest as far as they go (`settlement`):
+what cannot be paid becomes debt to those owed. A co-op member's harvest is his
+dividend and wage (`coops`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import labor_market, land_rental, settlement, teams
+from .grouping import Groups, group_sums
+from .jit import jit
+from .params import Params, once_per_params
+from .production import EPS
+from .spring_markets import Spring
+from .state import Households
+from .teams import Teams
+
+
+class DistributionConstants(NamedTuple):
+    """What the distribution's kernels read of the parameters (derived once per Params)."""
+
+    wage: float  # jin a worker-year, board included
+    wage_cost: float  # what the employer pays for it, hiring tax included
+    rent: float  # jin a mu
+    ledger_plough_fee: float  # what the ledger credits for a mu ploughed by a member's animal, jin
+    ledger_wage: float  # the wage that converts the animals' credit into worker-years (at least EPS)
+    manor_animal_share: float  # share of a team's animals one member owns that, with a labour inflow, makes a manor
+
+
+@once_per_params
+def distribution_constants(p: Params) -> DistributionConstants:
+    return DistributionConstants(
+        wage=p.wage,
+        wage_cost=labor_market.wage_cost(p),
+        rent=land_rental.rent_rate(p),
+        ledger_plough_fee=teams.fair_plough_fee(p) * p.team_equivalence_rate,
+        ledger_wage=max(p.wage, EPS),
+        manor_animal_share=p.manor_animal_share,
+    )
+
+
+class Distribution(NamedTuple):
+    farm: np.ndarray  # farm income: the harvest, or a co-op member's dividend and wage
+    hire_tax: np.ndarray  # hiring tax paid
+    manor_teams: np.ndarray  # mutual aid teams run as manors, per village
+
+
+def distribute(
+    h: Households,
+    T: Teams,
+    p: Params,
+    g: Groups,
+    team: np.ndarray,
+    in_team: np.ndarray,
+    in_coop: np.ndarray,
+    s: Spring,
+    output: np.ndarray,
+    lanes: int,
+) -> Distribution:
+    """Wages, rent, ploughing fees and the ledger owed (into the flow arrays of `h`) and paid from
+    grain and harvest as far as they go; what is not paid becomes debt (`debt`, `credit`)."""
+    c = distribution_constants(p)
+    n_teams = len(T)
+    hire_tax, phi = payments_kernel(
+        h.hired_in,
+        h.hired_out,
+        h.land_rented_in,
+        h.land_rented_out,
+        team,
+        s.given_a,
+        s.used_team,
+        n_teams,
+        c,
+        h.wages_paid,
+        h.wages_earned,
+        h.rent_paid,
+        h.rent_received,
+    )
+    ledger_labour = teams.settle(team, in_team, s.recv_l * c.wage, s.given_l, n_teams)
+    ledger_animals = teams.settle(team, in_team, s.recv_a * phi[team] * c.ledger_plough_fee, s.given_a, n_teams)
+    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, c, h.ledger)
+    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, c.manor_animal_share)
+    # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
+    farm, hire_tax = distribute_kernel(
+        in_coop,
+        h.coop_dividend,
+        h.coop_wage,
+        output,
+        h.sideline,
+        h.rent_paid,
+        h.rent_received,
+        h.wages_paid,
+        h.wages_earned,
+        h.plough_fees,
+        h.ledger,
+        h.village,
+        g.n_villages,
+        team,
+        n_teams,
+        hire_tax,
+        h.grain,
+        h.debt,
+        h.credit,
+    )
+    return Distribution(farm, hire_tax, manor_teams_kernel(manors, T.stage, lanes, g.n_villages))
+
+
+# --- compiled kernels (one loop over households each) -------------------------------------------------
+
+
+@jit
+def payments_kernel(
+    hired_in,
+    hired_out,
+    rented_in,
+    rented_out,
+    team,
+    given_a,
+    used_team,
+    n_teams,
+    c,
+    wages_paid,
+    wages_earned,
+    rent_paid,
+    rent_received,
+):
+    """Wages and rent owed (written into the flow arrays), the hiring tax, and per team the share of
+    ploughing done by members' animals (against the team's own), for the ledger."""
+    n = hired_in.size
+    hire_tax = np.empty(n)
+    for i in range(n):
+        wages_paid[i] = hired_in[i] * c.wage
+        hire_tax[i] = hired_in[i] * (c.wage_cost - c.wage)
+        wages_earned[i] = hired_out[i] * c.wage
+        rent_paid[i] = rented_in[i] * c.rent
+        rent_received[i] = rented_out[i] * c.rent
+    member_given = group_sums(team, given_a, n_teams)
+    phi = np.zeros(n_teams)
+    for t in range(n_teams):
+        if member_given[t] + used_team[t] > 0:
+            phi[t] = member_given[t] / (member_given[t] + used_team[t])
+    return hire_tax, phi
+
+
+@jit
+def ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, c, ledger):
+    """The ledger's net grain (into `ledger`) and each member's net labour drawn, in worker-years."""
+    labour_net = np.empty(recv_l.size)
+    for i in range(recv_l.size):
+        ledger[i] = ledger_labour[i] + ledger_animals[i]
+        labour_net[i] = recv_l[i] - given_l[i] + ledger_animals[i] / c.ledger_wage
+    return labour_net
+
+
+@jit
+def distribute_kernel(
+    in_coop,
+    coop_dividend,
+    coop_wage,
+    output,
+    sideline,
+    rent_paid,
+    rent_received,
+    wages_paid,
+    wages_earned,
+    plough_fees,
+    ledger,
+    village,
+    n_villages,
+    team,
+    n_teams,
+    hire_tax,
+    grain,
+    debt,
+    credit,
+):
+    """The harvest (a co-op member's is his dividend and wage) comes in; rent, wages, ploughing fees,
+    the ledger and the hiring tax are paid from grain and harvest as far as they go (settlement); what
+    is not paid becomes the payer's debt and the recipient's claim. Returns the farm income and the
+    hiring tax paid."""
+    n = grain.size
+    farm, cash = np.empty(n), np.empty(n)
+    plough_owed, plough_to, ledger_owed, ledger_to = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        farm[i] = coop_dividend[i] + coop_wage[i] if in_coop[i] else output[i]
+        plough_owed[i] = np.maximum(-plough_fees[i], 0.0)
+        plough_to[i] = np.maximum(plough_fees[i], 0.0)
+        ledger_owed[i] = np.maximum(-ledger[i], 0.0)
+        ledger_to[i] = np.maximum(ledger[i], 0.0)
+        cash[i] = grain[i] + farm[i] + sideline[i]
+    owed = (rent_paid, wages_paid, plough_owed, ledger_owed)
+    owed_to = (rent_received, wages_earned, plough_to, ledger_to)
+    full, paid, received, tax_paid, unpaid, claims = settlement.settle_kernel(
+        cash, owed, owed_to, (village, village, village, team), (n_villages, n_villages, n_villages, n_teams), hire_tax
+    )
+    if full:
+        tax_paid = hire_tax
+    for i in range(n):
+        got = 0.0
+        gave = 0.0
+        for k in range(4):
+            got += owed_to[k][i] if full else received[k, i]
+            gave += owed[k][i] if full else paid[k, i]
+        grain[i] += farm[i] + sideline[i] - tax_paid[i] + got - gave
+        debt[i] += 0.0 if full else unpaid[i]
+        credit[i] += 0.0 if full else claims[i]
+    return farm, tax_paid
+
+
+@jit
+def manor_teams_kernel(manors, stage, lanes, n_villages):
+    """Mutual aid teams (not co-ops) run as manors, by village."""
+    out = np.zeros(n_villages)
+    for t in range(manors.size):
+        out[t // lanes] += 1.0 if manors[t] and stage[t] == teams.TEAM else 0.0
+    return out
