@@ -145,7 +145,7 @@ def upward(h: pd.DataFrame) -> pd.Series:
 
 
 def downward(h: pd.DataFrame) -> pd.Series:
-    return h["social_class"].isin(["poor", "hired_laborer"])
+    return h["social_class"].isin(["poor", "hired_labourer"])
 
 
 def changed(h: pd.DataFrame) -> pd.Series:

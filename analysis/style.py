@@ -48,14 +48,14 @@ _LINESTYLES = ["-", "--", ":", "-."]
 
 # Ordered from the bottom of the village to the top: warm for the poor, blue for the rich.
 CLASS_COLORS = {
-    "hired_laborer": OKABE_ITO["vermillion"],
+    "hired_labourer": OKABE_ITO["vermillion"],
     "poor": OKABE_ITO["orange"],
     "middle": OKABE_ITO["yellow"],
     "well_off_middle": OKABE_ITO["sky_blue"],
     "rich": OKABE_ITO["blue"],
 }
 CLASS_LABELS = {
-    "hired_laborer": "hired labourers",
+    "hired_labourer": "hired labourers",
     "poor": "poor peasants",
     "middle": "middle peasants",
     "well_off_middle": "well-off middle peasants",
@@ -65,7 +65,7 @@ NO_OWNER_COLOR = "#DDDDDD"
 
 # The app (drawn in the browser) names one household's class in the singular: map notes and household card.
 CLASS_LABELS_SINGULAR = {
-    "hired_laborer": "hired labourer",
+    "hired_labourer": "hired labourer",
     "poor": "poor peasant",
     "middle": "middle peasant",
     "well_off_middle": "well-off middle peasant",
@@ -291,10 +291,10 @@ SHORT = {
     "effort_mean": "Work effort of members",
     "share_rich": "Rich peasant households",
     "share_poor": "Poor peasant households",
-    "share_hired_laborer": "Hired labourer households",
+    "share_hired_labourer": "Hired labourer households",
     "share_middle": "Middle peasant households",
     "share_well_off_middle": "Well-off middle peasant households",
-    "hired_labor_share": "Hired share of farm labour",
+    "hired_labour_share": "Hired share of farm labour",
     "land_sold": "Land sold",
     "distress_sales": "Distress land sales",
     "debt_total": "Debt outstanding",

@@ -78,7 +78,7 @@ def _bootstrap_bounds(g, values: np.ndarray, n_groups: int, level: float, resamp
     A resample of n values is a vector of multinomial counts; the means of all
     groups of size n under the same B resamples are one matrix product (groups x n
     values times n x B counts), which is what makes bootstrapping thousands of
-    scenario-year-metric groups fast. Groups are in the groupby's (sorted) order.
+    scenario-year-metric groups fast. VillageSegments are in the groupby's (sorted) order.
     """
     ok = ~np.isnan(values)
     gid = g.ngroup().to_numpy()[ok]

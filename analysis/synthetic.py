@@ -78,7 +78,7 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "gini_income": np.clip(0.25 + 0.012 * drift * t + noise(0.02), 0, 1),
         "gini_wealth": np.clip(0.30 + 0.018 * drift * t + noise(0.015), 0, 1),
         "top10_land_share": np.clip(0.17 + 0.01 * drift * t + noise(0.008), 0, 1),
-        "share_hired_laborer": hired / tot,
+        "share_hired_labourer": hired / tot,
         "share_poor": poor / tot,
         "share_middle": middle / tot,
         "share_well_off_middle": well / tot,
@@ -87,7 +87,7 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "poverty_rate": np.clip(0.12 + 0.004 * drift * t - 0.05 * org + noise(0.02), 0, 1),
         "land_sold": np.abs(hh * 0.05 * drift * (1 + noise(0.5))),
         "distress_sales": rng.poisson(hh * 0.01 * drift + 0.1, n).astype(float),
-        "hired_labor_share": np.clip(0.05 + 0.01 * drift * t + noise(0.01), 0, 1),
+        "hired_labour_share": np.clip(0.05 + 0.01 * drift * t + noise(0.01), 0, 1),
         "debt_total": np.abs(hh * 80 * drift * (1 + 0.05 * t) * (1 + noise(0.1))),
         "land_rented": np.abs(hh * 0.4 * drift * (1 + 0.03 * t) * (1 + noise(0.2))),
         "divisions": rng.poisson(hh * 0.02, n).astype(float),
@@ -124,7 +124,7 @@ def _households(rng, traits, scenario, run_id, village, year, t, n) -> pd.DataFr
     rank = np.argsort(np.argsort(land / persons)) / n
     cls = np.select(
         [rank < 0.04 * drift, rank < 0.3, rank < 0.85, rank < 1 - 0.04 * drift],
-        ["hired_laborer", "poor", "middle", "well_off_middle"],
+        ["hired_labourer", "poor", "middle", "well_off_middle"],
         "rich",
     )
     team = np.where(rng.random(n) < traits[1] * 0.7, rng.integers(0, max(n // 8, 1), n), -1)

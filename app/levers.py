@@ -22,7 +22,7 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("land_sale_policy", "Buying and selling land"),
             ("land_rental_policy", "Renting out land"),
-            ("hired_labor_policy", "Hiring labourers"),
+            ("hired_labour_policy", "Hiring labourers"),
             ("credit_policy", "Private lending"),
         ],
     ),
@@ -44,7 +44,7 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("coops_max", "Co-ops allowed in the village"),
             ("coop_land_share", "Co-op income paid out by land"),
-            ("coop_land_share_cap_at_labor", "Land share never above labour share"),
+            ("coop_land_share_cap_at_labour", "Land share never above labour share"),
         ],
     ),
     (

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .grouping import Groups, ration_kernel
+from .grouping import VillageSegments, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
@@ -115,7 +115,7 @@ def hire_ploughing_kernel(village, n_villages, spare_mu, need_mu, skill, c):
 
 
 def hire_ploughing(
-    g: Groups, p: Params, spare_mu: np.ndarray, need_mu: np.ndarray, skill: np.ndarray
+    g: VillageSegments, p: Params, spare_mu: np.ndarray, need_mu: np.ndarray, skill: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mu of ploughing hired out and hired in by each household (outside teams); households hire
     only where late ploughing is still worth its fee."""

@@ -4,7 +4,7 @@
   received) above `rich_exploitation_share` (a quarter) of gross income;
 - well-off middle peasant: some exploitation income (above `well_off_exploitation_share`)
   but not above the rich line;
-- hired labourer: lives mainly by selling labour (wages above `laborer_wage_share` of income);
+- hired labourer: lives mainly by selling labour (wages above `labourer_wage_share` of income);
 - poor peasant: short of land (own land per head below `poor_land_ratio` of the village
   mean) or of means (rent paid plus wages earned above `poor_dependence_share` of income);
 - middle peasant: otherwise, living mainly from own land and own labour.
@@ -29,7 +29,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
 
-HIRED_LABORER, POOR, MIDDLE, WELL_OFF_MIDDLE, RICH = range(5)  # metrics.CLASS_NAMES order
+HIRED_LABOURER, POOR, MIDDLE, WELL_OFF_MIDDLE, RICH = range(5)  # metrics.CLASS_NAMES order
 EPS = 1e-9  # floor of gross income in the shares
 
 
@@ -39,7 +39,7 @@ class ClassConstants(NamedTuple):
     plough_fee: float  # market fee for a mu of ploughing (hiring out animals' work is rent)
     poor_land_ratio: float
     poor_dependence_share: float
-    laborer_wage_share: float
+    labourer_wage_share: float
     well_off_exploitation_share: float
     rich_exploitation_share: float
 
@@ -50,7 +50,7 @@ def class_constants(p: Params) -> ClassConstants:
         plough_fee=plough_fee(p),
         poor_land_ratio=p.poor_land_ratio,
         poor_dependence_share=p.poor_dependence_share,
-        laborer_wage_share=p.laborer_wage_share,
+        labourer_wage_share=p.labourer_wage_share,
         well_off_exploitation_share=p.well_off_exploitation_share,
         rich_exploitation_share=p.rich_exploitation_share,
     )
@@ -68,8 +68,8 @@ def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_l
         short_of_land = land_per_head[i] < c.poor_land_ratio * mean_land_per_head[i]
         if short_of_land or (rent_paid[i] + wages[i]) / g > c.poor_dependence_share:
             k = POOR
-        if wages[i] / g > c.laborer_wage_share:
-            k = HIRED_LABORER
+        if wages[i] / g > c.labourer_wage_share:
+            k = HIRED_LABOURER
         if ex > c.well_off_exploitation_share:
             k = WELL_OFF_MIDDLE
         if ex > c.rich_exploitation_share:
@@ -84,7 +84,7 @@ def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per
 
 @jit
 def class_inputs_kernel(
-    labor_used,
+    labour_used,
     hired_in,
     rent_received,
     interest_received,
@@ -111,7 +111,7 @@ def class_inputs_kernel(
     village_land = group_sums(village, land, n_villages)
     village_persons = group_sums(village, persons.astype(np.float64), n_villages)
     for i in range(n):
-        hired_part = hired_in[i] / labor_used[i] if labor_used[i] > 0 else 0.0
+        hired_part = hired_in[i] / labour_used[i] if labour_used[i] > 0 else 0.0
         exploitation[i] = (
             rent_received[i]
             + interest_received[i]
@@ -146,7 +146,7 @@ def classify_households(
     """Each household's class this year (into `social_class`) from the year's incomes: `output` of
     its own farm (`private` ones), `farm` income, the mu of ploughing its animals did for others."""
     exploitation, gross, lph, mean_lph = class_inputs_kernel(
-        h.labor_used,
+        h.labour_used,
         h.hired_in,
         h.rent_received,
         h.interest_received,

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import animal_market, coops, credit, funds, land_market, teams
-from .grouping import Groups
+from .grouping import VillageSegments
 from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
@@ -67,7 +67,7 @@ def needs(h: Households, p: Params, lanes: int) -> tuple[np.ndarray, np.ndarray,
     """Each household's team lane, persons and the grain reserve it wants; its subsistence need
     into `need`."""
     return needs_kernel(
-        h.village, h.neighbourhood, lanes, h.adults, h.children, h.elders, consumption_constants(p), h.need
+        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants(p), h.need
     )
 
 
@@ -75,7 +75,7 @@ def consume(
     h: Households,
     T: Teams,
     p: Params,
-    g: Groups,
+    g: VillageSegments,
     team: np.ndarray,
     in_coop: np.ndarray,
     reserve: np.ndarray,
@@ -152,7 +152,7 @@ def save(
 
 
 @jit
-def needs_kernel(village, neighbourhood, lanes, adults, children, elders, c, need):
+def needs_kernel(village, neighbourhood, lanes, workers, children, elders, c, need):
     """Team lane, persons, subsistence need (written into `need`) and the grain reserve wanted."""
     n = village.size
     team = np.empty(n, dtype=np.int64)
@@ -160,9 +160,9 @@ def needs_kernel(village, neighbourhood, lanes, adults, children, elders, c, nee
     reserve = np.empty(n)
     for i in range(n):
         team[i] = village[i] * lanes + neighbourhood[i]
-        persons[i] = children[i] + adults[i] + elders[i]
-        # consumer units (adults count 1) times the subsistence ration
-        need[i] = (adults[i] + c.child_consumer_weight * children[i] + c.elder_consumer_weight * elders[i]) * (
+        persons[i] = children[i] + workers[i] + elders[i]
+        # consumer units (workers count 1) times the subsistence ration
+        need[i] = (workers[i] + c.child_consumer_weight * children[i] + c.elder_consumer_weight * elders[i]) * (
             c.subsistence_grain
         )
         reserve[i] = need[i] * c.reserve_months / MONTHS

@@ -13,7 +13,7 @@ while members may leave, the threat of exit restores `exit_threat_effort` of the
 Income (after the rent for animals, `coop_animal_rent`) is split: `land_share` as a
 dividend on land put in, the rest by work points (labour times effort). The land
 share starts at `coop_land_share`, falls by `coop_land_share_decline` a year, is held
-at or below the labour share if `coop_land_share_cap_at_labor`, and is zero in an
+at or below the labour share if `coop_land_share_cap_at_labour`, and is zero in an
 advanced co-op (from `advanced_coop_year`).
 
 >>> d, w = split(np.array([100.0]), np.array([0.4]), land=np.array([6.0, 2.0]), work=np.array([1.0, 3.0]),
@@ -38,7 +38,7 @@ from .teams import ADVANCED_COOP, LOWER_COOP, TEAM
 # co-ops without a vote (docs/ODD.md 4.4, "Producer co-ops").
 PRESSED_INTO_COOPS = 0.5
 # The land share at which land and labour get equal parts of the income: the cap of
-# `coop_land_share_cap_at_labor` ("never exceed that distributed by labor").
+# `coop_land_share_cap_at_labour` ("never exceed that distributed by labor").
 EQUAL_SHARES = 0.5
 
 
@@ -73,25 +73,25 @@ def effort(members: np.ndarray, p: Params) -> np.ndarray:
 
 
 @jit
-def land_share_kernel(share, decline, cap_at_labor):
+def land_share_kernel(share, decline, cap_at_labour):
     """`land_share_next`, with the parameters as scalars."""
     out = np.empty(share.size)
     for t in range(share.size):
         s = np.maximum(share[t] - decline, 0.0)
-        out[t] = np.minimum(s, EQUAL_SHARES) if cap_at_labor else s
+        out[t] = np.minimum(s, EQUAL_SHARES) if cap_at_labour else s
     return out
 
 
 def land_share_next(share: np.ndarray, p: Params) -> np.ndarray:
     """The land share after a year's decline, capped at the labour share where set."""
     return land_share_kernel(
-        np.asarray(share, dtype=np.float64), p.coop_land_share_decline, bool(p.coop_land_share_cap_at_labor)
+        np.asarray(share, dtype=np.float64), p.coop_land_share_decline, bool(p.coop_land_share_cap_at_labour)
     )
 
 
 def initial_land_share(p: Params) -> float:
     """The land share a co-op starts with."""
-    return min(p.coop_land_share, EQUAL_SHARES) if p.coop_land_share_cap_at_labor else p.coop_land_share
+    return min(p.coop_land_share, EQUAL_SHARES) if p.coop_land_share_cap_at_labour else p.coop_land_share
 
 
 @jit
@@ -157,7 +157,7 @@ class FarmArrays(NamedTuple):
     coop_wage: np.ndarray
     effort: np.ndarray
     output: np.ndarray
-    labor_used: np.ndarray
+    labour_used: np.ndarray
     sideline: np.ndarray
 
 
@@ -236,7 +236,7 @@ def farm_kernel(hh, T, weather, lanes, c):
         hh.effort[i] = e[t]
         # a member's harvest, for accounts per head: the co-op's output on his land
         hh.output[i] = out[t] * land[i] / np.maximum(L[t], EPS)
-        hh.labor_used[i] = work
+        hh.labour_used[i] = work
         spare = np.maximum(Wk[t] - L[t] / mpw, 0.0)
         hh.sideline[i] = lab[i] / np.maximum(Wk[t], EPS) * spare * c.sideline_price
     return out
@@ -263,7 +263,7 @@ def farm_constants(p: Params) -> FarmConstants:
 
 def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: np.ndarray, lanes: int) -> np.ndarray:
     """Farm each co-op as one farm of its members' land, labour, animals and capital, and split its
-    income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labor_used` and
+    income; writes members' `coop_dividend`, `coop_wage`, `effort`, `output`, `labour_used` and
     `sideline` in place. Returns each co-op's output (jin), for inspection."""
     hh = FarmArrays(
         team,
@@ -277,7 +277,7 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         h.coop_wage,
         h.effort,
         h.output,
-        h.labor_used,
+        h.labour_used,
         h.sideline,
     )
     return farm_kernel(hh, T.arrays(), w, lanes, farm_constants(p))

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .grouping import Groups, group_sums, ration_kernel
+from .grouping import VillageSegments, group_sums, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
@@ -119,7 +119,7 @@ def repay_kernel(
     return pay_state
 
 
-def repay(g: Groups, h: Households, able: np.ndarray, due: np.ndarray, due_state: np.ndarray) -> np.ndarray:
+def repay(g: VillageSegments, h: Households, able: np.ndarray, due: np.ndarray, due_state: np.ndarray) -> np.ndarray:
     """Debtors repay up to `able` jin (state debt first); lenders are paid pro rata to their claims.
 
     Payments settle interest before principal; `interest_paid` and `interest_received`
@@ -177,7 +177,7 @@ def borrow_private_kernel(village, n_villages, short, reserve, c, land, animals,
     return borrowed
 
 
-def borrow_private(g: Groups, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray) -> np.ndarray:
+def borrow_private(g: VillageSegments, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray) -> np.ndarray:
     """Private loans to households short of grain from those with grain to spare; returns amounts borrowed."""
     if p.credit_policy == "banned":
         return np.zeros(len(h))
@@ -230,7 +230,7 @@ def foreclose_kernel(village, n_villages, collective, c, land, animals, debt, cr
     return lost
 
 
-def foreclose(g: Groups, h: Households, p: Params, collective: np.ndarray | None = None) -> np.ndarray:
+def foreclose(g: VillageSegments, h: Households, p: Params, collective: np.ndarray | None = None) -> np.ndarray:
     """Land of debtors beyond their limit passes to the lenders, and the debts of households left
     without land are written off at the lenders' loss; returns the mu each debtor lost.
     Land owned by an advanced co-op (`collective`) cannot be seized."""

@@ -21,7 +21,7 @@ from .rng import Draws, binomial_walk, household_base, uniform
 from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
 from .teams import Teams
 
-# Property and obligations: split with a new branch in proportion to the adults who leave it,
+# Property and obligations: split with a new branch in proportion to the workers who leave it,
 # and taken over whole by the heir of a household that dies out.
 PROPERTY = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
 
@@ -30,8 +30,8 @@ _PROPERTY_ROWS = np.array([ROW[k] for k in PROPERTY])
 _POSITION, _GRAIN, _FUND_CLAIM, _NEED, _CONSUMPTION = (
     ROW[k] for k in ("position", "grain", "fund_claim", "need", "consumption")
 )
-_VILLAGE, _HID, _NEIGHBOURHOOD, _CHILDREN, _ADULTS, _ELDERS, _MEMBER_YEARS, _FOUNDED = (
-    ROW[k] for k in ("village", "hid", "neighbourhood", "children", "adults", "elders", "member_years", "founded")
+_VILLAGE, _HID, _NEIGHBOURHOOD, _CHILDREN, _WORKERS, _ELDERS, _MEMBER_YEARS, _FOUNDED = (
+    ROW[k] for k in ("village", "hid", "neighbourhood", "children", "workers", "elders", "member_years", "founded")
 )
 _IN_TEAM = ROW["in_team"]
 _DEMOGRAPHY, _DIVISION = purposes.DEMOGRAPHY, purposes.DIVISION
@@ -46,12 +46,12 @@ class LifeConstants(NamedTuple):
 
     famine: float  # famine_mortality
     child_mortality: float
-    adult_mortality: float
+    worker_mortality: float
     elder_mortality: float
     years_as_child: float
     years_as_worker: float
     birth_rate: float
-    division_adults: int
+    division_workers: int
     division_rate: float
 
 
@@ -60,12 +60,12 @@ def life_constants(p: Params) -> LifeConstants:
     return LifeConstants(
         famine=p.famine_mortality,
         child_mortality=p.child_mortality,
-        adult_mortality=p.adult_mortality,
+        worker_mortality=p.worker_mortality,
         elder_mortality=p.elder_mortality,
         years_as_child=p.years_as_child,
         years_as_worker=p.years_as_worker,
         birth_rate=p.birth_rate,
-        division_adults=p.division_adults,
+        division_workers=p.division_workers,
         division_rate=p.division_rate,
     )
 
@@ -112,7 +112,7 @@ def ageing_powers(f, i, c):
     odds = np.array(
         [
             c.child_mortality,
-            c.adult_mortality,
+            c.worker_mortality,
             c.elder_mortality,
             1.0 / c.years_as_child,
             1.0 / c.years_as_worker,
@@ -126,7 +126,7 @@ def ageing_powers(f, i, c):
     for k in range(need.size):
         if need[k] > 0:
             hunger[k] = np.minimum(np.maximum((need[k] - consumption[k]) / need[k], 0.0), 1.0)
-    base, exponent = powers_needed(hunger, c.famine, odds, i[_CHILDREN], i[_ADULTS], i[_ELDERS])
+    base, exponent = powers_needed(hunger, c.famine, odds, i[_CHILDREN], i[_WORKERS], i[_ELDERS])
     return base, exponent, hunger, odds
 
 
@@ -137,18 +137,18 @@ def _odds(x):
 
 
 @jit
-def powers_needed(hunger, famine, odds, children, adults, elders):
+def powers_needed(hunger, famine, odds, children, workers, elders):
     """Bases q and exponents n of the powers q**n that `age_kernel` needs: tables over n = 0..max head
-    count of the chances of no death among n children, adults, elders, no child growing up, no adult
+    count of the chances of no death among n children, workers, elders, no child growing up, no adult
     growing old, no birth (`odds` in that order); then, for each household whose hunger raises its
-    mortality (by `famine` times its `hunger`), its own chances of no death among its children, adults
+    mortality (by `famine` times its `hunger`), its own chances of no death among its children, workers
     and elders. (numpy's power gives each entry the same bits wherever it stands, so one table serves
     every household that is not hungry.)"""
     n = children.size
     m = 1
     hungry = 0
     for i in range(n):
-        m = max(m, children[i] + 1, adults[i] + 1, elders[i] + 1)
+        m = max(m, children[i] + 1, workers[i] + 1, elders[i] + 1)
         if famine * hunger[i] != 0.0:
             hungry += 1
     base = np.empty(6 * m + 3 * hungry)
@@ -165,20 +165,20 @@ def powers_needed(hunger, famine, odds, children, adults, elders):
             for r in range(3):
                 base[j + r] = 1.0 - _odds(odds[r] + extra)
             exponent[j] = children[i]
-            exponent[j + 1] = adults[i]
+            exponent[j + 1] = workers[i]
             exponent[j + 2] = elders[i]
             j += 3
     return base, exponent
 
 
 @jit
-def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, children, adults, elders):
-    """Deaths, then children growing up, adults growing old and births (into the three head counts),
+def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, children, workers, elders):
+    """Deaths, then children growing up, workers growing old and births (into the three head counts),
     each a binomial draw by inverse CDF; `powers` from `powers_needed`."""
     n = children.size
     m = 1  # the length of the tables of powers
     for i in range(n):
-        m = max(m, children[i] + 1, adults[i] + 1, elders[i] + 1)
+        m = max(m, children[i] + 1, workers[i] + 1, elders[i] + 1)
     ratio = np.empty(6)  # p / q of each chance, for households that are not hungry
     for r in range(6):
         p = _odds(odds[r] + 0.0) if r < 3 else _odds(odds[r])
@@ -197,16 +197,16 @@ def age_kernel(keys, year, purpose, village, hid, hunger, famine, odds, powers, 
             p = _odds(odds[2] + extra)
             re = p / (1.0 - p)
         else:
-            pc, pa, pe = powers[children[i]], powers[m + adults[i]], powers[2 * m + elders[i]]
+            pc, pa, pe = powers[children[i]], powers[m + workers[i]], powers[2 * m + elders[i]]
             rc, ra, re = ratio[0], ratio[1], ratio[2]
         c = children[i] - _binomial(b, 0, children[i], pc, rc)
-        a = adults[i] - _binomial(b, 1, adults[i], pa, ra)
+        a = workers[i] - _binomial(b, 1, workers[i], pa, ra)
         e = elders[i] - _binomial(b, 2, elders[i], pe, re)
         grown = _binomial(b, 3, c, powers[3 * m + c], ratio[3])
         aged = _binomial(b, 4, a, powers[4 * m + a], ratio[4])
         births = _binomial(b, 5, a, powers[5 * m + a], ratio[5])
         children[i] = c - grown + births
-        adults[i] = a + grown - aged
+        workers[i] = a + grown - aged
         elders[i] = e + aged
 
 
@@ -269,11 +269,11 @@ def inherit(h: Households, gone: np.ndarray) -> np.ndarray:
     then kept, its land still owned, until a relative returns: it gets one adult).
     Public-fund claims are settled by the caller (teams), since they follow team rules.
     """
-    return inherit_kernel(h.village, h.position, gone, h.adults, h.blocks[0])
+    return inherit_kernel(h.village, h.position, gone, h.workers, h.blocks[0])
 
 
 @jit
-def inherit_kernel(village, position, gone, adults, f):
+def inherit_kernel(village, position, gone, workers, f):
     """`inherit`, with `f` the float block of the households (the PROPERTY rows move)."""
     who = heirs_kernel(village, position, gone)
     dead = np.flatnonzero(gone)
@@ -285,14 +285,14 @@ def inherit_kernel(village, position, gone, adults, f):
                 f[r, i] = 0.0
         else:
             # no heir at all: a relative moves in rather than the land being lost to the village
-            adults[i] = 1
+            workers[i] = 1
     return who
 
 
 @jit
-def division_draw(key, hid, year, purpose, adults, division_adults, rate):
+def division_draw(key, hid, year, purpose, workers, division_workers, rate):
     """Whether a household divides this year: -1 if not, else a uniform for the branch's place on the lane."""
-    if adults >= division_adults:
+    if workers >= division_workers:
         b = household_base(key, hid, year, purpose)
         if uniform(b, 0) < rate:
             return uniform(b, 1)
@@ -300,14 +300,14 @@ def division_draw(key, hid, year, purpose, adults, division_adults, rate):
 
 
 @jit
-def division_splits(keys, year, purpose, village, hid, adults, division_adults, rate):
+def division_splits(keys, year, purpose, village, hid, workers, division_workers, rate):
     """The households that divide this year, and a uniform each for the branch's place on the lane."""
     n = village.size
     splits = np.empty(n, dtype=np.int64)
     jitter = np.empty(n)
     s = 0
     for i in range(n):
-        u = division_draw(keys[village[i]], hid[i], year, purpose, adults[i], division_adults, rate)
+        u = division_draw(keys[village[i]], hid[i], year, purpose, workers[i], division_workers, rate)
         if u >= 0.0:
             splits[s] = i
             jitter[s] = u
@@ -320,16 +320,16 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
     """Household `k` of the blocks `f, i` divides: what stays is written to household `kp` of `pf, pi`
     (which may be `f, i` and `k` itself), the branch's own fields to household `kb` of `bf, bi, bb`
     (its other stocks are copies of household k's)."""
-    adults = i[_ADULTS, k]
+    workers = i[_WORKERS, k]
     children = i[_CHILDREN, k]
-    # the branch takes half the adults (of two couples under one roof, one leaves: docs/ODD.md, Demography)
-    share = np.float64(adults // 2) / np.float64(adults)
-    branch_adults = adults // 2
+    # the branch takes half the workers (of two couples under one roof, one leaves: docs/ODD.md, Demography)
+    share = np.float64(workers // 2) / np.float64(workers)
+    branch_workers = workers // 2
     branch_children = np.int64(np.floor(children * share + 0.5))
-    bi[_ADULTS, kb] = branch_adults
+    bi[_WORKERS, kb] = branch_workers
     bi[_CHILDREN, kb] = branch_children
     bi[_ELDERS, kb] = 0
-    pi[_ADULTS, kp] = adults - branch_adults
+    pi[_WORKERS, kp] = workers - branch_workers
     pi[_CHILDREN, kp] = children - branch_children
     for r in _PROPERTY_ROWS:
         x = f[r, k]
@@ -351,13 +351,13 @@ def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, c, fr, T, next
     (whether households left or were added, the new blocks or else the same, divisions per village). The
     year's flows are cleared (nothing here reads them): in the new blocks, or else in the same."""
     village, hid, neighbourhood = i[_VILLAGE], i[_HID], i[_NEIGHBOURHOOD]
-    children, adults, elders = i[_CHILDREN], i[_ADULTS], i[_ELDERS]
-    age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, c.famine, odds, powers, children, adults, elders)
+    children, workers, elders = i[_CHILDREN], i[_WORKERS], i[_ELDERS]
+    age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, c.famine, odds, powers, children, workers, elders)
     n = village.size
     gone = np.empty(n, dtype=np.bool_)
     any_gone = False
     for k in range(n):
-        gone[k] = children[k] + adults[k] + elders[k] == 0
+        gone[k] = children[k] + workers[k] + elders[k] == 0
         any_gone = any_gone or gone[k]
     # households that died out: their fund claims follow the fund's rules, their property goes to the heir
     removed = np.zeros(n, dtype=np.bool_)
@@ -368,17 +368,17 @@ def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, c, fr, T, next
         for k in range(n):
             team[k] = village[k] * lanes + neighbourhood[k]
         payout = death_claims_kernel(team, in_team, gone, f[_FUND_CLAIM], fr, T)
-        who = inherit_kernel(village, f[_POSITION], gone, adults, f)
+        who = inherit_kernel(village, f[_POSITION], gone, workers, f)
         # the payout goes to the heir, or stays with a household kept alive for want of one
         pay_heirs_kernel(village, gone, who, payout, f[_GRAIN], fund_payouts)
         dead = np.flatnonzero(gone)
         for d in range(dead.size):
             in_team[dead[d]] = False
             # gone for good where an heir took over (one without an heir got an adult back)
-            removed[dead[d]] = children[dead[d]] + adults[dead[d]] + elders[dead[d]] == 0
+            removed[dead[d]] = children[dead[d]] + workers[dead[d]] + elders[dead[d]] == 0
             n_removed += removed[dead[d]]
-    # large households divide (one that died out has no adults, so it never does)
-    splits, jitter = division_splits(keys, year, _DIVISION, village, hid, adults, c.division_adults, c.division_rate)
+    # large households divide (one that died out has no workers, so it never does)
+    splits, jitter = division_splits(keys, year, _DIVISION, village, hid, workers, c.division_workers, c.division_rate)
     s = splits.size
     divisions = np.zeros(next_hid.size)
     if n_removed == 0 and s == 0:

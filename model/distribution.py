@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import labor_market, land_rental, settlement, teams
-from .grouping import Groups, group_sums
+from . import labour_market, land_rental, settlement, teams
+from .grouping import VillageSegments, group_sums
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS
@@ -42,7 +42,7 @@ class DistributionConstants(NamedTuple):
 def distribution_constants(p: Params) -> DistributionConstants:
     return DistributionConstants(
         wage=p.wage,
-        wage_cost=labor_market.wage_cost(p),
+        wage_cost=labour_market.wage_cost(p),
         rent=land_rental.rent_rate(p),
         ledger_plough_fee=teams.fair_plough_fee(p) * p.team_equivalence_rate,
         ledger_wage=max(p.wage, EPS),
@@ -60,7 +60,7 @@ def distribute(
     h: Households,
     T: Teams,
     p: Params,
-    g: Groups,
+    g: VillageSegments,
     team: np.ndarray,
     in_team: np.ndarray,
     in_coop: np.ndarray,

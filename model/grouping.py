@@ -2,10 +2,10 @@
 
 Every village's numbers are computed from its own households alone, in array order,
 bit for bit the same whatever other villages share the arrays. The compiled kernels
-(`group_sums`, ...) are what the phases call inside their own kernels; `Groups` holds
+(`group_sums`, ...) are what the phases call inside their own kernels; `VillageSegments` holds
 the village segments that numpy-level code passes to them.
 
->>> g = Groups(np.array([0, 0, 1]), 2)
+>>> g = VillageSegments(np.array([0, 0, 1]), 2)
 >>> g.bounds.tolist(), g.count.tolist(), group_sums(g.village, np.array([1.0, 2.0, 5.0]), 2).tolist()
 ([0, 2, 3], [2, 1], [3.0, 5.0])
 >>> segment_order(g.bounds, np.array([0.0, -0.0, 5.0])).tolist()  # stably: -0.0 ties with 0.0
@@ -250,7 +250,7 @@ def fill_in_order_kernel(village, start, supply, total, priority):
     return out
 
 
-class Groups:
+class VillageSegments:
     """Village segments of arrays sorted by village."""
 
     def __init__(self, village: np.ndarray, n_villages: int):
@@ -260,7 +260,7 @@ class Groups:
         self.count = np.diff(self.bounds)
 
 
-def ration(g: Groups, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ration(g: VillageSegments, supply: np.ndarray, demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Clear a village market at a fixed price by proportional rationing of the long side.
 
     Each village trades min(total supply, total demand); every seller sells the same

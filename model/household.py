@@ -52,7 +52,7 @@ class Household(mesa.Agent):
 
     village = property(lambda self: self.key[0])
     hid = property(lambda self: self.key[1])
-    workers = property(lambda self: int(self._get("adults")))
+    workers = property(lambda self: int(self._get("workers")))
     children = property(lambda self: int(self._get("children")))
     elders = property(lambda self: int(self._get("elders")))
     dependents = property(lambda self: int(self._get("children") + self._get("elders")))

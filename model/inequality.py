@@ -131,7 +131,7 @@ def gini(values: np.ndarray, groups: np.ndarray | None = None):
     """Gini coefficient (0 equal .. 1 one holds all) of non-negative values, per group if given.
 
     Uses G = sum_i (2i - n - 1) x_(i) / (n sum x) over values sorted ascending.
-    Negative values (net debtors) are counted as zero. Groups are 0..k-1; an empty
+    Negative values (net debtors) are counted as zero. VillageSegments are 0..k-1; an empty
     or all-zero group gives 0.
     """
     start, x, finite_only = _segments(values, groups)

@@ -16,7 +16,7 @@ import numpy as np
 from . import purposes
 from .coops import CoopFormation, form_kernel, formation_constants, new_land_share_at
 from .funds import FundRules, disband_kernel, entry_kernel, fund_rules, leave_kernel, masked_group_sums
-from .grouping import Groups
+from .grouping import VillageSegments
 from .jit import jit
 from .joining import (
     COMPULSORY_PRESSURE,
@@ -55,7 +55,7 @@ class SpringHouseholds(NamedTuple):
     claim: np.ndarray  # fund_claim
     lab: np.ndarray  # labour this year, workers
     children: np.ndarray
-    adults: np.ndarray
+    workers: np.ndarray
     elders: np.ndarray
 
 
@@ -242,7 +242,7 @@ def spring_kernel(hh, T, n_villages, village_size, keys, year, payouts, entry_fe
     per_member = np.empty(n)
     for t in range(n):
         per_member[t] = bal[t] / np.maximum(members[t], 1)
-    tax_due = tax_due_kernel(hh.land, hh.children, hh.adults, hh.elders, c.tax)
+    tax_due = tax_due_kernel(hh.land, hh.children, hh.workers, hh.elders, c.tax)
     # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
     # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
     votes = c.coops.coops_max > 0 and not c.coops.pressed
@@ -282,7 +282,15 @@ def spring_kernel(hh, T, n_villages, village_size, keys, year, payouts, entry_fe
 
 
 def spring(
-    h: Households, p: Params, T: Teams, g: Groups, team: np.ndarray, lab: np.ndarray, draws, year: int, acc: dict
+    h: Households,
+    p: Params,
+    T: Teams,
+    g: VillageSegments,
+    team: np.ndarray,
+    lab: np.ndarray,
+    draws,
+    year: int,
+    acc: dict,
 ) -> dict[str, np.ndarray]:
     """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded.
     Grain paid out of funds and entry fees paid in are added to the village accounts `acc`."""
@@ -301,7 +309,7 @@ def spring(
         h.fund_claim,
         lab,
         h.children,
-        h.adults,
+        h.workers,
         h.elders,
     )
     events = spring_kernel(

@@ -214,7 +214,7 @@ def tax_constants(p: Params) -> TaxConstants:
 
 
 @jit
-def tax_due_kernel(land, children, adults, elders, t):
+def tax_due_kernel(land, children, workers, elders, t):
     """The tax a co-op would remit for each household (only its part for co-op members counts); zeros
     where no part is remitted."""
     m = land.size
@@ -223,7 +223,7 @@ def tax_due_kernel(land, children, adults, elders, t):
     base, persons = np.empty(m), np.empty(m, dtype=np.int64)
     for i in range(m):
         base[i] = land[i] * t.normal_yield
-        persons[i] = children[i] + adults[i] + elders[i]
+        persons[i] = children[i] + workers[i] + elders[i]
     return agricultural_tax_kernel(base, persons, np.zeros(m), t.exemption, t.rate_min, t.rate_max, t.span)
 
 

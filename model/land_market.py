@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .credit import land_price
-from .grouping import Groups, group_sums, ration_kernel
+from .grouping import VillageSegments, group_sums, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
@@ -58,7 +58,7 @@ def sell_land_kernel(
     collective,
     c,
     children,
-    adults,
+    workers,
     elders,
     land,
     grain,
@@ -81,7 +81,7 @@ def sell_land_kernel(
     if c.capped:
         persons = np.empty(n)
         for i in range(n):
-            persons[i] = children[i] + adults[i] + elders[i]
+            persons[i] = children[i] + workers[i] + elders[i]
         land_total = group_sums(village, land, n_villages)
         persons_total = group_sums(village, persons, n_villages)
         for i in range(n):
@@ -101,7 +101,12 @@ def sell_land_kernel(
 
 
 def sell_land(
-    g: Groups, h: Households, p: Params, short: np.ndarray, surplus: np.ndarray, collective: np.ndarray | None = None
+    g: VillageSegments,
+    h: Households,
+    p: Params,
+    short: np.ndarray,
+    surplus: np.ndarray,
+    collective: np.ndarray | None = None,
 ) -> np.ndarray:
     """Distress sales to cover `short` (jin), bought with `surplus` (jin) of others (recorded in
     `land_sold`, `land_bought`, `distress`); returns the deed tax each buyer paid."""
@@ -117,7 +122,7 @@ def sell_land(
         collective,
         land_sale_constants(p),
         h.children,
-        h.adults,
+        h.workers,
         h.elders,
         h.land,
         h.grain,

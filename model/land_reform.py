@@ -37,7 +37,7 @@ START_CLASS = np.array([2, 4, 2, 1])  # middle, rich, middle, poor (metrics.CLAS
 WHOLE_ANIMAL_BELOW, HALF_SHARE_BELOW = 0.8, 1.2
 # Household size: 1 + Binomial(MAX_EXTRA_PERSONS, (mean - 1) / MAX_EXTRA_PERSONS), 1 to 12 persons
 # around `household_size_mean` (assumed spread). Elders: one with chance ELDER_ONE_OR_MORE, two with chance
-# ELDER_TWO; working adults 1 + Binomial(rest - 1, ADULT_SHARE) (assumed, giving about two workers in a
+# ELDER_TWO; working workers 1 + Binomial(rest - 1, ADULT_SHARE) (assumed, giving about two workers in a
 # household of the mean size).
 MAX_EXTRA_PERSONS = 11
 ELDER_ONE_OR_MORE, ELDER_TWO = 0.35, 0.08
@@ -68,7 +68,7 @@ class ReformArrays(NamedTuple):
     """The households' arrays `reform_kernel` fills."""
 
     children: np.ndarray
-    adults: np.ndarray
+    workers: np.ndarray
     elders: np.ndarray
     origin_class: np.ndarray
     social_class: np.ndarray
@@ -95,7 +95,7 @@ def number_households(H, team_size, village, hid, position, neighbourhood):
 
 @jit
 def household_sizes(drawn, u):
-    """Persons (1 + the draw), elders among them, and the trials for working adults among the rest."""
+    """Persons (1 + the draw), elders among them, and the trials for working workers among the rest."""
     n = drawn.size
     persons = np.empty(n, dtype=np.int64)
     elders = np.empty(n, dtype=np.int64)
@@ -108,7 +108,7 @@ def household_sizes(drawn, u):
 
 
 @jit
-def reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, skill, c, out):
+def reform_kernel(H, n_villages, u, persons, elders, workers_drawn, land_noise, skill, c, out):
     """Fill the households' arrays `out` (`ReformArrays`) of `land_reform`; `c`: `ReformConstants`."""
     n = H * n_villages
     weight = np.empty(n)
@@ -117,9 +117,9 @@ def reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, s
     for i in range(n):
         v = i // H
         rest = persons[i] - elders[i]
-        a = min(max(1 + adults_drawn[i], 1), rest)
+        a = min(max(1 + workers_drawn[i], 1), rest)
         out.elders[i] = elders[i]
-        out.adults[i] = a
+        out.workers[i] = a
         out.children[i] = rest - a
         draw = u[i, 3]
         o = LANDLORD if draw < c.cuts[0] else (RICH if draw < c.cuts[1] else (POOR if draw < c.cuts[2] else MIDDLE))
@@ -137,7 +137,7 @@ def reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, s
         out.land[i] = weight[i] / weights[v] * (people[v] * c.land_per_head)
         o = out.origin_class[i]
         out.capital[i] = c.capital_per_mu * out.land[i] * CAPITAL_FACTOR[o]
-        need = (out.adults[i] + c.child_weight * out.children[i] + c.elder_weight * out.elders[i]) * c.subsistence
+        need = (out.workers[i] + c.child_weight * out.children[i] + c.elder_weight * out.elders[i]) * c.subsistence
         out.grain[i] = need * c.grain_months / 12 * GRAIN_FACTOR[o]
         out.skill[i] = skill[i]
         out.founded[i] = c.start_year - 1
@@ -154,10 +154,10 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     u = draws.household(p.start_year - 1, purposes.INIT, h.village, h.hid, 8)
 
     # Household size: 1 + Binomial(MAX_EXTRA_PERSONS, (mean - 1) / MAX_EXTRA_PERSONS), 1..12 around the mean;
-    # elders (one or two for some), then working adults: 1 + Binomial(rest - 1, ADULT_SHARE).
+    # elders (one or two for some), then working workers: 1 + Binomial(rest - 1, ADULT_SHARE).
     drawn = binomial(u[:, 0], np.full(n, MAX_EXTRA_PERSONS), (p.household_size_mean - 1) / MAX_EXTRA_PERSONS)
     persons, elders, trials = household_sizes(drawn, u)
-    adults_drawn = binomial(u[:, 2], trials, ADULT_SHARE)
+    workers_drawn = binomial(u[:, 2], trials, ADULT_SHARE)
 
     # Class of origin: the first draw below the cumulative shares of landlords, rich and poor peasants.
     c_landlord = p.origin_landlord_share
@@ -201,7 +201,7 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     )
     out = ReformArrays(
         h.children,
-        h.adults,
+        h.workers,
         h.elders,
         h.origin_class,
         h.social_class,
@@ -214,7 +214,7 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
         h.effort,
         h.in_team,
     )
-    reform_kernel(H, n_villages, u, persons, elders, adults_drawn, land_noise, skill, c, out)
+    reform_kernel(H, n_villages, u, persons, elders, workers_drawn, land_noise, skill, c, out)
     return h
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grouping import Groups, ration
+from .grouping import VillageSegments, ration
 from .params import Params
 
 
@@ -20,7 +20,7 @@ def rent_rate(p: Params) -> float:
     return share * p.normal_yield
 
 
-def rent_market(g: Groups, p: Params, offer: np.ndarray, bid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rent_market(g: VillageSegments, p: Params, offer: np.ndarray, bid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mu rented out and rented in by each household, given offers and bids (mu)."""
     if p.land_rental_policy == "banned":
         z = np.zeros_like(offer)

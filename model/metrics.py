@@ -15,7 +15,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "gini_income": ("Gini", "inequality of the year's net income per head across households"),
     "gini_wealth": ("Gini", "inequality of net wealth per head (land, animals, capital, grain, less debt)"),
     "top10_land_share": ("share", "share of the village's land owned by its 10% largest landholders"),
-    "share_hired_laborer": ("share of households", "households classed as hired labourers"),
+    "share_hired_labourer": ("share of households", "households classed as hired labourers"),
     "share_poor": ("share of households", "households classed as poor peasants"),
     "share_middle": ("share of households", "households classed as middle peasants"),
     "share_well_off_middle": ("share of households", "households classed as well-off middle peasants"),
@@ -25,7 +25,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "land_sold": ("mu", "land sold this year"),
     "distress_sales": ("households", "households that sold land in distress this year"),
     "land_foreclosed": ("mu", "land that passed from debtors to lenders this year"),
-    "hired_labor_share": ("share", "share of farm labour used that was hired"),
+    "hired_labour_share": ("share", "share of farm labour used that was hired"),
     "debt_total": ("jin", "private and state debt outstanding at the end of the year"),
     "land_rented": ("mu", "land rented out this year"),
     "divisions": ("households", "household divisions this year (demographic differentiation)"),
@@ -52,9 +52,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "grain_per_head_alone": ("jin/person", "grain harvested per person in unorganised households"),
 }
 
-CLASS_NAMES: tuple[str, ...] = ("hired_laborer", "poor", "middle", "well_off_middle", "rich")
+CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")
 CLASS_SHARES: tuple[str, ...] = tuple(f"share_{c}" for c in CLASS_NAMES)
-ORIGIN_NAMES: tuple[str, ...] = ("landlord", "rich", "middle", "poor", "hired_laborer")
+ORIGIN_NAMES: tuple[str, ...] = ("landlord", "rich", "middle", "poor", "hired_labourer")
 
 NAMES: tuple[str, ...] = tuple(METRICS)
 

@@ -30,7 +30,7 @@ ROWS = (
     "land_sold",
     "distress_sales",
     "land_foreclosed",
-    "hired_labor_share",
+    "hired_labour_share",
     "debt_total",
     "land_rented",
     "divisions",
@@ -58,7 +58,7 @@ N_OTHER_ROWS = len(ROWS) - N_CLASSES  # the rows besides the class shares
 TOP_SHARE = 0.1  # `top10_land_share`: the share of land held by the top tenth of households
 # consumption within a thousandth of need counts as need met (rounding in the flows), for `poverty_rate`
 NEED_MET = 0.999
-EPS = 1e-9  # floor of the labour used in `hired_labor_share`
+EPS = 1e-9  # floor of the labour used in `hired_labour_share`
 
 
 class ObserveConstants(NamedTuple):
@@ -78,7 +78,7 @@ class Observed(NamedTuple):
 
     village: np.ndarray
     children: np.ndarray
-    adults: np.ndarray
+    workers: np.ndarray
     elders: np.ndarray
     land: np.ndarray
     animals: np.ndarray
@@ -97,7 +97,7 @@ class Observed(NamedTuple):
     distress: np.ndarray
     land_foreclosed: np.ndarray
     hired_in: np.ndarray
-    labor_used: np.ndarray
+    labour_used: np.ndarray
     land_rented_out: np.ndarray
     in_team: np.ndarray
     neighbourhood: np.ndarray
@@ -217,7 +217,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
     # the arrays by name (the body reads them as plain arrays)
     village = hh.village
     children = hh.children
-    adults = hh.adults
+    workers = hh.workers
     elders = hh.elders
     land = hh.land
     animals = hh.animals
@@ -236,7 +236,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
     distress = hh.distress
     land_foreclosed = hh.land_foreclosed
     hired_in = hh.hired_in
-    labor_used = hh.labor_used
+    labour_used = hh.labour_used
     land_rented_out = hh.land_rented_out
     in_team = hh.in_team
     neighbourhood = hh.neighbourhood
@@ -261,7 +261,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
     distress_n = np.zeros(V)
     foreclosed = np.zeros(V)
     hired = np.zeros(V)
-    labor = np.zeros(V)
+    labour = np.zeros(V)
     debts = np.zeros(V)
     rented = np.zeros(V)
     animals_sum = np.zeros(V)
@@ -283,7 +283,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
     for i in range(n):
         g = 0 if pooled else village[i]
         start[g + 1] += 1
-        persons = float(children[i] + adults[i] + elders[i])
+        persons = float(children[i] + workers[i] + elders[i])
         per = at_least(persons, 1.0)
         w = (
             land[i] * price_land
@@ -310,7 +310,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
             distress_n[g] += 1.0
         foreclosed[g] += land_foreclosed[i]
         hired[g] += hired_in[i]
-        labor[g] += labor_used[i]
+        labour[g] += labour_used[i]
         debts[g] += debt[i] + state_debt[i]
         rented[g] += land_rented_out[i]
         animals_sum[g] += animals[i]
@@ -390,7 +390,7 @@ def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
             sold[g],
             distress_n[g],
             foreclosed[g],
-            hired[g] / at_least(labor[g], EPS),
+            hired[g] / at_least(labour[g], EPS),
             debts[g],
             rented[g],
             ev[0],

@@ -172,7 +172,7 @@ class Params(BaseModel):
     # --- demography (Chayanov's demographic differentiation) ------------------------
     birth_rate: float = P(0.085, "births per adult per year", "1/year", "demography", ge=0, le=0.3)
     child_mortality: float = P(0.02, "deaths per child per year", "1/year", "demography", ge=0, le=0.5)
-    adult_mortality: float = P(0.008, "deaths per working adult per year", "1/year", "demography", ge=0, le=0.5)
+    worker_mortality: float = P(0.008, "deaths per working adult per year", "1/year", "demography", ge=0, le=0.5)
     elder_mortality: float = P(0.06, "deaths per elder per year", "1/year", "demography", ge=0, le=1)
     famine_mortality: float = P(
         0.05,
@@ -188,8 +188,8 @@ class Params(BaseModel):
     years_as_worker: float = P(
         40.0, "mean years an adult works before becoming an elder dependent", "years", "demography", ge=10, le=70
     )
-    division_adults: int = P(
-        4, "adults at which a household may divide (two couples under one roof)", "adults", "demography", ge=2, le=20
+    division_workers: int = P(
+        4, "workers at which a household may divide (two couples under one roof)", "workers", "demography", ge=2, le=20
     )
     division_rate: float = P(
         0.2, "yearly chance that a household at or above the threshold divides", "1/year", "demography", ge=0, le=1
@@ -242,7 +242,7 @@ class Params(BaseModel):
         0.55, "harvest in a disaster year relative to normal", "ratio", "production", ge=0, le=1
     )
     illness_prob: float = P(0.08, "yearly chance that illness strikes a household", "1/year", "production", ge=0, le=1)
-    illness_labor_loss: float = P(
+    illness_labour_loss: float = P(
         0.4, "share of the household's labour lost in an illness year", "share", "production", ge=0, le=1
     )
     animal_death_prob: float = P(0.06, "yearly chance that a draft animal dies", "1/year", "production", ge=0, le=1)
@@ -312,7 +312,7 @@ class Params(BaseModel):
     rent_cap: float = P(
         0.375, "rent ceiling when rents are capped (the 'reduce rent by 25%' rule)", "share", "markets", ge=0, le=0.9
     )
-    hired_labor_policy: MarketPolicy = P(
+    hired_labour_policy: MarketPolicy = P(
         "free",
         "hiring labour: free, taxed, capped (per household) or banned",
         "",
@@ -323,7 +323,7 @@ class Params(BaseModel):
     wage: float = P(
         450.0, "pay of a hired worker-year, board included, in grain", "jin/worker-year", "markets", ge=0, le=5000
     )
-    hired_labor_tax: float = P(
+    hired_labour_tax: float = P(
         0.2, "tax on the wage bill when hiring is taxed", "share of wages", "markets", ge=0, le=1
     )
     advance_need_share: float = P(
@@ -342,7 +342,7 @@ class Params(BaseModel):
         ge=0.01,
         le=1,
     )
-    hired_labor_cap: float = P(
+    hired_labour_cap: float = P(
         1.0, "most worker-years a household may hire when hiring is capped", "worker-years", "markets", ge=0, le=50
     )
     long_term_hire: float = P(
@@ -450,7 +450,7 @@ class Params(BaseModel):
         source=CLASS50,
         passage="well-to-do middle peasants with slight exploitation",
     )
-    laborer_wage_share: float = P(
+    labourer_wage_share: float = P(
         0.5, "wage income above this share of income makes a hired labourer", "share", "classification", ge=0, le=1
     )
     poor_land_ratio: float = P(
@@ -747,7 +747,7 @@ class Params(BaseModel):
         source=SHANXI,
         passage="Adopt a dual standard - by labor and by land",
     )
-    coop_land_share_cap_at_labor: bool = P(
+    coop_land_share_cap_at_labour: bool = P(
         False,
         "the land share may never exceed the labour share",
         "",
@@ -969,7 +969,26 @@ def closest(name: str, names: tuple[str, ...] | list[str] = NAMES) -> str | None
     return hits[0] if hits else None
 
 
+# parameters renamed (one spelling of labour; a household's working members are its workers): old -> new
+RENAMED = {
+    "hired_labor_policy": "hired_labour_policy",
+    "hired_labor_tax": "hired_labour_tax",
+    "hired_labor_cap": "hired_labour_cap",
+    "illness_labor_loss": "illness_labour_loss",
+    "coop_land_share_cap_at_labor": "coop_land_share_cap_at_labour",
+    "laborer_wage_share": "labourer_wage_share",
+    "division_adults": "division_workers",
+    "adult_mortality": "worker_mortality",
+}
+
+
 def unknown_name_message(name: str, names: tuple[str, ...] | list[str] = NAMES, what: str = "parameter") -> str:
+    """
+    >>> unknown_name_message("division_adults")
+    "unknown parameter 'division_adults': it was renamed 'division_workers'"
+    """
+    if what == "parameter" and RENAMED.get(name) in names:
+        return f"unknown {what} '{name}': it was renamed '{RENAMED[name]}'"
     near = closest(name, names)
     hint = f"; did you mean '{near}'?" if near else f"; see 'huzhu params' for the {len(names)} valid names"
     return f"unknown {what} '{name}'{hint}"

@@ -74,7 +74,7 @@ def capital_factor_at(capital: float, land: float, gain: float, half_saturation:
 
 def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
     """Worker-years the household's own members can give this year."""
-    return (h.adults + p.elder_work * h.elders) * (1.0 - p.illness_labor_loss * ill)
+    return (h.workers + p.elder_work * h.elders) * (1.0 - p.illness_labour_loss * ill)
 
 
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
@@ -116,7 +116,7 @@ def harvest(
     s: Spring,
     weather: np.ndarray,
 ) -> np.ndarray:
-    """The harvest of the farms outside co-ops (into `output`), the labour they applied (`labor_used`)
+    """The harvest of the farms outside co-ops (into `output`), the labour they applied (`labour_used`)
     and their members' side income (`sideline`), after the spring markets `s`; returns the harvest.
     A team's own tools count with each member's land."""
     return harvest_kernel(
@@ -134,7 +134,7 @@ def harvest(
         T.capital,
         weather,
         production_constants(p),
-        h.labor_used,
+        h.labour_used,
         h.output,
         h.sideline,
     )
@@ -156,11 +156,11 @@ def harvest_kernel(
     team_capital_stock,
     weather,
     c,
-    labor_used,
+    labour_used,
     output,
     sideline,
 ):
-    """Labour applied, harvest and side income of private farms (written into `labor_used`, `output`,
+    """Labour applied, harvest and side income of private farms (written into `labour_used`, `output`,
     `sideline`); a team's own tools count with each member's land."""
     n = village.size
     cultivated = s.cultivated
@@ -169,7 +169,7 @@ def harvest_kernel(
         if in_team[i]:
             team_land[team[i]] += cultivated[i]
     for i in range(n):
-        labor_used[i] = s.own_use[i] + s.recv_l[i] + hired_in[i] if private[i] else lab[i]
+        labour_used[i] = s.own_use[i] + s.recv_l[i] + hired_in[i] if private[i] else lab[i]
         ploughed = np.minimum(cultivated[i], s.animal_mu[i]) + s.recv_a[i] + s.hired_in_a[i] * c.timeliness
         draft = draft_factor_at(np.minimum(1.0, ploughed / np.maximum(cultivated[i], EPS)), c.no_draft_yield_factor)
         tools = 0.0
@@ -182,7 +182,7 @@ def harvest_kernel(
             * draft
             * capital_factor_at(capital[i] + tools, cultivated[i], c.capital_yield_gain, c.capital_half_saturation)
         )
-        worked = np.minimum(cultivated[i], labor_used[i] * c.mu_per_worker)
+        worked = np.minimum(cultivated[i], labour_used[i] * c.mu_per_worker)
         output[i] = ypm * worked * weather[village[i]]
         sideline[i] = (s.surplus[i] - hired_out[i] if private[i] else 0.0) * c.sideline_price
     return output.copy()

@@ -8,7 +8,7 @@ bids for land where tenancy beats side work. The rental market clears (`land_ren
 team members then exchange hands (only in the peak seasons for a seasonal team) and pool
 their animals and the team's own (`teams.pool`); outside the teams, owners hire out
 spare ploughing to households without animals (`animal_market`); last, employers hire
-hands (`labor_market`).
+hands (`labour_market`).
 
 >>> from model.params import make_params
 >>> c = spring_constants(make_params())
@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import animal_market, labor_market, land_rental, teams
-from .grouping import Groups
+from . import animal_market, labour_market, land_rental, teams
+from .grouping import VillageSegments
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
@@ -59,7 +59,7 @@ def spring_constants(p: Params) -> SpringConstants:
         capital_yield_gain=p.capital_yield_gain,
         capital_half_saturation=p.capital_half_saturation,
         rent=land_rental.rent_rate(p),
-        wage_cost=labor_market.wage_cost(p),
+        wage_cost=labour_market.wage_cost(p),
         sideline_income=p.sideline_income,
         advance_need_share=p.advance_need_share,
         advance_wage_share=p.advance_wage_share,
@@ -90,7 +90,7 @@ def spring_markets(
     h: Households,
     T: Teams,
     p: Params,
-    g: Groups,
+    g: VillageSegments,
     team: np.ndarray,
     lab: np.ndarray,
     private: np.ndarray,
@@ -100,7 +100,7 @@ def spring_markets(
     hired hands into `hired_in`/`hired_out`, ploughing fees into `plough_fees`)."""
     c = spring_constants(p)
     n_teams = len(T)
-    limit = labor_market.hiring_limit(p, h.in_team)
+    limit = labour_market.hiring_limit(p, h.in_team)
     hire_plan, offer, bid, afford = plans_kernel(
         lab, h.land, h.animals, h.capital, h.skill, h.grain, h.need, private, limit, c
     )
@@ -121,7 +121,7 @@ def spring_markets(
     demand, supply = hiring_kernel(
         hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, c, h.plough_fees
     )
-    h.hired_in[:], h.hired_out[:] = labor_market.labour_market(g, demand, supply)
+    h.hired_in[:], h.hired_out[:] = labour_market.labour_market(g, demand, supply)
     return Spring(
         cultivated, own_use, surplus, recv_l, given_l, animal_mu, recv_a, given_a, used_team, hired_out_a, hired_in_a
     )

@@ -24,7 +24,7 @@ STOCKS = {
     "neighbourhood": np.int64,  # lane of courtyards; teams form among its households
     "position": np.float64,  # place along the village lane (kin divide next door)
     "children": np.int64,
-    "adults": np.int64,  # working adults
+    "workers": np.int64,  # working workers
     "elders": np.int64,
     "land": np.float64,  # mu owned
     "animals": np.float64,  # draft animals owned (shares of an animal count)
@@ -46,7 +46,7 @@ STOCKS = {
 FLOWS = {
     "land_rented_in": np.float64,
     "land_rented_out": np.float64,
-    "labor_used": np.float64,  # worker-years applied to the household's fields
+    "labour_used": np.float64,  # worker-years applied to the household's fields
     "hired_in": np.float64,  # worker-years hired in
     "hired_out": np.float64,  # worker-years sold
     "output": np.float64,  # harvest, jin
@@ -110,7 +110,7 @@ class Households:
     neighbourhood: np.ndarray
     position: np.ndarray
     children: np.ndarray
-    adults: np.ndarray
+    workers: np.ndarray
     elders: np.ndarray
     land: np.ndarray
     animals: np.ndarray
@@ -128,7 +128,7 @@ class Households:
     founded: np.ndarray
     land_rented_in: np.ndarray
     land_rented_out: np.ndarray
-    labor_used: np.ndarray
+    labour_used: np.ndarray
     hired_in: np.ndarray
     hired_out: np.ndarray
     output: np.ndarray
@@ -207,7 +207,7 @@ class Households:
 
     @property
     def persons(self) -> np.ndarray:
-        return self.children + self.adults + self.elders
+        return self.children + self.workers + self.elders
 
     @property
     def dependents(self) -> np.ndarray:

@@ -5,7 +5,7 @@
 >>> df = m.datacollector.get_model_vars_dataframe()
 >>> df["year"].tolist()
 [1951, 1952, 1953]
->>> round(df["share_hired_laborer"] + df["share_poor"] + df["share_middle"] + df["share_well_off_middle"] + df["share_rich"], 9).tolist()
+>>> round(df["share_hired_labourer"] + df["share_poor"] + df["share_middle"] + df["share_well_off_middle"] + df["share_rich"], 9).tolist()
 [1.0, 1.0, 1.0]
 """
 
@@ -234,7 +234,7 @@ class VillageModel(mesa.Model):
                 "household": h.hid,
                 "position": h.position,
                 "neighbourhood": h.neighbourhood,
-                "workers": h.adults,
+                "workers": h.workers,
                 "dependents": h.dependents,
                 "land": h.land,
                 "land_rented_in": h.land_rented_in,

@@ -35,7 +35,7 @@ from . import (
     spring_markets,
     tax,
 )
-from .grouping import Groups, group_sums
+from .grouping import VillageSegments, group_sums
 from .jit import jit
 from .params import Params
 from .state import Households
@@ -89,7 +89,7 @@ def step(
 
     # 1. demography: flows cleared; births, deaths (heirs take over), divisions
     h, events["divisions"] = demography.year_of_life(h, T, p, draws, year, next_hid, lanes, acc["fund_payouts"])
-    g = Groups(h.village, V)
+    g = VillageSegments(h.village, V)
     team, persons, reserve = consumption.needs(h, p, lanes)
 
     # 2. shocks and weather

@@ -47,7 +47,7 @@ EXTRA = {
     "markets_banned": {
         "land_sale_policy": "banned",
         "land_rental_policy": "banned",
-        "hired_labor_policy": "banned",
+        "hired_labour_policy": "banned",
         "credit_policy": "banned",
         "animal_market_policy": "banned",
     },

@@ -37,18 +37,18 @@ def test_division_frequency_matches_the_rate():
     n = 100_000
     h = Households.empty(n)
     h.hid[:] = np.arange(n)
-    h.adults[:] = 4
+    h.workers[:] = 4
     h.land[:] = 10.0
-    # nobody born, dying, growing up or old (outside the schema's ranges), so every household keeps its 4 adults
-    still = dict(child_mortality=0.0, adult_mortality=0.0, elder_mortality=0.0, birth_rate=0.0)
-    p = make_params(division_rate=0.2, division_adults=4, **still)
+    # nobody born, dying, growing up or old (outside the schema's ranges), so every household keeps its 4 workers
+    still = dict(child_mortality=0.0, worker_mortality=0.0, elder_mortality=0.0, birth_rate=0.0)
+    p = make_params(division_rate=0.2, division_workers=4, **still)
     p = p.model_copy(update=dict(years_as_child=math.inf, years_as_worker=math.inf))
     nxt = np.array([n])
     h, counts = demography.year_of_life(h, Teams.empty(1), p, Draws(village_keys([5], 1)), 1960, nxt, 1, np.zeros(1))
     # binomial(100000, 0.2): s.e. of the share is 0.0013; 4 s.e. tolerance
     assert counts[0] / n == pytest.approx(0.2, abs=0.005)
     assert len(h) == n + counts[0] and nxt[0] == n + counts[0]
-    assert h.land.sum() == pytest.approx(10.0 * n) and h.adults.sum() == 4 * n
+    assert h.land.sum() == pytest.approx(10.0 * n) and h.workers.sum() == 4 * n
 
 
 def test_non_portable_fund_lowers_exits():

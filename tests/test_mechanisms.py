@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from model import coops, credit, demography, funds, labor_market, teams
-from model.grouping import Groups, ration
+from model import coops, credit, demography, funds, labour_market, teams
+from model.grouping import VillageSegments, ration
 from model.inequality import gini, lorenz, top_share
 from model.params import make_params
 from model.rng import Draws, binomial, village_keys
@@ -19,7 +19,7 @@ def households(n, village=None, **values):
     h.village[:] = 0 if village is None else village
     h.hid[:] = np.arange(n)
     h.position[:] = np.arange(n)
-    h.adults[:] = 2
+    h.workers[:] = 2
     h.skill[:] = 1.0
     for k, v in values.items():
         getattr(h, k)[:] = v
@@ -65,16 +65,16 @@ def test_gini_and_shares_by_hand():
 
 # --- markets --------------------------------------------------------------------------------------
 def test_ration_trades_the_short_side_and_conserves():
-    g = Groups(np.array([0, 0, 0, 1, 1]), 2)
+    g = VillageSegments(np.array([0, 0, 0, 1, 1]), 2)
     sold, bought = ration(g, np.array([4.0, 6.0, 0.0, 1.0, 0.0]), np.array([0.0, 0.0, 5.0, 0.0, 3.0]))
     assert sold.tolist() == pytest.approx([2.0, 3.0, 0.0, 1.0, 0.0])
     assert bought.tolist() == pytest.approx([0.0, 0.0, 5.0, 0.0, 1.0])
 
 
 def test_employers_take_on_the_hands_with_most_to_spare_first():
-    g = Groups(np.array([0, 0, 0, 0]), 1)
+    g = VillageSegments(np.array([0, 0, 0, 0]), 1)
     # one employer wants 4 worker-years; three households have 1, 3 and 2 to spare
-    hired_in, hired_out = labor_market.labour_market(g, np.array([0.0, 0.0, 0.0, 4.0]), np.array([1.0, 3.0, 2.0, 0.0]))
+    hired_in, hired_out = labour_market.labour_market(g, np.array([0.0, 0.0, 0.0, 4.0]), np.array([1.0, 3.0, 2.0, 0.0]))
     assert hired_in.tolist() == [0.0, 0.0, 0.0, 4.0]
     assert hired_out.tolist() == [0.0, 3.0, 1.0, 0.0]
 
@@ -85,7 +85,7 @@ def test_foreclosure_moves_land_to_lenders_and_keeps_the_credit_identity():
     # household 0 owes 2000 against 3000 of land: the limit is 1500
     h.debt[:] = [2000.0, 0.0, 0.0]
     h.credit[:] = [0.0, 1500.0, 500.0]
-    g = Groups(h.village, 1)
+    g = VillageSegments(h.village, 1)
     lost = credit.foreclose(g, h, p)
     # x = (2000 - 0.5 * 3000) / (300 * 0.5) = 3.33 mu
     assert lost[0] == pytest.approx(10 / 3)
@@ -100,7 +100,7 @@ def test_write_off_of_landless_debtors():
     h.debt[:] = [100.0, 0.0]
     h.credit[:] = [0.0, 100.0]
     # foreclosure finds no land to take from the debtor and writes his debt off at the lender's loss
-    lost = credit.foreclose(Groups(h.village, 1), h, make_params())
+    lost = credit.foreclose(VillageSegments(h.village, 1), h, make_params())
     assert lost.tolist() == [0.0, 0.0] and h.land.tolist() == [0.0, 5.0]
     assert h.debt.sum() == 0 and h.credit.sum() == 0
 
@@ -112,7 +112,7 @@ def still(p):
     return p.model_copy(
         update=dict(
             child_mortality=0.0,
-            adult_mortality=0.0,
+            worker_mortality=0.0,
             elder_mortality=0.0,
             birth_rate=0.0,
             years_as_child=math.inf,
@@ -122,15 +122,15 @@ def still(p):
 
 
 def test_division_splits_land_and_members_and_conserves_them():
-    p = still(make_params(division_rate=1.0, division_adults=4))
-    h = households(2, adults=[4, 2], children=[3, 1], land=[20.0, 8.0], grain=[1000.0, 10.0])
+    p = still(make_params(division_rate=1.0, division_workers=4))
+    h = households(2, workers=[4, 2], children=[3, 1], land=[20.0, 8.0], grain=[1000.0, 10.0])
     nxt = np.array([2])
     h, divisions = demography.year_of_life(h, Teams.empty(1), p, Draws(village_keys([1], 1)), 1951, nxt, 1, np.zeros(1))
     # one division, the branch taking the village's next id; the village's households, then its branch
     assert divisions.tolist() == [1.0] and nxt.tolist() == [3] and h.hid.tolist() == [0, 1, 2]
     parent, branch = 0, 2
-    # half the adults, a matching share of the children (3 x 2/4 = 1.5, rounded to 2), half the property
-    assert h.adults[[parent, branch]].tolist() == [2, 2] and h.children[[parent, branch]].tolist() == [1, 2]
+    # half the workers, a matching share of the children (3 x 2/4 = 1.5, rounded to 2), half the property
+    assert h.workers[[parent, branch]].tolist() == [2, 2] and h.children[[parent, branch]].tolist() == [1, 2]
     assert h.land[[parent, branch]].tolist() == [10.0, 10.0] and h.grain[[parent, branch]].tolist() == [500.0, 500.0]
     assert h.land.sum() == 28.0 and h.founded[branch] == 1951 and not h.in_team[branch]
     # the branch settles next to its parent on the lane
@@ -284,7 +284,7 @@ def test_coop_split_cap_decline_and_effort():
         np.ones(2, bool),
     )
     assert d.tolist() == [30.0, 10.0] and w.tolist() == [15.0, 45.0] and d.sum() + w.sum() == 100.0
-    p = make_params(coop_land_share=0.7, coop_land_share_cap_at_labor=True, coop_land_share_decline=0.1)
+    p = make_params(coop_land_share=0.7, coop_land_share_cap_at_labour=True, coop_land_share_decline=0.1)
     assert coops.initial_land_share(p) == 0.5
     assert coops.land_share_next(np.array([0.5]), p).tolist() == pytest.approx([0.4])
     free = make_params(effort_monitoring=0.05, exit_allowed=True, exit_threat_effort=0.8)
@@ -302,7 +302,7 @@ def test_interest_is_paid_before_principal_and_counted_when_paid():
     h.credit[:] = [0.0, 100.0]
     due, due_state = credit.accrue(h, p)
     assert due.tolist() == pytest.approx([36.0, 0.0]) and h.credit[1] == pytest.approx(136.0)
-    credit.repay(Groups(h.village, 1), h, np.array([50.0, 0.0]), due, due_state)
+    credit.repay(VillageSegments(h.village, 1), h, np.array([50.0, 0.0]), due, due_state)
     assert h.debt[0] == pytest.approx(86.0) and h.credit[1] == pytest.approx(86.0)
     assert h.interest_paid[0] == pytest.approx(36.0) and h.interest_received[1] == pytest.approx(36.0)
     assert h.grain.tolist() == pytest.approx([-50.0, 50.0])
@@ -312,10 +312,10 @@ def test_capped_and_banned_credit():
     assert credit.private_rate(make_params(credit_policy="capped", interest_rate=0.36, interest_cap=0.15)) == 0.15
     h = households(2, grain=[0.0, 5000.0], land=[10.0, 10.0])
     got = credit.borrow_private(
-        Groups(h.village, 1), h, make_params(credit_policy="banned"), np.array([100.0, 0.0]), np.zeros(2)
+        VillageSegments(h.village, 1), h, make_params(credit_policy="banned"), np.array([100.0, 0.0]), np.zeros(2)
     )
     assert got.sum() == 0 and h.debt.sum() == 0
-    got = credit.borrow_private(Groups(h.village, 1), h, make_params(), np.array([100.0, 0.0]), np.zeros(2))
+    got = credit.borrow_private(VillageSegments(h.village, 1), h, make_params(), np.array([100.0, 0.0]), np.zeros(2))
     assert (
         got[0] == pytest.approx(100.0) and h.credit[1] == pytest.approx(100.0) and h.grain[1] == pytest.approx(4900.0)
     )
@@ -350,7 +350,7 @@ def test_ploughing_hired_outside_teams_at_the_market_fee():
     # late ploughing is worth 0.7 * 30 = 21 jin a mu, 6 more than its fee
     c = animal_market.animal_constants(p)
     assert animal_market.hire_gain_per_mu(np.array([1.0]), c).tolist() == pytest.approx([6.0])
-    g = Groups(np.zeros(3, int), 1)
+    g = VillageSegments(np.zeros(3, int), 1)
     out, inn = animal_market.hire_ploughing(g, p, np.array([20.0, 0, 0]), np.array([0, 10.0, 30.0]), np.ones(3))
     assert out.tolist() == pytest.approx([20.0, 0, 0]) and inn.tolist() == pytest.approx([0, 5.0, 15.0])
     # where late ploughing is not worth the fee nobody hires it; a banned animal market hires nothing

@@ -16,7 +16,7 @@ POLICIES = dict(
     fund_portable=False,
     supply_marketing_coop=True,
     land_sale_policy="taxed",
-    hired_labor_policy="taxed",
+    hired_labour_policy="taxed",
     join_pressure=0.5,
 )
 
@@ -47,7 +47,7 @@ def test_invariants_over_years(policies):
         # nothing negative
         for k in ("land", "animals", "capital", "debt", "state_debt", "credit", "fund_claim"):
             assert getattr(h, k).min() >= -1e-9, k
-        for k in ("children", "adults", "elders"):
+        for k in ("children", "workers", "elders"):
             assert getattr(h, k).min() >= 0, k
         assert h.grain.min() >= -1e-6
         # grain accounts close: the change in each village's grain equals its flows across the boundary
@@ -149,7 +149,7 @@ def test_households_are_inspectable_mesa_agents():
         if attr in row.index:
             expected = row[attr]
             assert value == (expected if isinstance(expected, str) else pytest.approx(expected)), attr
-    assert h.social_class in ("hired_laborer", "poor", "middle", "well_off_middle", "rich")
+    assert h.social_class in ("hired_labourer", "poor", "middle", "well_off_middle", "rich")
     assert sum(x.land for x in hs) == pytest.approx(m.state.land.sum())
     m.run_for(5)
     assert len(m.households) == len(m.state)  # views follow divisions and deaths
@@ -243,15 +243,15 @@ EXTREMES = [
     dict(
         land_sale_policy="banned",
         land_rental_policy="banned",
-        hired_labor_policy="banned",
+        hired_labour_policy="banned",
         credit_policy="banned",
         animal_market_policy="banned",
     ),
     dict(join_pressure=1.0, exit_allowed=False, coops_max=1000, advanced_coop_year=1952, coop_land_share=0.0),
     dict(animals_per_household=0.0),
     dict(disaster_prob=1.0, weather_sd=1.0),
-    dict(birth_rate=0.0, child_mortality=0.5, adult_mortality=0.5, elder_mortality=1.0),
-    dict(division_rate=1.0, division_adults=2),
+    dict(birth_rate=0.0, child_mortality=0.5, worker_mortality=0.5, elder_mortality=1.0),
+    dict(division_rate=1.0, division_workers=2),
     dict(
         initial_team_share=1.0,
         team_min_size=2,

@@ -62,7 +62,7 @@ def test_every_policy_value_a_preset_sets_has_its_passage(name):
 def test_shanxi_encodes_the_committees_fund_rules():
     p = load("shanxi_committee_1951").params
     assert (p.fund_portable, p.fund_ownership, p.fund_voting) == (False, "equal", "one_person_one_vote")
-    assert p.coop_land_share_cap_at_labor and p.coop_land_share_decline > 0
+    assert p.coop_land_share_cap_at_labour and p.coop_land_share_decline > 0
     prov = load("shanxi_committee_1951").provenance_of("fund_portable")
     assert prov["passage"] == "Not portable upon leaving the group." and "17 Apr 1951" in prov["document"]
 
@@ -72,7 +72,7 @@ def test_high_tide_extends_the_draft_resolution_and_removes_exit():
     assert sc.lineage == ("draft_resolution_1951", "high_tide_no_exit")
     assert sc.params.exit_allowed is False and sc.params.join_pressure == 1.0 and sc.params.coop_land_share == 0.0
     assert sc.params.target_membership == 1.0
-    assert sc.params.coop_land_share_cap_at_labor is True  # inherited
+    assert sc.params.coop_land_share_cap_at_labour is True  # inherited
     assert sc.provenance_of("exit_allowed")["note"].startswith("counterfactual")
 
 

@@ -1,9 +1,9 @@
 """Hired labour: land-rich households hire worker-years from households with labour to spare.
 
 Short-term hands (短工) are the fractional part; a household hiring `long_term_hire`
-worker-years or more keeps a long-term labourer (长工). Policy (`hired_labor_policy`):
-free; taxed (the employer pays `hired_labor_tax` on the wage bill); capped (no
-household hires more than `hired_labor_cap`); banned. Team members may be barred
+worker-years or more keeps a long-term labourer (长工). Policy (`hired_labour_policy`):
+free; taxed (the employer pays `hired_labour_tax` on the wage bill); capped (no
+household hires more than `hired_labour_cap`); banned. Team members may be barred
 from long-term hiring (`team_ban_long_term_hire`). Labour nobody hires goes to
 sideline work at `sideline_income`.
 """
@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .grouping import Groups, fill_in_order_kernel, group_sums, ration_kernel
+from .grouping import VillageSegments, fill_in_order_kernel, group_sums, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
 
@@ -33,14 +33,14 @@ class HiringConstants(NamedTuple):
 
 def wage_cost(p: Params) -> float:
     """What an employer pays for a worker-year, tax included."""
-    return p.wage * (1.0 + (p.hired_labor_tax if p.hired_labor_policy == "taxed" else 0.0))
+    return p.wage * (1.0 + (p.hired_labour_tax if p.hired_labour_policy == "taxed" else 0.0))
 
 
 @once_per_params
 def hiring_constants(p: Params) -> HiringConstants:
     return HiringConstants(
-        banned=p.hired_labor_policy == "banned",
-        cap=p.hired_labor_cap if p.hired_labor_policy == "capped" else np.inf,
+        banned=p.hired_labour_policy == "banned",
+        cap=p.hired_labour_cap if p.hired_labour_policy == "capped" else np.inf,
         long_term_cap=p.long_term_hire * JUST_BELOW if p.team_ban_long_term_hire else np.inf,
     )
 
@@ -73,7 +73,7 @@ def labour_market_kernel(village, n_villages, bounds, demand, supply):
     return hired_in, fill_in_order_kernel(village, bounds, supply, total, supply)
 
 
-def labour_market(g: Groups, demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def labour_market(g: VillageSegments, demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Worker-years hired in and hired out by each household.
 
     Employers share the hands available pro rata to their demand; they take on the
