@@ -3,7 +3,7 @@
 Each exercise in ``docs/exercises/`` is hand-written Markdown, except for the numbers
 of its instructor key. Those come from real runs, defined for each exercise in a data
 file ``analysis/exercise_data/NN_slug.toml``: which scenarios (presets, or the small
-files in ``docs/exercises/scenarios/``), how many replications, how many years, and
+files shipped in ``scenarios/exercises/``, run by name), how many replications, how many years, and
 which figures the key quotes (their values in the vocabulary of
 `analysis.exercise_figures`). The figures are means across replications with 95%
 t-intervals (`analysis.summary.summarize`); differences between two scenarios are
@@ -58,22 +58,18 @@ MASTER_SEED = 1951
 
 @dataclass(frozen=True)
 class Arm:
-    """One scenario of an exercise: a preset name or a file under docs/exercises/scenarios/."""
+    """One scenario of an exercise: a preset, or one of the exercises' scenarios (scenarios/exercises/)."""
 
     label: str  # short name used in figure ids and the key's table
     scenario: str
 
     def path_or_name(self) -> str:
-        """What `scenarios.load` and `huzhu run` take: the preset name or the file's path."""
-        if self.scenario.endswith(".toml"):
-            return str(EXERCISES_DIR / "scenarios" / self.scenario)
-        return self.scenario
+        """What `scenarios.load` and `huzhu run` take: the shipped scenario's name."""
+        return self.scenario.removesuffix(".toml")
 
     def command_name(self) -> str:
-        """How a student names this scenario on the command line (from the repository's root)."""
-        if self.scenario.endswith(".toml"):
-            return f"docs/exercises/scenarios/{self.scenario}"
-        return self.scenario
+        """How a student names this scenario on the command line (from any folder)."""
+        return self.path_or_name()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from analysis.summary import differences, end_state, household_inequality, inter
 from analysis.tidy import check_metrics
 from model.errors import InputError
 from model.params import FIELDS, field_info
+from scenarios import store
 from scenarios.results import Results, read_results
 
 # What question each chart answers (by the start of its name in `charts.standard_set`).
@@ -271,6 +272,10 @@ def _provenance_section(res: Results) -> list[str]:
     if status:
         s = pd.Series(status).value_counts()
         out.append(f"<tr><th>runs</th><td>{_e(', '.join(f'{n} {k}' for k, n in s.items()))}</td></tr>")
+    elif "runs_done" in m and "n_runs" in m:  # the runner's manifest records parts, not each run
+        status = [m["status"]] if "status" in m else ["?"]
+        done = f"{m['runs_done']} of {m['n_runs']} done"
+        out.append(f"<tr><th>runs</th><td>{_e(done)}</td></tr>")
     for key in ("status", "created", "started", "updated", "command", "fingerprint", "format"):
         if key in m:
             out.append(f"<tr><th>{_e(key)}</th><td>{_e(m[key])}</td></tr>")
@@ -353,6 +358,11 @@ def write_report(
     parts += _provenance_section(res)
     parts.append("</body></html>")
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(parts), encoding="utf-8")
+    if out.is_dir():
+        raise InputError(f"'{out}' is a folder; give the report a file name, such as {out / 'report.html'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise store.storage_error(out.parent, err, "create") from None
+    store.atomic_write_bytes(out, "\n".join(parts).encode("utf-8"))  # whole or not at all (a full disk)
     return out

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 from cli.command import add_command, arg
+from model.errors import InputError
+from scenarios import store
 from scenarios.results import read_results
 
 RESULTS_DIR = arg("results_dir", metavar="RESULTS_DIR", help="folder written by 'huzhu run --out'")
@@ -80,13 +82,24 @@ def _headless() -> None:
     matplotlib.use("Agg")
 
 
+def _chart_folder(out: Path) -> Path:
+    """The charts' folder, made now: an existing file or an unwritable place is refused in one line."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out '{out}' is a file; give a folder for the charts")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise store.storage_error(out, err, "create") from None
+    return out
+
+
 def plot_command(args: argparse.Namespace) -> int:
     _headless()
     from analysis import charts
 
     res = read_results(args.results_dir)
     metrics = args.metric or None
-    out = Path(args.out) if args.out else Path(args.results_dir) / "charts"
+    out = _chart_folder(Path(args.out) if args.out else Path(args.results_dir) / "charts")
     jobs = list(charts.standard_set(res, metrics, size=args.size, interval=args.interval))
     written = render_all(jobs, out, args.format)
     print(f"{len(written)} charts ({args.format}, {args.size}) in {out}", file=sys.stdout)
@@ -101,7 +114,18 @@ def render_all(jobs: list, out: Path, fmt: str) -> list[Path]:
     """
     from analysis import style
 
-    return [style.save(make(), out / name, fmt) for name, make in jobs]
+    written = []
+    for name, make in jobs:
+        path = out / f"{name}.{fmt}"
+        try:
+            written.append(style.save(make(), out / name, fmt))
+        except OSError as err:  # a full disk leaves no half chart behind that looks whole
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise store.storage_error(path, err) from None
+    return written
 
 
 def report_command(args: argparse.Namespace) -> int:

@@ -70,7 +70,7 @@ def exercises_command(args: argparse.Namespace) -> int:
         print("every published figure matches a fresh run" if args.check else "keys up to date")
         return 0
     for e in exercises.EXERCISES:
-        arms = ", ".join(a.command_name().removeprefix("docs/exercises/scenarios/") for a in e.arms)
+        arms = ", ".join(a.command_name() for a in e.arms)
         print(f"{e.number}. {e.title} ({e.minutes} min)  docs/exercises/{e.file}")
         print(f"   runs: {arms}; {e.reps} replications x {e.years} years")
     return 0

@@ -5,7 +5,8 @@ The commands: `cli.scenario_commands` (demo, params, scenarios, show, run, valid
 `cli.app_command` (app). Each has a `register(subparsers)` that adds its commands with
 `cli.command.add_command`; a command's handler returns the exit code.
 
-Exit codes: 0 success, 2 bad input (a clear message on stderr), 1 anything else.
+Exit codes: 0 success, 2 bad input (a clear message on stderr), 1 anything else
+(a results directory that cannot be written says which path and why, and exits 1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 
 from cli import analysis_commands, app_command, exercise_commands, scenario_commands
 from model.errors import HuzhuError
+from scenarios.store import StorageError
 
 # In the order `huzhu --help` lists them.
 COMMAND_MODULES = (scenario_commands, analysis_commands, exercise_commands, app_command)
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
+    except StorageError as err:  # a full disk, a read-only folder: not the user's input, but no traceback
+        print(f"huzhu {args.command}: {err}", file=sys.stderr)
+        return 1
     except HuzhuError as err:  # bad input: InputError, ParameterError
         print(f"huzhu {args.command}: {err}", file=sys.stderr)
         return 2

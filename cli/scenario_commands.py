@@ -12,8 +12,12 @@ from model.errors import InputError
 from model.metrics import CLASS_SHARES
 from model.params import NAMES, allowed, field_info, make_params, reference_markdown
 from scenarios import store
-from scenarios.loader import SIZE_KEYS, find, load, load_file, preset_names
-from scenarios.runner import default_out, execute, plan_batch, run
+from scenarios.checks import check_options
+from scenarios.loader import SIZE_KEYS, exercise_scenario_names, find, load, load_file, preset_names
+from scenarios.runner import CLI_NAMES, default_out, execute, plan_batch, run
+
+# How `huzhu run` spells the runner's options in its messages.
+RUN_FLAGS = {**CLI_NAMES, "workers": "--workers", "chunk_runs": "--chunk", "dask": "--dask", "out": "--out"}
 
 DEMO_OUT = Path("outputs") / "demo"
 DEMO_REPS = 5
@@ -75,6 +79,11 @@ def register(subparsers) -> None:
             arg("--resume", action="store_true", help="complete an interrupted batch in --out"),
             arg("--chunk", type=int, metavar="RUNS", help="runs per part file (default: sized to the runs)"),
             arg("--quiet", action="store_true", help="no progress bar"),
+            arg(
+                "--ignore-memory",
+                action="store_true",
+                help="run even when the models' estimated memory exceeds what this machine has available",
+            ),
         ],
         cmd_run,
     )
@@ -126,6 +135,8 @@ def cmd_scenarios(args) -> int:
     for name in names:
         sc = load(name)
         print(f"{name:<{width}}  {_first_sentence(sc.description)}")
+    print("\nThe class exercises' scenarios (docs/exercises/), also run by name:")
+    print("  " + ", ".join(exercise_scenario_names()))
     print("\nShow one with 'huzhu show NAME'; run them with 'huzhu run NAME...'.")
     return 0
 
@@ -145,6 +156,8 @@ def cmd_show(args) -> int:
         for name, spec in sw.parameters.items():
             desc = f"{spec.min} to {spec.max}" if hasattr(spec, "min") else ", ".join(_fmt(v) for v in spec)
             print(f"    {name}: {desc}")
+        for name in sc.shadowed:
+            print(f"    note: {name} is also set in [parameters]; the sweep's values win, that value is not used")
     # sizes are on the line above; the list is of what the scenario sets
     names = list(NAMES) if args.all else [n for n in NAMES if n in sc.overrides and n not in SIZE_KEYS]
     print(
@@ -156,6 +169,8 @@ def cmd_show(args) -> int:
         value = getattr(p, name)
         unit = f" {info['unit']}" if info["unit"] else ""
         mark = "" if name in sc.overrides else "   (default)"
+        if name in sc.swept:
+            mark += "   (swept: the sweep's values are used, not this one)"
         print(f"  {name} = {_fmt(value)}{unit}{mark}")
         prov = sc.provenance_of(name)
         if prov and (name in sc.overrides or args.all):
@@ -186,6 +201,8 @@ def cmd_validate(args) -> int:
             problems.append(str(err))
             continue
         print(f"ok  {path}: {sc.name}, {sc.n_points} point(s) x {sc.replications} replications = {sc.n_runs} runs")
+        for name in sc.shadowed:
+            print(f"    note: {name} is set in [parameters] and swept; the sweep's values win")
     if problems:
         raise InputError("\n".join(problems))
     return 0
@@ -205,18 +222,21 @@ def _where(path: Path) -> str:
 
 
 def cmd_run(args) -> int:
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers {args.workers} is not allowed: expected a whole number from 1")
-    if args.dask and args.dask != "local" and args.workers is not None:
-        raise InputError("--workers sizes a local pool or '--dask local'; a running Dask scheduler has its own workers")
-    if args.chunk is not None and args.chunk < 1:
-        raise InputError(f"--chunk {args.chunk} is not allowed: expected a whole number from 1")
+    check_options(RUN_FLAGS, workers=args.workers, chunk_runs=args.chunk, dask=args.dask)
     if args.resume and args.out is None:
         raise InputError("--resume needs --out DIR, the folder of the batch to finish")
     loaded = [load(ref) for ref in args.scenarios]
-    plan = plan_batch(loaded, reps=args.reps, years=args.years, seed=args.seed, chunk_runs=args.chunk)
+    plan = plan_batch(loaded, reps=args.reps, years=args.years, seed=args.seed, chunk_runs=args.chunk, names=CLI_NAMES)
     out = args.out or default_out(plan.scenarios)
-    manifest = execute(plan, out, workers=args.workers, dask=args.dask, resume=args.resume, progress=not args.quiet)
+    manifest = execute(
+        plan,
+        out,
+        workers=args.workers,
+        dask=args.dask,
+        resume=args.resume,
+        progress=not args.quiet,
+        check_memory=not args.ignore_memory,
+    )
     print(f"{manifest['runs_done']} of {manifest['n_runs']} runs of {', '.join(s.name for s in plan.scenarios)} done.")
     print(_where(out))
     if manifest["status"] != "complete":

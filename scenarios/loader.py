@@ -8,6 +8,7 @@ the key path, the value and what is allowed.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,14 @@ from model.errors import InputError, ParameterError
 from model.params import FIELDS, Params, closest, make_params, unknown_name_message
 from scenarios.errors import describe_file_error, describe_parameter_error
 from scenarios.scenario import Scenario
-from scenarios.schema import DEFAULTS, SAMPLED_KINDS, Range, ScenarioFile, Sweep
+from scenarios.schema import DEFAULTS, MIN_SOBOL_SAMPLES, SAMPLED_KINDS, Range, ScenarioFile, Sweep
 from scenarios.sweep import is_numeric
 
 PRESETS_DIR = Path(__file__).parent / "presets"
+# The class exercises' own scenarios (docs/exercises/), shipped with the package and named like presets.
+EXERCISES_DIR = Path(__file__).parent / "exercises"
+# `extends` chains longer than this are refused (a chain is a few files; this stops a runaway one).
+MAX_EXTENDS = 32
 # Keys the file sets at its top level that are also model parameters.
 SIZE_KEYS = ("villages", "households")
 
@@ -31,20 +36,44 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
 
 
+def exercise_scenario_names() -> list[str]:
+    """Names of the exercises' scenarios shipped with the package (run them by name, from anywhere)."""
+    return sorted(p.stem for p in EXERCISES_DIR.glob("*.toml"))
+
+
 def _looks_like_path(ref: str) -> bool:
     return ref.endswith(".toml") or "/" in ref or "\\" in ref
 
 
 def find(ref: str, base: Path | None = None) -> Path:
-    """The file a scenario reference names: a preset name, or a path (relative to `base`)."""
-    if not _looks_like_path(ref) and (PRESETS_DIR / f"{ref}.toml").is_file():
-        return PRESETS_DIR / f"{ref}.toml"
+    """The file a scenario reference names: a shipped name (preset or exercise), or a path (relative to `base`)."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(f"scenario {ref!r} is not allowed: expected a preset name or a path to a .toml file")
+    if not _looks_like_path(ref):
+        for folder in (PRESETS_DIR, EXERCISES_DIR):
+            if (folder / f"{ref}.toml").is_file():
+                return folder / f"{ref}.toml"
     path = Path(ref) if base is None else base / ref
-    if path.is_file():
-        return path
-    near = closest(ref, preset_names())
+    try:
+        if path.is_file():
+            return path
+        there = path.exists()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        there = False
+    if there:
+        raise InputError(f"'{ref}' is not a file; expected a preset name or a path to a .toml file")
+    shipped = [*preset_names(), *exercise_scenario_names()]
+    stem = Path(ref).stem
+    if _looks_like_path(ref) and stem in shipped:
+        where = Path.cwd() if base is None else base
+        raise InputError(
+            f"no file '{ref}' (looked in {where}); a scenario of that name is shipped with huzhu: "
+            f"give its name, '{stem}', instead of a path"
+        )
+    near = closest(ref, shipped)
     hint = f"did you mean '{near}'? " if near else ""
-    raise InputError(f"no preset or file '{ref}'; {hint}presets: {', '.join(preset_names())}")
+    return_hint = f"presets: {', '.join(preset_names())}; the exercises' scenarios: 'huzhu scenarios' lists them"
+    raise InputError(f"no preset or file '{ref}'; {hint}{return_hint}")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -57,6 +86,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not a UTF-8 text file ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
+    except RecursionError:
+        raise InputError(f"{path}: arrays or tables nested too deeply to read") from None
 
 
 def _fail(path: Path, lines: list[str]) -> InputError:
@@ -71,6 +102,8 @@ def _parse(path: Path) -> ScenarioFile:
         return ScenarioFile(**raw)
     except ValidationError as err:
         raise _fail(path, describe_file_error(err)) from None
+    except RecursionError:
+        raise InputError(f"{path}: values nested too deeply") from None
 
 
 def _check_parameters(path: Path, values: dict[str, Any]) -> Params:
@@ -82,6 +115,8 @@ def _check_parameters(path: Path, values: dict[str, Any]) -> Params:
         return Params(**values)
     except ValidationError as err:
         raise _fail(path, describe_parameter_error(err, "parameters.")) from None
+    except RecursionError:
+        raise InputError(f"{path}: parameters: values nested too deeply") from None
 
 
 def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
@@ -90,6 +125,11 @@ def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[st
     if resolved in chain:
         names = " -> ".join(p.stem for p in (*chain, resolved))
         raise InputError(f"{path}: extends makes a cycle: {names}")
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(
+            f"{chain[0]}: extends: a chain of more than {MAX_EXTENDS} files (it reaches {path}); "
+            "a scenario extends a few files at most"
+        )
     data = _parse(path)
     own = data.model_dump(exclude_unset=True)
     for key in SIZE_KEYS:
@@ -167,6 +207,11 @@ def _check_sweep(path: Path, sweep: Sweep, base: dict[str, Any]) -> None:
         problems.append(f"sweep.samples = {sweep.samples}: only kinds 'latin' and 'sobol' take samples")
     if kind == "sobol" and sweep.samples is not None and sweep.samples & (sweep.samples - 1):
         problems.append(f"sweep.samples = {sweep.samples} is not allowed: expected a power of 2 for kind 'sobol'")
+    elif kind == "sobol" and sweep.samples is not None and sweep.samples < MIN_SOBOL_SAMPLES:
+        problems.append(
+            f"sweep.samples = {sweep.samples} is not allowed: expected at least {MIN_SOBOL_SAMPLES} for kind "
+            "'sobol' (fewer give indices far outside 0-1 whose intervals span everything)"
+        )
     if problems:
         raise _fail(path, problems)
 
@@ -210,8 +255,15 @@ def load_file(path: Path, preset: bool = False) -> Scenario:
 
 
 def load(ref: str | Path) -> Scenario:
-    """A scenario by preset name or file path, resolved and validated."""
+    """A scenario by preset name or file path, resolved and validated (InputError names what is wrong)."""
     if isinstance(ref, Scenario):
         return ref
-    path = find(str(ref))
-    return load_file(path, preset=path.parent == PRESETS_DIR)
+    if not isinstance(ref, str | os.PathLike):
+        raise InputError(
+            f"scenario {ref!r} is not allowed: expected a preset name, a path to a .toml file or a Scenario"
+        )
+    path = find(os.fspath(ref))
+    try:
+        return load_file(path, preset=path.parent == PRESETS_DIR)
+    except RecursionError:  # a structure too deep for a check not guarded above
+        raise InputError(f"{path}: nested too deeply to check") from None

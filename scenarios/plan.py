@@ -12,9 +12,11 @@ their differences are not blurred by different luck.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,27 +80,110 @@ class Chunk:
         return sum(len(g.run_ids) for g in self.groups)
 
 
+# Version of the seed derivation and of the cutting into chunks above: part of the fingerprint.
+SCHEME = 2
+
+
 @dataclass
 class Plan:
-    """Every run of a batch, in chunks, plus what the output columns will be."""
+    """Every run of a batch, cut into chunks, and what the output columns will be.
+
+    Nothing is drawn up front: run `i` is the replicate `(i - first) % replications` of
+    point `(i - first) // replications` of the scenario whose runs start at `first`, and
+    chunk `k` holds runs `k * chunk_runs` up to the next chunk's first. `chunk(k)` builds
+    one chunk when it is about to run, so the runner's memory does not grow with the
+    number of runs or points.
+    """
 
     scenarios: list[Scenario]
-    chunks: list[Chunk]
-    runs: list[dict[str, Any]]  # run_id, scenario, point, replicate, seed, part
     swept: dict[str, str]  # swept parameter -> its type in the schema (union over scenarios)
     chunk_runs: int
 
     @property
     def n_runs(self) -> int:
-        return len(self.runs)
+        return sum(s.n_runs for s in self.scenarios)
+
+    @property
+    def n_chunks(self) -> int:
+        return math.ceil(self.n_runs / self.chunk_runs)
+
+    @property
+    def first_runs(self) -> list[int]:
+        """The run id of each scenario's first run."""
+        firsts, n = [], 0
+        for s in self.scenarios:
+            firsts.append(n)
+            n += s.n_runs
+        return firsts
+
+    def chunk_range(self, index: int) -> range:
+        """The run ids of chunk `index`."""
+        return range(index * self.chunk_runs, min((index + 1) * self.chunk_runs, self.n_runs))
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        """One run: run_id, scenario, point, replicate, seed and part."""
+        if not 0 <= run_id < self.n_runs:
+            raise IndexError(f"run {run_id} is not in this batch of {self.n_runs} runs")
+        k = bisect.bisect_right(self.first_runs, run_id) - 1
+        s = self.scenarios[k]
+        p, r = divmod(run_id - self.first_runs[k], s.replications)
+        return {
+            "run_id": run_id,
+            "scenario": s.name,
+            "point": p,
+            "replicate": r,
+            "seed": run_seed(s.seed, p, r),
+            "part": run_id // self.chunk_runs,
+        }
+
+    def iter_runs(self) -> Iterator[dict[str, Any]]:
+        """Every run, in order (one at a time)."""
+        return (self.run(i) for i in range(self.n_runs))
+
+    def chunk(self, index: int) -> Chunk:
+        """The groups of chunk `index`: one per parameter point it touches."""
+        chunk = Chunk(index)
+        firsts = self.first_runs
+        group = None
+        for run_id in self.chunk_range(index):
+            k = bisect.bisect_right(firsts, run_id) - 1
+            s = self.scenarios[k]
+            p, r = divmod(run_id - firsts[k], s.replications)
+            if group is None or group.scenario != s.name or group.point != p:
+                params = s.params_at(s.point(p))
+                values = {name: getattr(params, name) for name in self.swept}
+                group = Group(s.name, p, values, params.model_dump(), s.years)
+                chunk.groups.append(group)
+            group.run_ids.append(run_id)
+            group.replicates.append(r)
+            group.seeds.append(run_seed(s.seed, p, r))
+            if r == 0:
+                group.snapshot_years = snapshot_years(s)
+        return chunk
+
+    def chunks(self, skip: frozenset[int] | set[int] = frozenset()) -> Iterator[Chunk]:
+        """The chunks in order, built one at a time, leaving out those in `skip`."""
+        return (self.chunk(i) for i in range(self.n_chunks) if i not in skip)
+
+    def largest_model(self) -> tuple[Scenario, int]:
+        """The scenario with the largest model a chunk can build, and that model's replicates."""
+        best = max(
+            self.scenarios, key=lambda s: s.params.households * s.params.villages * min(s.replications, self.chunk_runs)
+        )
+        return best, min(best.replications, self.chunk_runs)
 
     def fingerprint(self) -> str:
-        """A hash of everything that decides the results (to refuse resuming a different batch)."""
+        """A hash of everything that decides the results (to refuse resuming a different batch).
+
+        The model's code is checked separately (`scenarios.runner.model_code`), so that
+        a refusal can say which of the two changed.
+        """
         key = {
             # where a file was read from does not change its results
             "scenarios": [{k: v for k, v in s.to_dict().items() if k != "source"} for s in self.scenarios],
             "chunk_runs": self.chunk_runs,
-            "runs": [(r["run_id"], r["seed"], r["part"]) for r in self.runs],
+            "n_runs": self.n_runs,
+            "scheme": SCHEME,
         }
         blob = json.dumps(key, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
@@ -118,41 +203,4 @@ def make_plan(scenarios: list[Scenario], chunk_runs: int | None = None) -> Plan:
     for s in scenarios:
         for name in s.swept:
             swept.setdefault(name, field_info(name)["type"])
-    chunks: list[Chunk] = []
-    runs: list[dict[str, Any]] = []
-    current = Chunk(0)
-    run_id = 0
-    for s in scenarios:
-        snaps = snapshot_years(s)
-        for p, point in enumerate(s.points):
-            params = s.params_at(point)
-            # every swept column of the batch: this point's value, or this scenario's fixed value
-            values = {name: getattr(params, name) for name in swept}
-            group = None
-            for r in range(s.replications):
-                if current.n_runs >= chunk_runs:
-                    chunks.append(current)
-                    current, group = Chunk(len(chunks)), None
-                if group is None:
-                    group = Group(s.name, p, values, params.model_dump(), s.years)
-                    current.groups.append(group)
-                seed = run_seed(s.seed, p, r)
-                group.run_ids.append(run_id)
-                group.replicates.append(r)
-                group.seeds.append(seed)
-                if r == 0:
-                    group.snapshot_years = snaps
-                runs.append(
-                    {
-                        "run_id": run_id,
-                        "scenario": s.name,
-                        "point": p,
-                        "replicate": r,
-                        "seed": seed,
-                        "part": current.index,
-                    }
-                )
-                run_id += 1
-    if current.groups:
-        chunks.append(current)
-    return Plan(list(scenarios), chunks, runs, swept, chunk_runs)
+    return Plan(list(scenarios), swept, chunk_runs)

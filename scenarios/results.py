@@ -41,9 +41,23 @@ def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
+def _unreadable(path: Path, err: Exception) -> InputError:
+    return InputError(
+        f"'{path}' is not a readable Parquet file ({type(err).__name__}: {str(err).splitlines()[0][:120]}); "
+        "it was truncated or changed after the batch wrote it"
+    )
+
+
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError, TypeError, KeyError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        raise _unreadable(path, err) from None
+
+
 def _read_parts(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """The part files of a folder, concatenated in file order (each part read alone, so their types may differ)."""
-    frames = [pd.read_parquet(p, columns=columns) for p in _parts(folder)]
+    frames = [_read_part(p, columns=columns) for p in _parts(folder)]
     if not frames:
         return pd.DataFrame()
     nonempty = [f for f in frames if len(f)]
@@ -87,7 +101,7 @@ class Results:
     def manifest(self) -> dict[str, Any]:
         try:
             manifest = store.read_manifest(self.path)
-        except json.JSONDecodeError as err:
+        except json.JSONDecodeError as err:  # read_manifest says so itself; kept for other readers
             raise InputError(f"'{self.path / MANIFEST}' is not valid JSON: {err}") from None
         if manifest is None:
             raise InputError(f"'{self.path}' is not a results directory (no {MANIFEST})")
@@ -176,6 +190,15 @@ class Results:
         if "point" in self.runs.columns:
             return self.runs.groupby("run_id")["point"].first()
         pairs = {r["run_id"]: r["point"] for r in self.manifest.get("runs", []) if isinstance(r, dict) and "point" in r}
+        if not pairs and isinstance(self.manifest.get("scenario_runs"), list):
+            # run_id = first_run + point * replications + replicate, for each scenario's block of runs
+            ids = self.runs["run_id"].drop_duplicates()
+            point = pd.Series(-1, index=ids.to_numpy(), dtype="int64", name="point")
+            for block in self.manifest["scenario_runs"]:
+                first, n, reps = (int(block[k]) for k in ("first_run", "n_runs", "replications"))
+                mine = ids[(ids >= first) & (ids < first + n)].to_numpy()
+                point[mine] = (mine - first) // reps
+            return point[point >= 0]
         return pd.Series(pairs, dtype="int64", name="point")
 
     @cached_property
@@ -206,6 +229,29 @@ class Results:
         return self.runs.groupby(keys, sort=False, observed=True, dropna=False)[self.metrics].mean().reset_index()
 
 
+def verify(res: Results) -> None:
+    """Check each part file against the checksum the manifest records for it (InputError naming a file that differs)."""
+    recorded = res.manifest.get("parts_done")
+    if not isinstance(recorded, dict):
+        return  # written before parts were recorded, or by other tools
+    for name in recorded:
+        if not (res.path / RUNS / str(name)).is_file():
+            raise InputError(
+                f"'{res.path / RUNS / str(name)}' is missing though {MANIFEST} records it as done; "
+                f"run it again with 'huzhu run ... --out {res.path} --resume'"
+            )
+    for folder in (RUNS, HOUSEHOLDS):
+        for path in _parts(res.path / folder):
+            want = (recorded.get(path.name) or {}).get(folder) if isinstance(recorded.get(path.name), dict) else None
+            if want is None:
+                continue
+            if store.file_checksum(path) != want:
+                raise InputError(
+                    f"'{path}' does not match its checksum in {MANIFEST}: it was truncated or changed after "
+                    f"the batch wrote it; run it again with 'huzhu run ... --out {res.path} --resume'"
+                )
+
+
 def read_results(path: str | Path) -> Results:
     """Open a results directory written by `huzhu run` or `scenarios.run`; bad input raises InputError.
 
@@ -222,8 +268,15 @@ def read_results(path: str | Path) -> Results:
             f"(made by 'huzhu run --out {where}')"
         )
     res.manifest  # noqa: B018 - a broken manifest fails now, not at first use
+    verify(res)
     parts = _parts(where / RUNS)
-    if sum(pq.ParquetFile(p).metadata.num_rows for p in parts) == 0:
+    rows = 0
+    for p in parts:
+        try:
+            rows += pq.ParquetFile(p).metadata.num_rows
+        except (OSError, ValueError) as err:
+            raise _unreadable(p, err) from None
+    if rows == 0:
         raise InputError(f"'{where}' holds no finished runs ({RUNS}/ has no rows); the batch is empty or still running")
     names = set(pq.read_schema(parts[0]).names)
     missing = [c for c in ("scenario", "run_id", "year") if c not in names]

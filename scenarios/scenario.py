@@ -31,7 +31,23 @@ class Scenario:
     @cached_property
     def points(self) -> list[dict[str, Any]]:
         """The swept values of each parameter point, in a fixed order ([{}] without a sweep)."""
-        return sweeps.points(self.sweep, self.seed)
+        return [self.point(i) for i in range(self.n_points)]
+
+    @cached_property
+    def _sample(self):
+        """The SALib sample of a latin or sobol sweep (None for the others): d numbers per point."""
+        if self.sweep is None or self.sweep.kind not in ("latin", "sobol"):
+            return None
+        return sweeps.sample(self.sweep, self.seed)
+
+    def point(self, index: int) -> dict[str, Any]:
+        """The swept values of point `index` (the others are not listed)."""
+        return sweeps.point_at(self.sweep, index, self._sample)
+
+    @property
+    def shadowed(self) -> list[str]:
+        """Parameters set in [parameters] and swept too: the sweep's values are the ones used."""
+        return [n for n in self.swept if n in self.overrides]
 
     @property
     def swept(self) -> list[str]:

@@ -42,6 +42,9 @@ SAMPLED_KINDS = ("latin", "sobol")
 MAX_YEARS = 200
 MAX_REPLICATIONS = 100_000
 MAX_SEED = 2**32 - 1
+# Sobol (Saltelli) base samples below this give first-order and total indices far outside 0-1
+# with bootstrap intervals wider than the whole range: not an estimate worth charting.
+MIN_SOBOL_SAMPLES = 64
 
 
 class Range(BaseModel):

@@ -8,7 +8,6 @@ the sampler's order with the scenario's seed.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from model.params import field_info
@@ -34,25 +33,47 @@ def _python(name: str, value: Any) -> Any:
     return float(value)
 
 
-def points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
-    """The swept values of each parameter point ([{}] when nothing is swept)."""
-    if sweep is None:
-        return [{}]
-    names = list(sweep.parameters)
-    if sweep.kind == "grid":
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*sweep.parameters.values())]
-    if sweep.kind == "zip":
-        return [dict(zip(names, combo, strict=True)) for combo in zip(*sweep.parameters.values(), strict=True)]
+def sample(sweep: Sweep, seed: int):
+    """The SALib sample of a latin or sobol sweep: an array, one row per point (d numbers each)."""
     # SALib is imported here: it is slow to import and only sampled sweeps need it
     if sweep.kind == "latin":
         from SALib.sample import latin
 
-        sample = latin.sample(problem(sweep), sweep.samples, seed=seed)
-    else:
-        from SALib.sample import sobol
+        return latin.sample(problem(sweep), sweep.samples, seed=seed)
+    from SALib.sample import sobol
 
-        sample = sobol.sample(problem(sweep), sweep.samples, calc_second_order=sweep.second_order, seed=seed)
-    return [{n: _python(n, v) for n, v in zip(names, row, strict=True)} for row in sample]
+    return sobol.sample(problem(sweep), sweep.samples, calc_second_order=sweep.second_order, seed=seed)
+
+
+def point_at(sweep: Sweep | None, index: int, sampled=None) -> dict[str, Any]:
+    """The swept values of point `index`, without listing the others (`sampled`: the SALib sample).
+
+    >>> s = Sweep(kind="grid", parameters={"fund_levy_rate": [0.0, 0.1], "exit_allowed": [True, False]})
+    >>> [point_at(s, i) for i in (0, 1, 3)]  # doctest: +NORMALIZE_WHITESPACE
+    [{'fund_levy_rate': 0.0, 'exit_allowed': True}, {'fund_levy_rate': 0.0, 'exit_allowed': False},
+     {'fund_levy_rate': 0.1, 'exit_allowed': False}]
+    """
+    if sweep is None:
+        return {}
+    names = list(sweep.parameters)
+    if sweep.kind == "grid":
+        values = {}
+        for name in reversed(names):  # the last parameter varies fastest
+            options = sweep.parameters[name]
+            index, k = divmod(index, len(options))
+            values[name] = options[k]
+        return {n: values[n] for n in names}
+    if sweep.kind == "zip":
+        return {n: sweep.parameters[n][index] for n in names}
+    return {n: _python(n, v) for n, v in zip(names, sampled[index], strict=True)}
+
+
+def points(sweep: Sweep | None, seed: int) -> list[dict[str, Any]]:
+    """The swept values of every parameter point ([{}] when nothing is swept); for small sweeps."""
+    if sweep is None:
+        return [{}]
+    sampled = sample(sweep, seed) if sweep.kind in ("latin", "sobol") else None
+    return [point_at(sweep, i, sampled) for i in range(size(sweep))]
 
 
 def size(sweep: Sweep | None) -> int:

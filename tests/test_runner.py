@@ -101,9 +101,12 @@ def test_manifest_records_the_scenario_versions_seeds_and_status(tiny, tmp_path)
     assert sc["name"] == "tiny_sweep" and sc["parameters"]["fund_portable"] is False
     assert sc["sweep"]["kind"] == "grid" and m["swept"] == ["fund_levy_rate"]
     assert {"numpy", "pandas", "mesa", "pyarrow"} <= set(m["versions"])
-    assert all(r["status"] == "done" for r in m["runs"])
+    assert m["model_code"]["sha256"] and "model/village.py" in m["model_code"]["files"]
+    assert sorted(m["parts_done"]) == sorted(p.name for p in (tmp_path / "out" / "runs").glob("part-*.parquet"))
+    plan = plan_batch([scenarios.load(tiny)], chunk_runs=m["chunk_runs"])
     seeds = res.frame().groupby("run_id")["seed"].first().to_dict()
-    assert seeds == {r["run_id"]: r["seed"] for r in m["runs"]}
+    assert seeds == {r["run_id"]: r["seed"] for r in plan.iter_runs()}
+    assert res.points.to_dict() == {r["run_id"]: r["point"] for r in plan.iter_runs()}
 
 
 def test_packing_replications_into_one_model_changes_nothing(tiny, tmp_path):
@@ -133,13 +136,16 @@ def test_dask_local_cluster_of_processes(tiny, tmp_path):
     pd.testing.assert_frame_equal(serial.frame(), local.frame())
 
 
-def test_a_non_empty_out_dir_is_refused_without_resume(tiny, tmp_path):
+@pytest.mark.parametrize("resume", [False, True])
+def test_a_folder_that_holds_no_batch_is_refused_and_left_alone(tiny, tmp_path, resume):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(InputError, match="is not empty; pass --resume"):
-        run_into(tiny, out, workers=1)
-    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    (out / ".draft.tmp").write_text("a hidden file of the user's")
+    with pytest.raises(InputError, match="is not empty and has no manifest.json") as err:
+        run_into(tiny, out, workers=1, resume=resume)
+    assert "--resume" not in str(err.value)
+    assert sorted(p.name for p in out.iterdir()) == [".draft.tmp", "notes.txt"]
 
 
 def test_resume_refuses_a_different_batch(tiny, tmp_path):
@@ -213,7 +219,7 @@ def failing_run_villages(params, seeds, years, snapshot_years=()):
 
 def test_a_failing_chunk_keeps_the_others_and_resume_finishes_the_batch(tiny, tmp_path):
     plan = plan_batch([scenarios.load(tiny)], chunk_runs=2)
-    FAILING_SEEDS.add(plan.runs[2]["seed"])  # in the second chunk
+    FAILING_SEEDS.add(plan.run(2)["seed"])  # in the second chunk
     out = tmp_path / "out"
     try:
         manifest = execute(plan, out, workers=1, progress=False, function=f"{__name__}:failing_run_villages")
@@ -221,7 +227,8 @@ def test_a_failing_chunk_keeps_the_others_and_resume_finishes_the_batch(tiny, tm
         FAILING_SEEDS.clear()
     assert manifest["status"] == "failed"
     assert manifest["failures"] == [{"part": 1, "error": "RuntimeError: the model failed"}]
-    assert [r["status"] for r in manifest["runs"]] == ["done", "done", "failed", "failed", "done", "done"]
+    assert sorted(manifest["parts_done"]) == ["part-00000.parquet", "part-00002.parquet"]
+    assert manifest["runs_done"] == 4
     assert len(list((out / "runs").glob("part-*.parquet"))) == 2
     assert execute(plan, out, workers=1, resume=True, progress=False)["status"] == "complete"
     whole = run_into(tiny, tmp_path / "whole", workers=1, chunk_runs=2)

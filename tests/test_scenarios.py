@@ -155,25 +155,27 @@ def test_latin_sweep_samples_within_the_ranges_and_rounds_whole_numbers(tmp_path
 
 
 def test_sobol_sweep_has_saltellis_number_of_points_and_the_salib_problem(tmp_path):
-    text = '[sweep]\nkind = "sobol"\nsamples = 8\n[sweep.parameters]\njoin_pressure = { min = 0.0, max = 1.0 }\nfund_levy_rate = { min = 0.0, max = 0.1 }\n'
+    text = '[sweep]\nkind = "sobol"\nsamples = 64\n[sweep.parameters]\njoin_pressure = { min = 0.0, max = 1.0 }\nfund_levy_rate = { min = 0.0, max = 0.1 }\n'
     sc = load(write(tmp_path, text))
-    assert len(sc.points) == 8 * (2 * 2 + 2) == sc.n_points
+    assert len(sc.points) == 64 * (2 * 2 + 2) == sc.n_points
     rec = sc.sweep_record()
     assert rec["problem"] == {
         "num_vars": 2,
         "names": ["join_pressure", "fund_levy_rate"],
         "bounds": [[0.0, 1.0], [0.0, 0.1]],
     }
-    assert rec["N"] == 8 and rec["second_order"] is True
+    assert rec["N"] == 64 and rec["second_order"] is True
 
 
 def test_run_seeds_derive_from_the_scenario_seed_point_and_replicate(tmp_path):
     sc = load(write(tmp_path, '[sweep]\nkind = "grid"\n[sweep.parameters]\nfund_levy_rate = [0.0, 0.1]\n'))
     plan = make_plan([sc], chunk_runs=1)
-    seeds = [r["seed"] for r in plan.runs]
+    runs = list(plan.iter_runs())
+    seeds = [r["seed"] for r in runs]
     assert seeds == [run_seed(7, p, r) for p in range(2) for r in range(2)]
     assert len(set(seeds)) == 4
-    assert [r["run_id"] for r in plan.runs] == [0, 1, 2, 3]
+    assert [r["run_id"] for r in runs] == [0, 1, 2, 3]
+    assert [s for c in plan.chunks() for g in c.groups for s in g.seeds] == seeds
 
 
 def test_load_names_the_closest_preset():
