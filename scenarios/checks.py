@@ -97,7 +97,7 @@ DASK_TIMEOUT = 10.0
 DASK_MAX_FIRST_MESSAGE = 1 << 24
 
 
-def probe_dask_scheduler(address: str, timeout: float = DASK_TIMEOUT) -> None:
+def probe_dask_scheduler(address: str, timeout: float | None = None) -> None:
     """Check that a tcp:// address is a Dask scheduler before a client waits on it.
 
     A Dask scheduler sends its handshake as soon as a connection opens; a web server or
@@ -107,6 +107,7 @@ def probe_dask_scheduler(address: str, timeout: float = DASK_TIMEOUT) -> None:
     scheme, _, location = address.partition("://")
     if scheme != "tcp":
         return
+    timeout = DASK_TIMEOUT if timeout is None else timeout
     host, _, port = location.rpartition(":")
     host = host.strip("[]")
     try:
