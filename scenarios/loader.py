@@ -210,7 +210,7 @@ def _check_sweep(path: Path, sweep: Sweep, base: dict[str, Any]) -> None:
     elif kind == "sobol" and sweep.samples is not None and sweep.samples < MIN_SOBOL_SAMPLES:
         problems.append(
             f"sweep.samples = {sweep.samples} is not allowed: expected at least {MIN_SOBOL_SAMPLES} for kind "
-            "'sobol' (fewer give indices far outside 0-1 whose intervals span everything)"
+            "'sobol' (fewer give indices whose 95% intervals span most of 0 to 1)"
         )
     if problems:
         raise _fail(path, problems)

@@ -2,7 +2,7 @@
 
 A results directory (written by `huzhu run` or `scenarios.run`, laid out in
 `scenarios.store`) holds ``manifest.json`` (the scenarios as resolved, the sweep,
-versions, seeds, each run's status), ``runs/*.parquet`` (one row per run, village
+versions, the model's code, each finished part's checksum), ``runs/*.parquet`` (one row per run, village
 and year with every metric) and ``households/*.parquet`` (household snapshots of
 replicate 0 of each parameter point at a few years). The tables are read when first
 used and kept; the runs are sorted by run, village and year, the snapshots by run,
