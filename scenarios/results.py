@@ -17,6 +17,7 @@ year, village and household.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -258,6 +259,8 @@ def read_results(path: str | Path) -> Results:
     The folder is checked now (a manifest, finished runs with their id columns); the
     tables are read when first used.
     """
+    if not isinstance(path, str | os.PathLike) or not str(path).strip():
+        raise InputError(f"path = {path!r} is not allowed: expected the folder 'huzhu run --out' wrote")
     res = Results(Path(path))
     where = res.path
     if not where.is_dir():

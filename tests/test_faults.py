@@ -439,3 +439,9 @@ def test_exercise_scenarios_run_by_name_from_any_folder(tmp_path, monkeypatch, c
     code, err = run_cli(capsys, "show", "docs/exercises/scenarios/markets_closed.toml")
     assert code == 2 and "give its name, 'markets_closed'" in one_line(err) and str(tmp_path) in err
     assert main(["scenarios"]) == 0 and "markets_closed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", [5, None, "", ["a"]])
+def test_read_results_names_a_bad_path(bad):
+    with pytest.raises(InputError, match="path = .* is not allowed"):
+        scenarios.read_results(bad)
