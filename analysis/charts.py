@@ -466,6 +466,8 @@ def standard_set(
     and close each before the next), so a large batch never holds them all.
     """
     asked = check_metrics(res, metrics) if metrics else None
+    if baseline is not None and baseline not in res.scenarios:
+        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
     ts_metrics = asked or [m for m in END_METRICS if m in res.metrics]
     have = set(derived_names(res))
     rates = [m for m in RATE_METRICS if m in have]

@@ -63,11 +63,11 @@ def pairing_sentence(res: Results, scenario: str, baseline: str, titles: dict[st
         seed = how["seeds"][0]
         alone = how["runs"] + how["runs_baseline"] - 2 * how["pairs"]
         extra = f" ({how['pairs']} pairs" + (f"; {alone} runs without a partner left out)" if alone else ")")
-        master = f" from the same master seed {seed}" if seed is not None else ""
+        master = f"Both have the master seed {seed}, so run k" if seed is not None else "Run k"
         return (
-            f"{a} and {b}: paired. Run k of each scenario starts{master} with the same seed, so both face the same "
-            f"draws of weather, illness and choices where their rules let them; the interval is a paired t-interval "
-            f"of the run-by-run differences{extra}."
+            f"{a} and {b}: paired. {master} of one starts from the same seed as run k "
+            "of the other (common random numbers): both face the same draws of weather, illness and choices as far "
+            f"as their rules let them. The interval is a paired t-interval of the run-by-run differences{extra}."
         )
     return (
         f"{a} and {b}: {how['why']}, so the runs are compared as independent samples "
