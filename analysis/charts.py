@@ -24,8 +24,8 @@ from analysis.derived import FLOW_METRICS, RATE_METRICS, check_metrics
 from analysis.derived import names as derived_names
 from analysis.difference_charts import difference, difference_panels
 from analysis.sensitivity_charts import sobol_indices, sobol_table
-from analysis.summary import end_state as end_state_table
 from analysis.summary import at_year, interval_label, per_head, summarize, within_range
+from analysis.summary import end_state as end_state_table
 from analysis.tidy import check_params
 from analysis.village_chart import village_map
 from model.errors import InputError
@@ -88,7 +88,7 @@ def _time_lines(ax, summ: pd.DataFrame, metric: str, scenarios: list[str], color
     # a band never reaches values the measure cannot take (below 0, a share above 1)
     s = within_range(summ[summ["metric"] == metric])
     for sc in scenarios:
-        d = s[s["scenario"] == sc].sort_values("year")
+        d = s[(s["scenario"] == sc) & s["mean"].notna()].sort_values("year")  # a rate has no first year
         if d.empty:
             continue
         ax.plot(d["year"], d["mean"], color=colors[sc], linestyle=styles[sc], label=titles[sc])

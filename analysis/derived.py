@@ -79,7 +79,13 @@ NEEDS = {
     "welfare_paid_cum": ("welfare_paid",),
 }
 RATE_METRICS = ("team_join_rate", "team_exit_rate", "team_disband_rate")
-FLOW_METRICS = ("land_sold_cum_share", "land_foreclosed_cum", "fund_forfeited_cum", "welfare_paid_cum", "team_exits_cum")
+FLOW_METRICS = (
+    "land_sold_cum_share",
+    "land_foreclosed_cum",
+    "fund_forfeited_cum",
+    "welfare_paid_cum",
+    "team_exits_cum",
+)
 _CUMULATIVE = {
     "team_exits_cum": "team_exits",
     "land_sold_cum": "land_sold",

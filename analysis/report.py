@@ -316,9 +316,11 @@ def _parameter_differences(res: Results, base: str, others: list[str]) -> list[s
         s = others[0]
         lead = f"{titles[s]} and {titles[base]} differ in {counts[s]} parameter{'s' if counts[s] != 1 else ''}"
     else:
-        lead = f"The scenarios differ from {titles[base]} in " + ", ".join(
-            f"{counts[s]} ({titles[s]})" for s in others
-        ) + " parameters"
+        lead = (
+            f"The scenarios differ from {titles[base]} in "
+            + ", ".join(f"{counts[s]} ({titles[s]})" for s in others)
+            + " parameters"
+        )
     if table.empty:
         out.append(f"<p>{_e(lead)}: the differences below come from their seeds alone.</p>")
         return out
