@@ -81,10 +81,13 @@ def note(res: Results, baseline: str, others: list[str]) -> str:
             + " (runs share seeds), Welch t-interval for the others (unpaired)"
         )
     counts = [len(differing_parameters(res, [baseline, s])) for s in others]
+    if max(counts) == 0:
+        return text + ". The scenarios set every parameter alike"
     if len(others) == 1:
         text += f". The two scenarios differ in {counts[0]} parameter{'s' if counts[0] != 1 else ''}"
     else:
-        text += f". Each differs from the baseline in {min(counts)}–{max(counts)} parameters"
+        n = f"{counts[0]}" if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
+        text += f". Each differs from the baseline in {n} parameters"
     return text + ": a difference is their joint effect, not one lever's"
 
 
