@@ -10,7 +10,7 @@ and gives each scenario the same colour everywhere (see `analysis.style`).
 >>> res = read_results(write_synthetic(tempfile.mkdtemp(), scenarios=("liu_shaoqi_1951",), reps=3, years=4))
 >>> fig = timeseries(res, "gini_land")
 >>> fig.get_suptitle()
-'Inequality of owned land per head across households, 1951–1954: liu_shaoqi_1951'
+'Inequality of owned land per head across households, 1951–1954: Liu Shaoqi 1951'
 """
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import style
+from analysis.derived import FLOW_METRICS, RATE_METRICS, check_metrics
+from analysis.derived import names as derived_names
+from analysis.difference_charts import difference, difference_panels
+from analysis.sensitivity_charts import sobol_indices, sobol_table
+from analysis.summary import at_year, interval_label, per_head, summarize, within_range
 from analysis.summary import end_state as end_state_table
-from analysis.summary import interval_label, per_head, summarize
-from analysis.tidy import check_metrics, check_params
+from analysis.tidy import check_params
 from analysis.village_chart import village_map
 from model.errors import InputError
 from model.metrics import CLASS_NAMES
@@ -49,6 +53,16 @@ def _scenarios(res: Results, scenarios: list[str] | None) -> list[str]:
     return sorted(scenarios)
 
 
+def _titles(res: Results) -> dict[str, str]:
+    """Readers' titles of the batch's scenarios (`style.scenario_titles`), by name."""
+    return style.scenario_titles(res.scenarios, res.scenario_info)
+
+
+def _phrase(res: Results, scenarios: list[str]) -> str:
+    titles = _titles(res)
+    return style.scenarios_phrase([titles[s] for s in scenarios])
+
+
 def _span(res: Results) -> str:
     return f"{res.years[0]}–{res.years[-1]}" if len(res.years) > 1 else str(res.years[0])
 
@@ -70,13 +84,14 @@ def _runs_note(res: Results, scenarios: list[str], interval: str = "t") -> str:
     return note
 
 
-def _time_lines(ax, summ: pd.DataFrame, metric: str, scenarios: list[str], colors, styles) -> None:
-    s = summ[summ["metric"] == metric]
+def _time_lines(ax, summ: pd.DataFrame, metric: str, scenarios: list[str], colors, styles, titles) -> None:
+    # a band never reaches values the measure cannot take (below 0, a share above 1)
+    s = within_range(summ[summ["metric"] == metric])
     for sc in scenarios:
-        d = s[s["scenario"] == sc].sort_values("year")
+        d = s[(s["scenario"] == sc) & s["mean"].notna()].sort_values("year")  # a rate has no first year
         if d.empty:
             continue
-        ax.plot(d["year"], d["mean"], color=colors[sc], linestyle=styles[sc], label=sc)
+        ax.plot(d["year"], d["mean"], color=colors[sc], linestyle=styles[sc], label=titles[sc])
         if d["lo"].notna().any():
             ax.fill_between(d["year"], d["lo"], d["hi"], color=colors[sc], alpha=0.18, linewidth=0)
     style.year_axis(ax)
@@ -98,11 +113,12 @@ def timeseries(
     with style.styled(size):
         fig, axes = style.new_figure(size)
         ax = axes[0, 0]
-        _time_lines(ax, summ, metric, scenarios, colors, styles)
+        _time_lines(ax, summ, metric, scenarios, colors, styles, _titles(res))
         ax.set_ylabel(style.metric_label(metric, width=40 if size == "page" else 50))
-        style.title(fig, f"{style.metric_title(metric)}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"{style.metric_title(metric)}, {_span(res)}: {_phrase(res, scenarios)}")
         style.legend_outside(fig, title="Scenario")
-        style.caption(fig, _runs_note(res, scenarios, interval))
+        what = f"{style.metric_short(metric)} ({style.metric_unit(metric) or 'value'}) in each year under each scenario"
+        style.caption(fig, f"Shows: {what}. {_runs_note(res, scenarios, interval)}.")
     return fig
 
 
@@ -114,9 +130,11 @@ def panels(
     interval: str = "t",
     size: str = "page",
     summary: pd.DataFrame | None = None,
+    shows: str = "",
 ) -> Figure:
-    """Several metrics over time, a panel each, a line per scenario with interval bands."""
-    metrics = [m for m in metrics if m in res.metrics]
+    """Several metrics over time, a panel each, a line per scenario with interval bands; `shows` opens the caption."""
+    have = set(derived_names(res))
+    metrics = [m for m in metrics if m in have]
     if not metrics:
         raise InputError(f"none of the metrics for '{title}' are in this batch")
     scenarios = _scenarios(res, scenarios)
@@ -126,7 +144,7 @@ def panels(
     with style.styled(size):
         fig, axes = style.new_figure(size, nrows, ncols, sharex=True)
         for ax, m in zip(axes.flat, metrics, strict=False):
-            _time_lines(ax, summ, m, scenarios, colors, styles)
+            _time_lines(ax, summ, m, scenarios, colors, styles, _titles(res))
             style.year_axis(ax, nbins=5)
             ax.set_title(style.metric_short(m), loc="left")
             ax.set_ylabel(style.metric_unit(m))
@@ -135,19 +153,38 @@ def panels(
             ax.set_visible(False)
         for ax in axes[:-1].flat:
             ax.set_xlabel("")
-        style.title(fig, f"{title}, {_span(res)}: {style.scenarios_phrase(scenarios)}")
-        style.legend_outside(fig, title=_runs_note(res, scenarios, interval), where="bottom")
+        style.title(fig, f"{title}, {_span(res)}: {_phrase(res, scenarios)}")
+        shows = shows or f"{', '.join(style.metric_short(m).lower() for m in metrics)} in each year"
+        style.legend_outside(fig, title=f"Shows: {shows}. {_runs_note(res, scenarios, interval)}.", where="caption")
     return fig
 
 
 def team_dynamics(res: Results, **kw) -> Figure:
     """Mutual aid teams: membership, number of teams, joins, exits, disbanded teams and 'manor' teams."""
-    return panels(res, TEAM_METRICS, "Mutual aid teams", **kw)
+    shows = "households in teams or co-ops, teams, and the year's joins, exits, disbanded and 'manor' teams (counts)"
+    return panels(res, TEAM_METRICS, "Mutual aid teams", shows=shows, **kw)
+
+
+def team_rates(res: Results, **kw) -> Figure:
+    """Team flows as rates: joins per non-member, exits per member, disbandings per group (`analysis.derived`)."""
+    shows = (
+        "the year's joins per household outside teams and co-ops, exits per member household and disbandings "
+        "per team or co-op, each against the count at the start of the year (so from the second year on)"
+    )
+    return panels(res, RATE_METRICS, "Team flows per member and per group", shows=shows, **kw)
 
 
 def coops_funds(res: Results, **kw) -> Figure:
     """Co-ops and public funds: membership, co-ops, fund per member, funds held, welfare paid, forfeits."""
-    return panels(res, FUND_METRICS, "Co-ops and public funds", **kw)
+    shows = "co-op membership, co-ops, public fund per member and in all, and the year's welfare paid and forfeits"
+    return panels(res, FUND_METRICS, "Co-ops and public funds", shows=shows, **kw)
+
+
+def cumulative_flows(res: Results, **kw) -> Figure:
+    """Running totals since the first year: land sold (share of the village's land), land foreclosed,
+    fund shares forfeited, welfare paid, team exits (`analysis.derived`)."""
+    shows = "totals since the first simulated year of flows the other charts show year by year"
+    return panels(res, FLOW_METRICS, "Cumulative flows", shows=shows, **kw)
 
 
 def class_composition(res: Results, scenarios: list[str] | None = None, size: str = "page") -> Figure:
@@ -170,7 +207,7 @@ def class_composition(res: Results, scenarios: list[str] | None = None, size: st
                 edgecolor="white",
                 linewidth=0.4,
             )
-            ax.set_title(sc, loc="left")
+            ax.set_title(_titles(res)[sc], loc="left")
             ax.set_ylim(0, 1)
             ax.set_xlim(d.index.min(), d.index.max())
             ax.grid(False)
@@ -181,11 +218,11 @@ def class_composition(res: Results, scenarios: list[str] | None = None, size: st
             ax.set_ylabel("Share of households")
         for ax in axes[:-1].flat:
             ax.set_xlabel("")
-        style.title(fig, f"Households by class, {_span(res)}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"Households by class, {_span(res)}: {_phrase(res, scenarios)}")
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        # top of the stack first, as the areas appear
         note = _runs_note(res, scenarios).split(";")[0].replace("Lines", "Areas")
-        style.legend_outside(fig, handles, labels, title=note, where="bottom")
+        note = f"Shows: the share of households in each class of the 1950 rules, year by year. {note}."
+        style.legend_outside(fig, handles, labels, title=note, where="caption")
     return fig
 
 
@@ -204,8 +241,10 @@ def lorenz_curves(
 ) -> Figure:
     """Lorenz curves of land and income per head at chosen years, a line per scenario.
 
-    Households of replicate 0 (every village and parameter point) are pooled per
-    scenario; the Gini in each panel is `model.inequality.gini` of the same values.
+    The households of every run with snapshots (every replicate, village and
+    parameter point the batch kept) are pooled per scenario, so the curve is the
+    scenario's distribution, not one run's; the Gini in each panel is
+    `model.inequality.gini` of the same values.
     """
     from model.inequality import gini, lorenz
 
@@ -232,7 +271,7 @@ def lorenz_curves(
                     if len(x) > 600:  # pooled snapshots can hold 100,000s of households; 600 points draw the same curve
                         grid = np.linspace(0.0, 1.0, 601)
                         x, y = grid, np.interp(grid, x, y)
-                    ax.plot(x, y, color=colors[sc], linestyle=styles[sc], label=sc)
+                    ax.plot(x, y, color=colors[sc], linestyle=styles[sc], label=_titles(res)[sc])
                     notes.append((sc, gini(v)))
                 # Gini values in the empty upper-left triangle, coloured like their lines
                 for i, (sc, g) in enumerate(notes):
@@ -248,11 +287,27 @@ def lorenz_curves(
             ax.set_xlabel("Share of households (poorest first)")
         for ax in axes[:, 0]:
             ax.set_ylabel("Share of the village total")
-        style.title(fig, f"Lorenz curves of land and income per head: {style.scenarios_phrase(scenarios)}")
-        pooled = " (all parameter points and villages pooled)" if res.sweep_kind != "none" or res.n_villages > 1 else ""
-        note = f"Households of replicate 0 of each scenario{pooled}, ranked by land (left) or income (right) per head"
-        style.legend_outside(fig, title=note, where="bottom")
+        style.title(fig, f"Lorenz curves of land and income per head: {_phrase(res, scenarios)}")
+        shows = (
+            "households ranked by land (left) or income (right) per head, poorest first, against the share of "
+            "the total they hold"
+        )
+        style.legend_outside(fig, title=f"Shows: {shows}. {_pooled_note(res, scenarios)}.", where="caption")
     return fig
+
+
+def _pooled_note(res: Results, scenarios: list[str]) -> str:
+    """Whose households a snapshot chart pools: how many runs per scenario, and which."""
+    hh = res.households[res.households["scenario"].isin(scenarios)]
+    runs = hh.groupby("scenario")["run_id"].nunique()
+    all_runs = res.runs[res.runs["scenario"].isin(scenarios)].groupby("scenario")["run_id"].nunique()
+    n = f"{runs.min()}" if runs.min() == runs.max() else f"{runs.min()}–{runs.max()}"
+    note = f"Households of {n} run{'s' if runs.max() > 1 else ''} per scenario pooled"
+    if (runs < all_runs.reindex(runs.index)).any():
+        note += f" (the batch kept household snapshots of {n} of its {all_runs.max()} runs per scenario)"
+    if res.n_villages > 1:
+        note += f", {res.n_villages} villages each"
+    return note
 
 
 def end_state(
@@ -269,8 +324,9 @@ def end_state(
     year = res.years[-1] if year is None else int(year)
     if year not in res.years:
         raise InputError(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
-    table = end_state_table(res, metrics, year=year, interval=interval)
+    table = within_range(end_state_table(res, metrics, year=year, interval=interval))
     colors = style.scenario_colors(res.scenarios)
+    titles = _titles(res)
     nrows, ncols = style.grid_shape(len(metrics), size)
     ypos = {sc: i for i, sc in enumerate(reversed(scenarios))}
     with style.styled(size):
@@ -281,7 +337,7 @@ def end_state(
                 y = ypos[row["scenario"]]
                 if pd.notna(row["lo"]):
                     ax.plot([row["lo"], row["hi"]], [y, y], color=colors[row["scenario"]], linewidth=2.5, alpha=0.6)
-                ax.plot(row["mean"], y, "o", color=colors[row["scenario"]], label=row["scenario"])
+                ax.plot(row["mean"], y, "o", color=colors[row["scenario"]], label=titles[row["scenario"]])
             ax.set_title(style.metric_short(m), loc="left")
             ax.set_xlabel(style.metric_unit(m))
             ax.set_ylim(-0.6, len(scenarios) - 0.4)
@@ -290,19 +346,16 @@ def end_state(
         for ax in list(axes.flat)[len(metrics) :]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
-            ax.set_yticks(list(ypos.values()), list(ypos.keys()))
-        style.title(fig, f"End state in {year}: {style.scenarios_phrase(scenarios)}")
+            ax.set_yticks(list(ypos.values()), [titles[s] for s in ypos])
+        style.title(fig, f"End state in {year}: {_phrase(res, scenarios)}")
         pooled = "; pooled over all swept parameter values" if res.sweep_kind != "none" else ""
-        style.caption(fig, f"Points: mean over runs; bars: {interval_label(interval)}{pooled}")
+        style.caption(
+            fig,
+            f"Shows: where each scenario stands in {year}. Points: mean over runs; bars: {interval_label(interval)} "
+            f"of each scenario on its own{pooled}. Bars that overlap may still differ: the differences chart "
+            "compares runs that share their seeds.",
+        )
     return fig
-
-
-def _at_year(res: Results, year: int | None) -> tuple[pd.DataFrame, int]:
-    year = res.years[-1] if year is None else int(year)
-    if year not in res.years:
-        raise InputError(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
-    table = res.run_table()
-    return table[table["year"] == year], year
 
 
 def _binned(values: pd.Series, max_levels: int = 12, bins: int = 6) -> pd.Series:
@@ -323,7 +376,7 @@ def sweep_heatmap(
     """Mean of a metric for each pair of values of two swept parameters (one scenario, one year)."""
     check_params(res, [x, y])
     check_metrics(res, [metric])
-    table, year = _at_year(res, year)
+    table, year = at_year(res, year)
     scenario = scenario or res.scenarios[0]
     table = table[table["scenario"] == scenario]
     grid = (
@@ -351,8 +404,9 @@ def sweep_heatmap(
         ax.set_ylabel(style.param_label(y, width=35))
         cb = fig.colorbar(im, ax=ax)
         cb.set_label(style.metric_label(metric, width=30))
-        style.title(fig, f"{style.metric_short(metric)} in {year} by {x} and {y}: {scenario}")
-        note = "Cells: mean over runs (and over other swept parameters)"
+        style.title(fig, f"{style.metric_short(metric)} in {year} by {x} and {y}: {_titles(res)[scenario]}")
+        note = f"Shows: {style.metric_short(metric).lower()} in {year} for each pair of values of {x} and {y}. "
+        note += "Cells: mean over runs (and over other swept parameters)"
         if table[x].nunique() > 12 or table[y].nunique() > 12:
             note += "; sampled values grouped into equal bins, labelled by their middle; blank: no sample"
         style.caption(fig, note)
@@ -372,110 +426,25 @@ def sweep_line(
     check_params(res, [x])
     check_metrics(res, [metric])
     scenarios = _scenarios(res, scenarios)
-    table, year = _at_year(res, year)
+    table, year = at_year(res, year)
     table = table.assign(_x=_binned(table[x]))
-    summ = summarize(table, [metric], by=("scenario", "_x"), interval=interval)
+    summ = within_range(summarize(table, [metric], by=("scenario", "_x"), interval=interval))
     colors, styles = style.scenario_colors(res.scenarios), style.scenario_linestyles(res.scenarios)
+    titles = _titles(res)
     with style.styled(size):
         fig, axes = style.new_figure(size)
         ax = axes[0, 0]
         for sc in scenarios:
             d = summ[summ["scenario"] == sc].sort_values("_x")
-            ax.plot(d["_x"], d["mean"], marker="o", color=colors[sc], linestyle=styles[sc], label=sc, markersize=4)
+            ax.plot(d["_x"], d["mean"], marker="o", color=colors[sc], linestyle=styles[sc], label=titles[sc],
+                    markersize=4)  # fmt: skip
             ax.fill_between(d["_x"], d["lo"], d["hi"], color=colors[sc], alpha=0.18, linewidth=0)
         ax.set_xlabel(style.param_label(x, width=60))
         ax.set_ylabel(style.metric_label(metric, width=40))
-        style.title(fig, f"{style.metric_short(metric)} in {year} against {x}: {style.scenarios_phrase(scenarios)}")
+        style.title(fig, f"{style.metric_short(metric)} in {year} against {x}: {_phrase(res, scenarios)}")
         style.legend_outside(fig, title="Scenario")
-        style.caption(fig, f"Lines: mean over runs at each value; bands: {interval_label(interval)}")
-    return fig
-
-
-def sobol_table(res: Results, metric: str, year: int | None = None, scenario: str | None = None) -> pd.DataFrame:
-    """First-order and total Sobol indices (SALib) of one metric at one year, with confidence half-widths.
-
-    The runs of each sample point are averaged over replicates and villages; points
-    are taken in the order of their first run, which is the order of the SALib sample.
-    """
-    from SALib.analyze import sobol
-
-    if res.sweep_kind != "sobol":
-        raise InputError(f"'{res.path}' is a {res.sweep_kind} batch, not a Sobol sample; no Sobol indices")
-    problem = res.sweep.get("problem")
-    if not problem:
-        raise InputError("the manifest's sweep has no SALib 'problem'; cannot compute Sobol indices")
-    names = list(problem["names"])
-    check_params(res, names)
-    check_metrics(res, [metric])
-    table, year = _at_year(res, year)
-    scenario = scenario or res.scenarios[0]
-    table = table[table["scenario"] == scenario]
-    # A point's replicates share its values; points are ordered by their first run
-    # (the runner numbers runs in sample order). A "point" column, if present, is used instead.
-    if "point" not in table.columns and len(res.points):
-        table = table.assign(point=table["run_id"].map(res.points))
-    keys = ["point"] if "point" in table.columns and table["point"].notna().all() else names
-    first = table.groupby(keys, sort=False)["run_id"].min()
-    y = table.groupby(keys, sort=False)[metric].mean().loc[first.sort_values().index].to_numpy(dtype=float)
-    d = len(names)
-    second = res.sweep.get("second_order", res.sweep.get("calc_second_order"))
-    n_base = res.sweep.get("N") or res.sweep.get("samples")
-    if second is None:
-        second = bool(n_base) and len(y) == n_base * (2 * d + 2)
-    step = (2 * d + 2) if second else (d + 2)
-    if len(y) % step or (n_base and len(y) != n_base * step):
-        raise InputError(
-            f"{len(y)} distinct sample points do not form the Sobol sample of {d} parameters"
-            + (f" with N = {n_base} ({n_base * step} points)" if n_base else "")
-            + "; were runs lost, or do rounded whole-number parameters repeat points?"
-        )
-    if not np.isfinite(y).all():
-        raise InputError(f"'{metric}' has missing values in the Sobol sample; indices need every point")
-    si = sobol.analyze({**problem, "num_vars": d}, y, calc_second_order=bool(second), print_to_console=False, seed=0)
-    return pd.DataFrame(
-        {
-            "parameter": names,
-            "S1": si["S1"],
-            "S1_conf": si["S1_conf"],
-            "ST": si["ST"],
-            "ST_conf": si["ST_conf"],
-            "metric": metric,
-            "year": year,
-            "scenario": scenario,
-        }
-    )
-
-
-def sobol_indices(
-    res: Results,
-    metrics: list[str] | None = None,
-    year: int | None = None,
-    scenario: str | None = None,
-    size: str = "page",
-) -> Figure:
-    """Bars of first-order (S1) and total (ST) Sobol indices per swept parameter, a panel per metric."""
-    metrics = check_metrics(res, metrics or [m for m in END_METRICS[:4] if m in res.metrics])
-    tables = [sobol_table(res, m, year, scenario) for m in metrics]
-    nrows, ncols = style.grid_shape(len(metrics), size)
-    colors = (style.OKABE_ITO["sky_blue"], style.OKABE_ITO["blue"])
-    with style.styled(size):
-        fig, axes = style.new_figure(size, nrows, ncols, sharey=True)
-        for ax, t in zip(axes.flat, tables, strict=False):
-            pos = np.arange(len(t))
-            for k, (col, label) in enumerate((("S1", "first-order S1"), ("ST", "total ST"))):
-                ax.barh(pos + (0.2 if k == 0 else -0.2), t[col], height=0.38, xerr=t[f"{col}_conf"],
-                        color=colors[k], label=label, error_kw={"elinewidth": 0.8, "capsize": 2})  # fmt: skip
-            ax.set_yticks(pos, t["parameter"])
-            ax.set_title(style.metric_short(t["metric"].iloc[0]), loc="left")
-            ax.set_xlabel("Sobol index (share of variance)")
-            ax.axvline(0, color="#777777", linewidth=0.6)
-            ax.grid(axis="y", visible=False)
-        for ax in list(axes.flat)[len(tables) :]:
-            ax.set_visible(False)
-        t0 = tables[0]
-        style.title(fig, f"Sensitivity in {t0['year'].iloc[0]}: Sobol indices, {t0['scenario'].iloc[0]}")
-        note = "Bars: SALib Sobol estimates; whiskers: 95% bootstrap confidence half-width"
-        style.legend_outside(fig, title=note, where="bottom")
+        shows = f"Shows: how {style.metric_short(metric).lower()} in {year} changes along {x}."
+        style.caption(fig, f"{shows} Lines: mean over runs at each value; bands: {interval_label(interval)}.")
     return fig
 
 
@@ -484,27 +453,42 @@ def standard_set(
     metrics: list[str] | None = None,
     size: str = "page",
     interval: str = "t",
+    baseline: str | None = None,
 ):
     """Yield (name, make) for the charts that fit what the batch contains; `make()` draws the Figure.
 
-    Always: a time series per metric, class composition, team dynamics, co-ops and
-    funds, the end-state comparison; Lorenz curves and a village map when there
+    Always: a time series per metric, class composition, team dynamics (counts,
+    then rates), co-ops and funds, cumulative flows, the end-state comparison; with
+    two scenarios or more, their differences from `baseline` (default the first
+    by name) year by year; Lorenz curves and a village map when there
     are household snapshots; heatmaps or lines for grid/latin sweeps; Sobol
     indices for a Sobol sample. Figures are drawn one at a time on demand (save
     and close each before the next), so a large batch never holds them all.
     """
     asked = check_metrics(res, metrics) if metrics else None
+    if baseline is not None and baseline not in res.scenarios:
+        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
     ts_metrics = asked or [m for m in END_METRICS if m in res.metrics]
-    summ = summarize(res, sorted(set(ts_metrics) | set(TEAM_METRICS) | set(FUND_METRICS)), interval=interval)
+    have = set(derived_names(res))
+    rates = [m for m in RATE_METRICS if m in have]
+    flows = [m for m in FLOW_METRICS if m in have]
+    panel_metrics = [m for m in (*TEAM_METRICS, *FUND_METRICS) if m in have] + rates + flows
+    summ = summarize(res, sorted(set(ts_metrics) | set(panel_metrics)), interval=interval)
     for m in ts_metrics:
         yield f"timeseries_{m}", lambda m=m: timeseries(res, m, interval=interval, size=size, summary=summ)
     if all(f"share_{c}" in res.metrics for c in CLASS_NAMES):
         yield "class_composition", lambda: class_composition(res, size=size)
     if any(m in res.metrics for m in TEAM_METRICS):
         yield "team_dynamics", lambda: team_dynamics(res, interval=interval, size=size, summary=summ)
+    if rates:
+        yield "team_rates", lambda: team_rates(res, interval=interval, size=size, summary=summ)
     if any(m in res.metrics for m in FUND_METRICS):
         yield "coops_funds", lambda: coops_funds(res, interval=interval, size=size, summary=summ)
+    if flows:
+        yield "cumulative_flows", lambda: cumulative_flows(res, interval=interval, size=size, summary=summ)
     yield "end_state", lambda: end_state(res, asked, interval=interval, size=size)
+    if len(res.scenarios) > 1:
+        yield "differences", lambda: difference_panels(res, ts_metrics, baseline=baseline, size=size)
     if not res.households.empty:
         yield "lorenz", lambda: lorenz_curves(res, size=size)
         yield "village_map", lambda: village_map(res, size=size)
@@ -529,6 +513,9 @@ def standard_set(
 __all__ = [
     "class_composition",
     "coops_funds",
+    "cumulative_flows",
+    "difference",
+    "difference_panels",
     "end_state",
     "lorenz_curves",
     "panels",
@@ -538,6 +525,7 @@ __all__ = [
     "sweep_heatmap",
     "sweep_line",
     "team_dynamics",
+    "team_rates",
     "timeseries",
     "village_map",
 ]

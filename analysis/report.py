@@ -27,8 +27,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts, style
-from analysis.summary import differences, end_state, household_inequality, interval_label
-from analysis.tidy import check_metrics
+from analysis.compare import differing_parameters, format_value, pairing_sentence
+from analysis.derived import FLOW_METRICS, RATE_METRICS, check_metrics
+from analysis.derived import names as derived_names
+from analysis.difference_charts import difference_panels
+from analysis.summary import difference_table, end_state, household_inequality, interval_label, within_range
 from model.errors import InputError
 from model.params import FIELDS, field_info
 from scenarios import store
@@ -40,7 +43,10 @@ QUESTIONS = {
     "class_composition": "Do households drift apart into rich peasants and poor peasants or hired labourers?",
     "team_dynamics": "Do mutual aid teams grow or fall apart, and do they become rich households' 'manors'?",
     "coops_funds": "How far do co-ops spread, how much do public funds accumulate, and what do leavers forfeit?",
-    "end_state": "Where does each scenario end up, and which differences are larger than the run-to-run noise?",
+    "team_rates": "Is a team exit or a disbanding common or rare, given how many members and teams there are?",
+    "cumulative_flows": "How much land has changed hands, and how much fund and relief has flowed, since the start?",
+    "end_state": "Where does each scenario end up, and how well do its runs pin down its mean?",
+    "differences": "How far apart are two scenarios in each year, and is the gap larger than run-to-run noise?",
     "lorenz": "How unequal are land and income across households at the start and at the end?",
     "village_map": "Who owns which land in one village: the class map the teaching app shows.",
     "heatmap": "How does the outcome depend on two swept parameters together?",
@@ -67,11 +73,6 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _head(name: str) -> str:
-    """A scenario name as a table header that may break after underscores (narrow columns)."""
-    return _e(name).replace("_", "_<wbr>")
-
-
 def _decimals(*values: float) -> int:
     """Decimals that give about three significant digits to the largest of `values`."""
     ref = max((abs(v) for v in values if pd.notna(v)), default=0.0)
@@ -84,7 +85,7 @@ def _num(v: float, decimals: int | None = None) -> str:
     if pd.isna(v):
         return "–"
     d = _decimals(v) if decimals is None else decimals
-    return f"{v:,.{d}f}"
+    return f"{v + 0.0 if round(v, d) != 0 else 0.0:,.{d}f}"  # no "-0.000"
 
 
 def _cell(mean: float, lo: float, hi: float) -> str:
@@ -116,7 +117,10 @@ def _scenario_overview(res: Results) -> list[str]:
     out = ['<h2 id="scenarios">Scenarios</h2>']
     for name in res.scenarios:
         info = res.scenario_info.get(name, {})
-        out.append(f'<h3><span class="swatch" style="background:{colors[name]}"></span>{_e(name)}</h3>')
+        out.append(
+            f'<h3><span class="swatch" style="background:{colors[name]}"></span>{_e(_titles(res)[name])} '
+            f'<code class="muted">{_e(name)}</code></h3>'
+        )
         if info.get("description"):
             out.append(f"<p>{_e(info['description'])}</p>")
         out.append(f'<p class="muted">{int(counts.get(name, 0))} runs in this batch.</p>')
@@ -133,7 +137,7 @@ def _parameter_section(res: Results) -> list[str]:
     for name in res.scenarios:
         rows = _parameter_rows(res.scenario_info.get(name, {}))
         if rows:
-            out.append(f"<h3>{_e(name)}</h3>")
+            out.append(f"<h3>{_e(_titles(res)[name])}</h3>")
             out.append(
                 '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>meaning</th><th>source</th></tr>'
             )
@@ -168,15 +172,18 @@ def _parameter_rows(info: dict[str, Any]) -> list[str]:
     return rows
 
 
-def _end_table(res: Results, metrics: list[str], baseline: str | None = None) -> list[str]:
+def _end_table(res: Results, metrics: list[str]) -> list[str]:
     year = res.years[-1]
-    t = end_state(res, metrics, year=year)
+    t = within_range(end_state(res, metrics, year=year))
+    titles = _titles(res)
     out = [
         f'<h2 id="end-state">End state in {year}</h2>',
-        f'<p class="muted">Mean over runs, with the {_e(interval_label("t"))} in brackets '
-        f"(villages averaged within each run).</p>",
+        f'<p class="muted">Mean over runs, with the {_e(interval_label("t"))} of each scenario on its own in '
+        "brackets (villages averaged within each run; an interval stops at 0, or at 1 for a share, where the "
+        "measure cannot go further). Two intervals that overlap may still differ: the comparison below pairs "
+        "the runs.</p>",
         '<div class="scroll"><table><tr><th>metric</th><th>unit</th>'
-        + "".join(f"<th>{_head(s)}</th>" for s in res.scenarios)
+        + "".join(f"<th>{_e(titles[s])}</th>" for s in res.scenarios)
         + "</tr>",
     ]
     for m in metrics:
@@ -193,29 +200,145 @@ def _end_table(res: Results, metrics: list[str], baseline: str | None = None) ->
             f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
         )
     out.append("</table></div>")
-    if len(res.scenarios) > 1:
-        base = baseline or res.scenarios[0]
-        methods = set(differences(res, metrics[0], base, year)["method"])
-        how = (
-            "a 95% paired t-interval (each scenario's runs share their seeds with the baseline's, "
-            "so the run-by-run differences are compared)"
-            if methods == {"paired t"}
-            else "a 95% Welch t-interval (runs of different scenarios treated as independent)"
-        )
+    return out
+
+
+def _titles(res: Results) -> dict[str, str]:
+    return style.scenario_titles(res.scenarios, res.scenario_info)
+
+
+def _years_shown(years: list[int], most: int = 5) -> list[int]:
+    """Up to `most` years spread over the batch, always the first and the last.
+
+    >>> _years_shown(list(range(1951, 1961)))
+    [1951, 1953, 1955, 1958, 1960]
+    """
+    if len(years) <= most:
+        return list(years)
+    idx = np.unique(np.round(np.linspace(0, len(years) - 1, most)).astype(int))
+    return [years[i] for i in idx]
+
+
+def charted_metrics(res: Results, metrics: list[str]) -> list[tuple[str, list[str]]]:
+    """The measures the report's charts show, grouped as the charts group them."""
+    have = set(derived_names(res))
+    groups = [
+        ("Measures charted one by one", list(metrics)),
+        ("Households by class", [f"share_{c}" for c in charts.CLASS_NAMES]),
+        ("Mutual aid teams", list(charts.TEAM_METRICS)),
+        ("Team flows per member and per group", list(RATE_METRICS)),
+        ("Co-ops and public funds", list(charts.FUND_METRICS)),
+        ("Cumulative flows", list(FLOW_METRICS)),
+    ]
+    seen: set[str] = set()
+    out = []
+    for label, names in groups:
+        keep = [m for m in names if m in have and m not in seen]
+        seen.update(keep)
+        if keep:
+            out.append((label, keep))
+    return out
+
+
+def _diff_cell(diff: float, lo: float, hi: float) -> str:
+    """A difference with its interval; in bold where the interval excludes 0."""
+    cell = _cell(diff, lo, hi)
+    if pd.notna(lo) and (lo > 0 or hi < 0):
+        cell = cell.replace('<td class="num">', '<td class="num"><strong>', 1).replace("<br>", "</strong><br>", 1)
+    return cell
+
+
+def comparison_section(res: Results, metrics: list[str], baseline: str | None = None) -> list[str]:
+    """What differs between the scenarios (parameters first), whether their runs pair, and their differences
+    year by year for every charted measure, with a chart."""
+    if len(res.scenarios) < 2:
+        return []
+    base = baseline or res.scenarios[0]
+    titles = _titles(res)
+    others = [s for s in res.scenarios if s != base]
+    out = [f'<h2 id="comparison">Comparing the scenarios with {_e(titles[base])}</h2>']
+    out += _parameter_differences(res, base, others)
+    out.append("<h3>How the runs are compared</h3>")
+    out += [f"<p>{_e(pairing_sentence(res, s, base, titles))}</p>" for s in others]
+    out.append(
+        '<p class="muted">The time-series bands and the end-state bars are intervals of each scenario on its '
+        "own; the differences here are what decides whether two scenarios differ.</p>"
+    )
+    groups = charted_metrics(res, metrics)
+    fig = difference_panels(res, groups[0][1], baseline=base, size="page")
+    out.append(
+        f'<figure id="differences"><img alt="{_e(fig.get_suptitle())}" src="data:image/png;base64,{_png(fig)}">'
+        f"<figcaption>{_e(QUESTIONS['differences'])}</figcaption></figure>"
+    )
+    years = _years_shown(res.years)
+    flat = [m for _, names in groups for m in names]
+    table = difference_table(res, flat, base, others, years=years)
+    out.append(
+        "<h3>Differences year by year</h3>"
+        f'<p class="muted">Scenario minus {_e(titles[base])} for every measure the charts show, in {len(years)} '
+        "of the years, with the 95% interval in brackets; <strong>bold</strong> where the interval excludes 0 "
+        "(a gap larger than run-to-run noise). Rates start in the second year (they divide by the count at the "
+        "start of the year).</p>"
+    )
+    for s in others:
+        d = table[table["scenario"] == s].set_index(["metric", "year"])
+        if len(others) > 1:
+            out.append(f"<h4>{_e(titles[s])} minus {_e(titles[base])}</h4>")
         out.append(
-            f"<h3>Differences from {_e(base)} in {year}</h3>"
-            f'<p class="muted">Scenario mean minus {_e(base)} mean, with {how}. '
-            "Where the interval excludes 0 the difference is larger than run-to-run noise.</p>"
+            '<div class="scroll"><table><tr><th>measure</th><th>unit</th>'
+            + "".join(f"<th>{y}</th>" for y in years)
+            + "</tr>"
         )
-        others = [s for s in res.scenarios if s != base]
-        out.append(
-            '<div class="scroll"><table><tr><th>metric</th>' + "".join(f"<th>{_head(s)}</th>" for s in others) + "</tr>"
-        )
-        for m in metrics:
-            d = differences(res, m, base, year).set_index("scenario")
-            cells = "".join(_cell(d.loc[s, "diff"], d.loc[s, "lo"], d.loc[s, "hi"]) for s in others)
-            out.append(f"<tr><td>{_e(style.metric_short(m))}</td>{cells}</tr>")
+        for label, names in groups:
+            out.append(f'<tr><th colspan="{len(years) + 2}">{_e(label)}</th></tr>')
+            for m in names:
+                cells = []
+                for y in years:
+                    if (m, y) in d.index:
+                        r = d.loc[(m, y)]
+                        cells.append(_diff_cell(r["diff"], r["lo"], r["hi"]))
+                    else:
+                        cells.append("<td></td>")
+                out.append(
+                    f'<tr><td title="{_e(style.metric_title(m))}">{_e(style.metric_short(m))}</td>'
+                    f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
+                )
         out.append("</table></div>")
+    return out
+
+
+def _parameter_differences(res: Results, base: str, others: list[str]) -> list[str]:
+    """The parameters the scenarios set differently, listed before any outcome so no effect is credited to one."""
+    titles = _titles(res)
+    table = differing_parameters(res, [base, *others])
+    out = ["<h3>What differs between them</h3>"]
+    counts = {s: len(differing_parameters(res, [base, s])) for s in others}
+    if len(others) == 1:
+        s = others[0]
+        lead = f"{titles[s]} and {titles[base]} differ in {counts[s]} parameter{'s' if counts[s] != 1 else ''}"
+    else:
+        lead = (
+            f"The scenarios differ from {titles[base]} in "
+            + ", ".join(f"{counts[s]} ({titles[s]})" for s in others)
+            + " parameters"
+        )
+    if table.empty:
+        out.append(f"<p>{_e(lead)}: the differences below come from their seeds alone.</p>")
+        return out
+    out.append(
+        f"<p>{_e(lead)}. Every difference in outcomes below is the joint effect of all of them, not of any one "
+        "lever; to isolate one, run a scenario that changes only it (<code>extends</code> in a scenario file).</p>"
+    )
+    out.append(
+        '<div class="scroll"><table><tr><th>parameter</th><th>meaning</th>'
+        + "".join(f"<th>{_e(titles[s])}</th>" for s in table.columns)
+        + "</tr>"
+    )
+    for name, row in table.iterrows():
+        meaning = field_info(name)["meaning"] if name in FIELDS else ""
+        cells = "".join(f"<td>{_e(format_value(v))}</td>" for v in row)
+        out.append(f"<tr><td><code>{_e(name)}</code></td><td>{_e(meaning)}</td>{cells}</tr>")
+    out.append("</table></div>")
     return out
 
 
@@ -230,15 +353,15 @@ def _inequality_table(res: Results) -> list[str]:
             ("gini_income", "Gini of income"), ("top10_income", "top 10% income share"))  # fmt: skip
     out = [
         "<h3>Inequality among households</h3>",
-        '<p class="muted">From the household snapshots of replicate 0 (pooled over parameter points and villages), '
-        "per head; computed with the model's own measures (<code>model.inequality</code>).</p>",
+        f'<p class="muted">{_e(charts._pooled_note(res, res.scenarios))}, per head; computed with the model\'s '
+        "own measures (<code>model.inequality</code>).</p>",
         '<div class="scroll"><table><tr><th>scenario</th><th>year</th>'
         + "".join(f"<th>{_e(label)}</th>" for _, label in cols)
         + "</tr>",
     ]
     for _, row in table[table["year"].isin(years)].sort_values(["scenario", "year"]).iterrows():
         cells = "".join(f'<td class="num">{row[c]:.3f}</td>' for c, _ in cols)
-        out.append(f"<tr><td>{_head(row['scenario'])}</td><td>{int(row['year'])}</td>{cells}</tr>")
+        out.append(f"<tr><td>{_e(_titles(res)[row['scenario']])}</td><td>{int(row['year'])}</td>{cells}</tr>")
     out.append("</table></div>")
     return out
 
@@ -322,7 +445,7 @@ def write_report(
     res = read_results(results_dir)
     metrics = check_metrics(res, metrics) if metrics else [m for m in charts.END_METRICS if m in res.metrics]
     table_metrics = list(dict.fromkeys(metrics + [m for m in ("poverty_rate", "fund_per_member") if m in res.metrics]))
-    title = f"huzhu results: {style.scenarios_phrase(res.scenarios)}"
+    title = f"huzhu results: {style.scenarios_phrase([_titles(res)[s] for s in res.scenarios])}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -339,15 +462,19 @@ def write_report(
         raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
     parts.append(
         '<p>Contents: <a href="#scenarios">scenarios</a> · <a href="#end-state">end state</a> · '
-        '<a href="#charts">charts</a> · <a href="#parameters">settings and sources</a> · '
+        + ('<a href="#comparison">comparison</a> · ' if len(res.scenarios) > 1 else "")
+        + '<a href="#charts">charts</a> · <a href="#parameters">settings and sources</a> · '
         '<a href="#provenance">provenance</a></p>'
     )
     parts += _scenario_overview(res)
-    parts += _end_table(res, table_metrics, baseline)
+    parts += _end_table(res, table_metrics)
+    parts += comparison_section(res, metrics, baseline)
     parts += _inequality_table(res)
     parts += _sobol_tables(res, metrics)
     parts.append('<h2 id="charts">Charts</h2>')
-    for name, make in charts.standard_set(res, metrics, size="page"):
+    for name, make in charts.standard_set(res, metrics, size="page", baseline=baseline):
+        if name == "differences":
+            continue  # shown in the comparison above
         fig = make()
         alt = fig.get_suptitle() or name
         parts.append(

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from analysis.derived import DERIVED
 from model.metrics import CLASS_NAMES, METRICS
 from model.params import FIELDS, field_info
 
@@ -114,12 +115,12 @@ def scenario_linestyles(scenarios: list[str]) -> dict[str, str]:
 
 def metric_title(name: str) -> str:
     """The metric's meaning, capitalised (from `model.metrics`)."""
-    meaning = METRICS[name][1] if name in METRICS else name.replace("_", " ")
+    meaning = METRICS[name][1] if name in METRICS else DERIVED[name][1] if name in DERIVED else name.replace("_", " ")
     return meaning[:1].upper() + meaning[1:]
 
 
 def metric_unit(name: str) -> str:
-    return METRICS[name][0] if name in METRICS else ""
+    return METRICS[name][0] if name in METRICS else DERIVED[name][0] if name in DERIVED else ""
 
 
 def metric_label(name: str, width: int | None = None) -> str:
@@ -212,9 +213,20 @@ def year_axis(ax, label: bool = True, nbins: int = 8) -> None:
 
 
 def legend_outside(fig: Figure, handles=None, labels=None, title: str | None = None, where: str = "right"):
-    """A figure legend outside the panels, so it never covers data: to the right, or below across the width."""
+    """A figure legend outside the panels, so it never covers data: to the right, or below across the width
+    (`where="caption"`: below, with the chart's caption as its heading)."""
     if handles is None:
         handles, labels = fig.axes[0].get_legend_handles_labels()
+    if where == "caption":
+        # below the panels, led by the caption (a caption and a legend both at the foot would overlap)
+        small = mpl.rcParams["font.size"] * 0.833
+        leg = fig.legend(
+            handles, labels, loc="outside lower center", title=_wrap(fig, title, small), frameon=False,
+            ncols=min(len(handles), 3), alignment="center",
+        )  # fmt: skip
+        leg.get_title().set_fontsize(small)
+        leg.get_title().set_color("#555555")
+        return leg
     if where == "bottom":
         title = _wrap(fig, title, mpl.rcParams["legend.title_fontsize"]) if title else title
         return fig.legend(
@@ -227,6 +239,18 @@ def caption(fig: Figure, text: str) -> None:
     """A small grey note at the foot of the figure saying what the lines, points and bands are."""
     small = mpl.rcParams["font.size"] * 0.833  # matplotlib's "small"
     fig.supxlabel(_wrap(fig, text, small), fontsize="small", color="#555555")
+
+
+def caption_of(fig: Figure) -> str:
+    """The caption of a chart made here: the note at its foot, or the heading of a legend placed there."""
+    label = getattr(fig, "_supxlabel", None)
+    if label is not None and label.get_text():
+        return label.get_text().replace("\n", " ")
+    for leg in fig.legends:
+        text = leg.get_title().get_text()
+        if text.startswith("Shows:"):
+            return text.replace("\n", " ")
+    return ""
 
 
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
@@ -303,7 +327,7 @@ SHORT = {
 
 def metric_short(name: str) -> str:
     """A short name for panel titles (falls back to the metric's meaning)."""
-    return SHORT.get(name) or metric_title(name)
+    return SHORT.get(name) or (DERIVED[name][2] if name in DERIVED else metric_title(name))
 
 
 def _wrap(fig: Figure, text: str, size) -> str:
@@ -316,3 +340,41 @@ def _wrap(fig: Figure, text: str, size) -> str:
 def title(fig: Figure, text: str) -> None:
     """The figure's title, wrapped to the figure's width so long scenario names never run off the edge."""
     fig.suptitle(_wrap(fig, text, mpl.rcParams["figure.titlesize"]))
+
+
+# Titles of the presets for legends and headings (the names stay the files' and the results' keys).
+PRESET_TITLES = {
+    "shanxi_committee_1951": "Shanxi Committee 1951",
+    "north_china_bureau_1951": "North China Bureau 1951",
+    "liu_shaoqi_1951": "Liu Shaoqi 1951",
+    "draft_resolution_1951": "Draft Resolution 1951",
+    "high_tide_no_exit": "High tide, no exit",
+}
+
+
+def scenario_title(name: str, record: dict | None = None) -> str:
+    """A scenario's title for readers: the record's `title` if it has one, a preset's title, a variant of a
+    preset named after it ("liu_shaoqi_1951_high_levy" -> "Liu Shaoqi 1951, high levy"), else the name in words.
+
+    >>> scenario_title("liu_shaoqi_1951"), scenario_title("liu_shaoqi_1951_no_sales"), scenario_title("my_variant")
+    ('Liu Shaoqi 1951', 'Liu Shaoqi 1951, no sales', 'My variant')
+    """
+    if record and isinstance(record.get("title"), str) and record["title"].strip():
+        return record["title"].strip()
+    if name in PRESET_TITLES:
+        return PRESET_TITLES[name]
+    for preset in sorted(PRESET_TITLES, key=len, reverse=True):
+        if name.startswith(preset + "_") or name.startswith(preset + "-"):
+            return f"{PRESET_TITLES[preset]}, {name[len(preset) + 1 :].replace('_', ' ').replace('-', ' ')}"
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def scenario_titles(names: list[str], records: dict[str, dict] | None = None) -> dict[str, str]:
+    """Titles of the scenarios of a batch, one per name; two that would read alike keep their names too."""
+    records = records or {}
+    titles = {n: scenario_title(n, records.get(n)) for n in names}
+    counts: dict[str, int] = {}
+    for t in titles.values():
+        counts[t] = counts.get(t, 0) + 1
+    return {n: (f"{t} ({n})" if counts[t] > 1 else t) for n, t in titles.items()}

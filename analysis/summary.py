@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # Student-t quantiles; lighter to import than scipy.stats
 
-from analysis.tidy import check_metrics
+from analysis import derived
+from analysis.derived import check_metrics
 from model.errors import InputError
 from scenarios.results import Results
 
@@ -109,13 +110,13 @@ def summarize(
     """Long table: `by` columns, metric, n, mean, median, sd, lo, hi, interval.
 
     `table` is a wide table with one row per replication (e.g. `Results.run_table()`)
-    or a `Results` (its run table is used).
+    or a `Results` (its run table with the derived measures of `analysis.derived` is used).
     """
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {sorted(INTERVALS)}, not {interval!r}")
     if isinstance(table, Results):
         metrics = check_metrics(table, metrics)
-        table = table.run_table()
+        table = derived.run_table(table)
     metrics = list(metrics) if metrics else [c for c in table.columns if c not in by]
     long = table[list(by) + metrics].melt(id_vars=list(by), var_name="metric", value_name="value")
     g = long.groupby([*by, "metric"], sort=True, observed=True)["value"]
@@ -132,8 +133,122 @@ def end_state(res: Results, metrics: list[str] | None = None, year: int | None =
     """The summary at one year (the last simulated year unless given), one row per scenario and metric."""
     metrics = check_metrics(res, metrics)
     year = res.years[-1] if year is None else year
-    table = res.run_table()
+    table = derived.run_table(res)
     return summarize(table[table["year"] == year], metrics, **kw)
+
+
+def at_year(res: Results, year: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The run table (with derived measures) at one year, the last unless given; a year not simulated fails."""
+    year = res.years[-1] if year is None else int(year)
+    if year not in res.years:
+        raise InputError(f"year {year} is not in this batch ({res.years[0]}–{res.years[-1]})")
+    table = derived.run_table(res)
+    return table[table["year"] == year], year
+
+
+def within_range(summary: pd.DataFrame) -> pd.DataFrame:
+    """A summary with its interval bounds cut to the values each measure can take (no share above 1,
+    no count below 0): a symmetric t-interval of a mean near 0 would otherwise reach below 0.
+
+    >>> s = pd.DataFrame({"metric": ["teams", "gini_land"], "lo": [-0.5, 0.9], "hi": [2.0, 1.1]})
+    >>> within_range(s)[["lo", "hi"]].to_numpy().tolist()
+    [[0.0, 2.0], [0.9, 1.0]]
+    """
+    bounds = summary["metric"].map(derived.metric_range)
+    low = bounds.map(lambda b: b[0]).astype(float)
+    high = bounds.map(lambda b: b[1]).astype(float)
+    return summary.assign(lo=summary["lo"].clip(lower=low), hi=summary["hi"].clip(upper=high))
+
+
+def pairing(res: Results, scenario: str, baseline: str, table: pd.DataFrame | None = None) -> dict:
+    """How the runs of `scenario` pair with the baseline's: by seed (and swept values), or not at all.
+
+    The batch runner gives run (point p, replicate r) of a scenario the seed
+    `run_seed(master, p, r)` (`scenarios.plan`), so two scenarios with the same
+    master seed share the seed of every run: common random numbers, the same
+    weather, illness and choices as far as the scenarios let them be the same.
+    Pairs are runs with the same seed and swept values; with at least two pairs the
+    difference is paired (method "paired t") over those pairs, otherwise unpaired
+    (method "Welch t"). Returns method, the number of pairs, runs of each, and why.
+    """
+    table = derived.run_table(res) if table is None else table
+    keys = ["seed", *res.swept]
+    runs = table.drop_duplicates("run_id")
+    x = runs[runs["scenario"] == scenario].set_index(keys).index
+    b = runs[runs["scenario"] == baseline].set_index(keys).index
+    common = x.intersection(b)
+    seeds = [res.scenario_info.get(s, {}).get("seed") for s in (scenario, baseline)]
+    out = {"pairs": len(common), "runs": len(x), "runs_baseline": len(b), "seeds": seeds}
+    if len(common) >= 2 and x.is_unique and b.is_unique:
+        out["method"] = "paired t"
+        out["why"] = "runs paired by seed" + (" and swept values" if res.swept else "")
+    else:
+        out["method"] = "Welch t"
+        if seeds[0] is not None and seeds[1] is not None and seeds[0] != seeds[1]:
+            out["why"] = f"unpaired: the master seeds differ ({seeds[0]} and {seeds[1]})"
+        else:
+            out["why"] = "unpaired: no two runs share a seed" + (" and swept values" if res.swept else "")
+    return out
+
+
+def difference_table(
+    res: Results,
+    metrics: list[str],
+    baseline: str | None = None,
+    scenarios: list[str] | None = None,
+    years: list[int] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Each scenario's mean minus the baseline's, per year and metric, with a 95% interval.
+
+    Columns: scenario, baseline, year, metric, diff, lo, hi, n, n_baseline, method.
+    Paired (a t-interval of the run-by-run differences over the runs that share a
+    seed, see `pairing`) where the design pairs the runs, else a Welch t-interval
+    of two independent means. Every year of the batch unless `years` is given.
+    """
+    metrics = check_metrics(res, metrics)
+    baseline = baseline or res.scenarios[0]
+    if baseline not in res.scenarios:
+        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
+    table = derived.run_table(res)
+    if years is not None:
+        table = table[table["year"].isin(years)]
+    keys = ["seed", *res.swept, "year"]
+    base = table[table["scenario"] == baseline].set_index(keys)[metrics]
+    frames = []
+    for s in scenarios or res.scenarios:
+        if s == baseline:
+            continue
+        how = pairing(res, s, baseline)
+        x = table[table["scenario"] == s].set_index(keys)[metrics]
+        if how["method"] == "paired t":
+            common = x.index.intersection(base.index)
+            d = (x.loc[common] - base.loc[common]).reset_index().melt(["year", *keys[:-1]], metrics, "metric", "d")
+            g = d.groupby(["year", "metric"])["d"]
+            out = g.agg(diff="mean", sd="std", n="count").reset_index()
+            out["lo"], out["hi"] = _t_bounds(out["diff"], out["sd"], out["n"], level)
+            # identical runs: no spread, the difference is exact
+            exact = out["sd"] == 0
+            out.loc[exact, "lo"] = out.loc[exact, "hi"] = out.loc[exact, "diff"]
+            out["n_baseline"] = out["n"]
+        else:
+            out = _welch_by_year(x.reset_index(), base.reset_index(), metrics, level)
+        out["scenario"], out["baseline"], out["method"] = s, baseline, how["method"]
+        frames.append(out)
+    cols = ["scenario", "baseline", "year", "metric", "diff", "lo", "hi", "n", "n_baseline", "method"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def _welch_by_year(x: pd.DataFrame, base: pd.DataFrame, metrics: list[str], level: float) -> pd.DataFrame:
+    rows = []
+    for year, xs in x.groupby("year"):
+        bs = base[base["year"] == year]
+        for m in metrics:
+            w = welch(xs[m].dropna().to_numpy(dtype=float), bs[m].dropna().to_numpy(dtype=float), level)
+            rows.append({"year": year, "metric": m, **w})
+    return pd.DataFrame(rows)
 
 
 def differences(
@@ -143,46 +258,20 @@ def differences(
     year: int | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """Each scenario's mean minus the baseline's at one year, with a 95% t-interval.
+    """Each scenario's mean minus the baseline's at one year (the last unless given), with a 95% t-interval.
 
-    The baseline is the first scenario by name unless given. Where every run of a
-    scenario has a run of the baseline with the same seed (and swept values), the
-    runs share their random draws (common random numbers), so the interval is a
-    paired t-interval of the run-by-run differences, much tighter than treating
-    the runs as independent; otherwise it is a Welch t-interval. The `method`
-    column says which.
+    The baseline is the first scenario by name unless given. Where the runs of a
+    scenario and of the baseline share their seeds (and swept values), they share
+    their random draws (common random numbers), so the interval is a paired
+    t-interval of the run-by-run differences, much tighter than treating the runs
+    as independent; otherwise it is a Welch t-interval. The `method` column says
+    which. `difference_table` gives every year and several metrics at once.
     """
-    check_metrics(res, [metric])
     year = res.years[-1] if year is None else year
-    baseline = baseline or res.scenarios[0]
-    if baseline not in res.scenarios:
-        raise InputError(f"baseline scenario '{baseline}' is not in this batch ({', '.join(res.scenarios)})")
-    table = res.run_table()
-    table = table[table["year"] == year]
-    keys = ["seed", *res.swept]
-    base = table[table["scenario"] == baseline].set_index(keys)[metric].dropna()
-    rows = []
-    for s in res.scenarios:
-        if s == baseline:
-            continue
-        x = table[table["scenario"] == s].set_index(keys)[metric].dropna()
-        ids = {"scenario": s, "baseline": baseline, "year": year, "metric": metric}
-        same_runs = (
-            len(x) == len(base) >= 2 and x.index.is_unique and base.index.is_unique and set(x.index) == set(base.index)
-        )
-        if same_runs:
-            d = (x - base.loc[x.index]).to_numpy(dtype=float)
-            lo, hi = t_interval(d, level)
-            diff = float(d.mean())
-            if np.isnan(lo) or d.std() == 0:
-                lo = hi = diff
-            rows.append(
-                {**ids, "diff": diff, "lo": lo, "hi": hi, "n": len(d), "n_baseline": len(d), "method": "paired t"}
-            )
-        else:
-            w = welch(x.to_numpy(dtype=float), base.to_numpy(dtype=float), level)
-            rows.append({**ids, **w, "method": "Welch t"})
-    return pd.DataFrame(rows)
+    out = difference_table(res, [metric], baseline, years=[year], level=level)
+    return out.drop(columns="metric").assign(metric=metric)[
+        ["scenario", "baseline", "year", "metric", "diff", "lo", "hi", "n", "n_baseline", "method"]
+    ]
 
 
 def welch(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> dict[str, float]:

@@ -50,7 +50,7 @@ def village_map(
     cls = frame["social_class"].map(codes).fillna(-1).to_numpy(dtype=int)
     grid = np.where(owners >= 0, cls[np.clip(owners, 0, None)], -1)
     cmap = ListedColormap([style.NO_OWNER_COLOR] + [style.CLASS_COLORS[c] for c in CLASS_NAMES])
-    scenario = str(frame["scenario"].iloc[0])
+    scenario = style.scenario_titles(res.scenarios, res.scenario_info).get(str(frame["scenario"].iloc[0]))
     with style.styled(size):
         fig, axes = style.new_figure(size)
         ax = axes[0, 0]
@@ -69,7 +69,8 @@ def village_map(
         ] + [Patch(color=style.NO_OWNER_COLOR, label="no owner")]
         style.legend_outside(fig, handles, [h.get_label() for h in handles], title="Owner's class (households)")
         style.title(fig, f"Village {village} in {year}: land plots by owner's class, {scenario} run {run_id}")
-        style.caption(fig, f"Each cell is a plot of land; {len(frame)} households")
+        shows = "Shows: who owns which land; each cell is a plot, coloured by its owner's class, with white lines "
+        style.caption(fig, f"{shows}between holdings. {len(frame)} households.")
     return fig
 
 

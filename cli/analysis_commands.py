@@ -48,10 +48,16 @@ def register(subparsers) -> None:
                 default="t",
                 help="95%% interval across runs: t-interval or percentile bootstrap (default t)",
             ),
+            arg(
+                "--baseline",
+                metavar="SCENARIO",
+                help="scenario the differences chart subtracts from the others (default: first by name)",
+            ),
         ],
         plot_command,
         description="Draw the charts that fit a results directory: time series, class composition,\n"
-        "teams, co-ops and funds, end-state comparison, Lorenz curves, a village map;\n"
+        "teams (counts and rates), co-ops and funds, cumulative flows, end-state comparison,\n"
+        "differences between scenarios year by year, Lorenz curves, a village map;\n"
         "heatmaps for a sweep and Sobol indices for a Sobol sample. Metric names and\n"
         "units are listed in model/metrics.py; the guide is docs/charts.md.",
     )
@@ -100,7 +106,7 @@ def plot_command(args: argparse.Namespace) -> int:
     res = read_results(args.results_dir)
     metrics = args.metric or None
     out = _chart_folder(Path(args.out) if args.out else Path(args.results_dir) / "charts")
-    jobs = list(charts.standard_set(res, metrics, size=args.size, interval=args.interval))
+    jobs = list(charts.standard_set(res, metrics, size=args.size, interval=args.interval, baseline=args.baseline))
     written = render_all(jobs, out, args.format)
     print(f"{len(written)} charts ({args.format}, {args.size}) in {out}", file=sys.stdout)
     return 0

@@ -62,21 +62,21 @@ def test_timeseries_one_line_and_band_per_scenario(res):
     assert "(Gini)" in ax.get_ylabel().replace("\n", " ")
     assert len(ax.get_lines()) == 5
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 5
-    assert legend_texts(fig) == sorted(PRESETS)
+    assert legend_texts(fig) == [style.PRESET_TITLES[s] for s in sorted(PRESETS)]
     # calendar years, whole numbers
     ticks = [t for t in ax.get_xticks() if 1951 <= t <= 1956]
     assert ticks and all(float(t).is_integer() for t in ticks)
-    assert "95% t-interval" in fig._supxlabel.get_text()
+    assert "95% t-interval" in style.caption_of(fig)
 
 
 def test_same_colour_for_a_scenario_in_every_chart(res):
     want = style.PRESET_COLORS["liu_shaoqi_1951"]
     ts = charts.timeseries(res, "gini_land", scenarios=["liu_shaoqi_1951", "high_tide_no_exit"])
-    assert line_colors(ts.axes[0])["liu_shaoqi_1951"] == want.lower()
+    assert line_colors(ts.axes[0])["Liu Shaoqi 1951"] == want.lower()
     teams = charts.team_dynamics(res)
     for ax in teams.axes:
         if ax.get_visible():
-            assert line_colors(ax)["liu_shaoqi_1951"] == want.lower()
+            assert line_colors(ax)["Liu Shaoqi 1951"] == want.lower()
 
 
 def test_other_scenario_names_get_stable_distinct_colours():
@@ -91,7 +91,7 @@ def test_class_composition_stacks_five_classes_per_scenario(res):
     fig = charts.class_composition(res)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 5
-    assert [ax.get_title(loc="left") for ax in panels] == sorted(PRESETS)
+    assert [ax.get_title(loc="left") for ax in panels] == [style.PRESET_TITLES[s] for s in sorted(PRESETS)]
     for ax in panels:
         assert len(ax.collections) == 5  # one area per class
         assert ax.get_ylim() == (0.0, 1.0)
@@ -136,7 +136,7 @@ def test_end_state_points_with_intervals(res):
     ax = panels[0]
     # per scenario: an interval segment and a point
     assert len(ax.get_lines()) == 10
-    assert [t.get_text() for t in ax.get_yticklabels()] == sorted(PRESETS, reverse=True)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [style.PRESET_TITLES[s] for s in sorted(PRESETS)][::-1]
     assert ax.get_xlabel() == "Gini"
 
 

@@ -60,7 +60,7 @@ def test_report_is_one_self_contained_html_file(batch, tmp_path):
         assert tag not in ("script", "link", "iframe")
     text = " ".join(page.text)
     assert "Synthetic stand-in for the scenario 'liu_shaoqi_1951'" in text
-    assert "End state in 1955" in text and "Differences from liu_shaoqi_1951" in text
+    assert "End state in 1955" in text and "Comparing the scenarios with Liu Shaoqi 1951" in text
     assert "95% t-interval" in text
     assert "Provenance" in text and "3 done" not in text and "6 done" in text
 
