@@ -215,7 +215,7 @@ def _where(path: Path) -> str:
     return (
         f"Results: {path}/\n"
         f"  runs/*.parquet        one row per run, village and year (pd.read_parquet('{path}/runs'))\n"
-        f"  households/*.parquet  household states of replicate 0 at the first, middle and last year\n"
+        f"  households/*.parquet  household states of the first 10 replicates at the first, middle and last year\n"
         f"  manifest.json         the scenarios as resolved, versions, the model's code, each part's checksum\n"
         f"  In Python: scenarios.read_results('{path}').frame()"
     )

@@ -41,6 +41,11 @@ def run_seed(master: int, point: int, replicate: int) -> int:
     return int(np.random.SeedSequence(master, spawn_key=(point, replicate)).generate_state(1)[0])
 
 
+# replicates of each parameter point whose households are kept: enough to pool Lorenz curves and
+# household tables over runs, bounded so that a large sweep's household files stay small
+SNAPSHOT_REPLICATES = 10
+
+
 def snapshot_years(scenario: Scenario) -> list[int]:
     """Years at which household states are kept: the first, middle and last simulated year."""
     first = scenario.start_year
@@ -65,7 +70,7 @@ class Group:
     run_ids: list[int] = field(default_factory=list)
     replicates: list[int] = field(default_factory=list)
     seeds: list[int] = field(default_factory=list)
-    snapshot_years: list[int] = field(default_factory=list)  # only when the group holds replicate 0
+    snapshot_years: list[int] = field(default_factory=list)  # only when it holds a replicate that keeps them
 
 
 @dataclass
@@ -157,7 +162,7 @@ class Plan:
             group.run_ids.append(run_id)
             group.replicates.append(r)
             group.seeds.append(run_seed(s.seed, p, r))
-            if r == 0:
+            if r < SNAPSHOT_REPLICATES:
                 group.snapshot_years = snapshot_years(s)
         return chunk
 

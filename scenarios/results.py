@@ -4,7 +4,7 @@ A results directory (written by `huzhu run` or `scenarios.run`, laid out in
 `scenarios.store`) holds ``manifest.json`` (the scenarios as resolved, the sweep,
 versions, the model's code, each finished part's checksum), ``runs/*.parquet`` (one row per run, village
 and year with every metric) and ``households/*.parquet`` (household snapshots of
-replicate 0 of each parameter point at a few years). The tables are read when first
+the first 10 replicates of each parameter point at a few years). The tables are read when first
 used and kept; the runs are sorted by run, village and year, the snapshots by run,
 year, village and household.
 
@@ -121,7 +121,7 @@ class Results:
 
     @cached_property
     def households(self) -> pd.DataFrame:
-        """Household states of replicate 0 of each parameter point at a few years (empty if none were kept)."""
+        """Household states of the first 10 replicates of each parameter point at a few years (empty if none were kept)."""
         return self._calendar(_sorted(_read_parts(self.path / HOUSEHOLDS), HOUSEHOLDS_ORDER))
 
     def frame(self, columns: list[str] | None = None) -> pd.DataFrame:

@@ -51,7 +51,7 @@ from scenarios.checks import (
 )
 from scenarios.errors import describe_file_error
 from scenarios.loader import load
-from scenarios.plan import Chunk, Plan, make_plan, snapshot_years
+from scenarios.plan import SNAPSHOT_REPLICATES, Chunk, Plan, make_plan, snapshot_years
 from scenarios.results import Results
 from scenarios.scenario import Scenario
 from scenarios.schema import ScenarioFile
@@ -88,13 +88,16 @@ def run_chunk(chunk: Chunk, function: str = RUN_FUNCTION) -> tuple[int, pd.DataF
         metrics = villages.reindex(columns=list(METRICS)).astype("float64")
         runs.append(pd.concat([frame, metrics], axis=1))
         if g.snapshot_years and len(hh):
-            hh = hh[hh["replicate"] == 0]  # only replicate 0 of each point keeps its households
+            # the first SNAPSHOT_REPLICATES replicates of each point keep their households
+            at = hh["replicate"].to_numpy()
+            hh = hh[[g.replicates[i] < SNAPSHOT_REPLICATES for i in at]]
+            at = hh["replicate"].to_numpy()
             h = pd.DataFrame(
                 {
                     "scenario": g.scenario,
-                    "run_id": g.run_ids[0],
-                    "replicate": g.replicates[0],
-                    "seed": g.seeds[0],
+                    "run_id": [g.run_ids[i] for i in at],
+                    "replicate": [g.replicates[i] for i in at],
+                    "seed": [g.seeds[i] for i in at],
                     **g.values,
                 },
                 index=hh.index,

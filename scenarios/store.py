@@ -4,7 +4,7 @@ Layout::
 
     OUT/manifest.json           the scenarios as resolved, versions, the model's code, each part's checksum
     OUT/runs/part-00000.parquet one row per run, village and year (tidy), one file per chunk
-    OUT/households/part-00000.parquet  household states of replicate 0 of each point, a few years
+    OUT/households/part-00000.parquet  household states of the first 10 replicates of each point, a few years
 
 Every file is written to a hidden temporary file in the same folder, flushed to disk
 and renamed over its final name (`os.replace` is atomic), so a batch killed at any

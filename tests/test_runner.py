@@ -84,13 +84,29 @@ def test_one_reader_for_the_runner_and_the_analysis(tiny, tmp_path):
     assert end_state(again, ["gini_land"])["n"].tolist() == [6]  # every run of the one scenario
 
 
-def test_household_snapshots_of_replicate_zero_at_first_middle_last_year(tiny, tmp_path):
+def test_household_snapshots_of_the_first_replicates_at_first_middle_last_year(tiny, tmp_path):
     res = run_into(tiny, tmp_path / "out", workers=1)
     hh = res.households
     assert sorted(hh["year"].unique()) == [1951, 1953, 1954]
-    assert (hh["replicate"] == 0).all() and sorted(hh["fund_levy_rate"].unique()) == [0.0, 0.1]
+    assert sorted(hh["replicate"].unique()) == [0, 1, 2] and sorted(hh["fund_levy_rate"].unique()) == [0.0, 0.1]
     for col in ("scenario", "run_id", "seed", "household", "land", "social_class", "team", "coop"):
         assert col in hh.columns
+    # each snapshot carries its own run's ids, and its households are that run's (their count is the run's)
+    ids = res.runs.drop_duplicates("run_id").set_index("run_id")
+    for run_id, rows in hh.groupby("run_id"):
+        assert (rows["seed"] == ids.loc[run_id, "seed"]).all()
+        assert (rows["replicate"] == ids.loc[run_id, "replicate"]).all()
+        last = res.runs[(res.runs["run_id"] == run_id) & (res.runs["year"] == 1954)]
+        assert (rows["year"] == 1954).sum() == last["households"].sum()
+
+
+def test_household_snapshots_are_kept_for_a_bounded_number_of_replicates(tiny, tmp_path, monkeypatch):
+    from scenarios import plan, runner
+
+    monkeypatch.setattr(plan, "SNAPSHOT_REPLICATES", 2)
+    monkeypatch.setattr(runner, "SNAPSHOT_REPLICATES", 2)
+    res = run_into(tiny, tmp_path / "out", workers=1)
+    assert sorted(res.households["replicate"].unique()) == [0, 1]
 
 
 def test_manifest_records_the_scenario_versions_seeds_and_status(tiny, tmp_path):
