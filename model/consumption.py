@@ -12,7 +12,7 @@ year's saving becomes farm capital, capital depreciates, and households whose la
 not all ploughed buy animals with grain above their reserve.
 
 >>> from model.params import make_params
->>> c = consumption_constants(make_params(subsistence_grain=300.0, reserve_months=6.0))
+>>> c = consumption_constants.record(make_params(subsistence_grain=300.0, reserve_months=6.0))
 >>> need = np.zeros(1)
 >>> z = np.zeros(1, dtype=np.int64)
 >>> team, persons, reserve = needs_kernel(z, z, 1, np.array([2]), np.array([1]), np.array([0]), c, need)
@@ -67,7 +67,7 @@ def needs(h: Households, p: Params, lanes: int) -> tuple[np.ndarray, np.ndarray,
     """Each household's team lane, persons and the grain reserve it wants; its subsistence need
     into `need`."""
     return needs_kernel(
-        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants(p), h.need
+        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants.record(p), h.need
     )
 
 
@@ -122,7 +122,7 @@ def consume(
         h.tax,
         h.levy,
         h.need,
-        consumption_constants(p),
+        consumption_constants.record(p),
         h.income,
         h.consumption,
         h.grain,
@@ -138,8 +138,7 @@ def save(
     """Storage losses, investment in farm capital and its depreciation (the teams' too), the teams'
     animals' deaths, purchases of animals for the land farmed outside co-ops, and the lower co-ops'
     land share for next year. Returns the flows across the village's boundary, by account."""
-    c = consumption_constants(p)
-    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, c)
+    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, consumption_constants.record(p))
     T.capital *= 1.0 - p.capital_depreciation
     T.animals *= 1.0 - p.animal_death_prob
     bought = animal_market.buy_animals(h, p, np.where(in_coop, 0.0, cultivated), h.grain - h.need - reserve)
@@ -152,8 +151,9 @@ def save(
 
 
 @jit
-def needs_kernel(village, neighbourhood, lanes, workers, children, elders, c, need):
+def needs_kernel(village, neighbourhood, lanes, workers, children, elders, constants, need):
     """Team lane, persons, subsistence need (written into `need`) and the grain reserve wanted."""
+    c = constants[0]
     n = village.size
     team = np.empty(n, dtype=np.int64)
     persons = np.empty(n, dtype=np.int64)
@@ -205,13 +205,14 @@ def income_and_consumption_kernel(
     tax,
     levy,
     need,
-    c,
+    constants,
     income,
     consumption,
     grain,
 ):
     """Net income of the year, and consumption: need first, then a share of income above need, as far
     as grain goes (written into `income`, `consumption`; taken from `grain`)."""
+    c = constants[0]
     for i in range(farm.size):
         income[i] = (
             farm[i]
@@ -235,9 +236,10 @@ def income_and_consumption_kernel(
 
 
 @jit
-def save_kernel(grain, income, consumption, reserve, capital, c):
+def save_kernel(grain, income, consumption, reserve, capital, constants):
     """Storage losses, then investment of part of what is left over above the reserve in farm capital,
     which depreciates. Returns the grain lost and the grain invested."""
+    c = constants[0]
     n = grain.size
     loss, invest = np.empty(n), np.empty(n)
     for i in range(n):

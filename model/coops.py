@@ -180,10 +180,11 @@ class FarmConstants(NamedTuple):
 
 
 @jit
-def farm_kernel(hh, T, weather, lanes, c):
+def farm_kernel(hh, T, weather, lanes, constants):
     """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' `T` (`teams.TeamArrays`), the
-    villages' `weather`, with `c` a `FarmConstants`; writes the members' flows into `hh` and returns each
-    co-op's output."""
+    villages' `weather`, with `constants` the `FarmConstants` record; writes the members' flows into `hh` and
+    returns each co-op's output."""
+    c = constants[0]
     team, cm, land, lab, skill, animals, capital = hh.team, hh.member, hh.land, hh.lab, hh.skill, hh.animals, hh.capital
     stage, land_share = T.stage, T.land_share
     ny, mpa, nd, mpw = c.normal_yield, c.mu_per_animal, c.no_draft, c.mu_per_worker
@@ -280,7 +281,7 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         h.labour_used,
         h.sideline,
     )
-    return farm_kernel(hh, T.arrays(), w, lanes, farm_constants(p))
+    return farm_kernel(hh, T.arrays(), w, lanes, farm_constants.record(p))
 
 
 # --- formation (in spring) ------------------------------------------------------------------------------

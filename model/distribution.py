@@ -70,7 +70,8 @@ def distribute(
 ) -> Distribution:
     """Wages, rent, ploughing fees and the ledger owed (into the flow arrays of `h`) and paid from
     grain and harvest as far as they go; what is not paid becomes debt (`debt`, `credit`)."""
-    c = distribution_constants(p)
+    c = distribution_constants(p)  # read here too
+    record = distribution_constants.record(p)
     n_teams = len(T)
     hire_tax, phi = payments_kernel(
         h.hired_in,
@@ -81,7 +82,7 @@ def distribute(
         s.given_a,
         s.used_team,
         n_teams,
-        c,
+        record,
         h.wages_paid,
         h.wages_earned,
         h.rent_paid,
@@ -89,7 +90,7 @@ def distribute(
     )
     ledger_labour = teams.settle(team, in_team, s.recv_l * c.wage, s.given_l, n_teams)
     ledger_animals = teams.settle(team, in_team, s.recv_a * phi[team] * c.ledger_plough_fee, s.given_a, n_teams)
-    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, c, h.ledger)
+    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, record, h.ledger)
     manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, c.manor_animal_share)
     # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
     farm, hire_tax = distribute_kernel(
@@ -129,7 +130,7 @@ def payments_kernel(
     given_a,
     used_team,
     n_teams,
-    c,
+    constants,
     wages_paid,
     wages_earned,
     rent_paid,
@@ -137,6 +138,7 @@ def payments_kernel(
 ):
     """Wages and rent owed (written into the flow arrays), the hiring tax, and per team the share of
     ploughing done by members' animals (against the team's own), for the ledger."""
+    c = constants[0]
     n = hired_in.size
     hire_tax = np.empty(n)
     for i in range(n):
@@ -154,8 +156,9 @@ def payments_kernel(
 
 
 @jit
-def ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, c, ledger):
+def ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, constants, ledger):
     """The ledger's net grain (into `ledger`) and each member's net labour drawn, in worker-years."""
+    c = constants[0]
     labour_net = np.empty(recv_l.size)
     for i in range(recv_l.size):
         ledger[i] = ledger_labour[i] + ledger_animals[i]

@@ -213,9 +213,10 @@ EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
 
 
 @jit
-def spring_kernel(hh, T, n_villages, village_size, keys, year, payouts, entry_fees, c):
+def spring_kernel(hh, T, n_villages, village_size, keys, year, payouts, entry_fees, constants):
     """`spring` on the households' arrays `hh` (`SpringHouseholds`) and the groups' `T` (`teams.TeamArrays`),
-    with `c` a `SpringConstants`; returns the per-village events, one row each in `EVENTS` order."""
+    with `constants` the `SpringConstants` record; returns the per-village events, one row each in `EVENTS` order."""
+    c = constants[0]
     team, village, in_team, claim, grain = hh.team, hh.village, hh.in_team, hh.claim, hh.grain
     stage = T.stage
     n, m = stage.size, team.size
@@ -321,6 +322,6 @@ def spring(
         year,
         acc["fund_payouts"],
         acc["entry_fees"],
-        spring_constants(p),
+        spring_constants.record(p),
     )
     return dict(zip(EVENTS, events, strict=True))

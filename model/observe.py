@@ -210,8 +210,9 @@ def at_least(x, lo):
 
 
 @jit
-def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, c):
+def metrics_kernel(V, pooled, lanes, hh, team_stage, team_animals, events, constants):
     """The table of metrics (rows as `ROWS`, one column per village, or one for all if `pooled`)."""
+    c = constants[0]
     n_classes = N_CLASSES
     price_land, price_animal = c.land_price, c.animal_price
     # the arrays by name (the body reads them as plain arrays)
@@ -428,5 +429,5 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         T.stage,
         T.animals,
         Events.of(events),
-        observe_constants(p),
+        observe_constants.record(p),
     )

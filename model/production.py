@@ -83,12 +83,13 @@ def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
     # each whole animal dies with the yearly chance; a share of an animal dies with its animal
     # (the power stays in numpy: its last bit differs from the compiled one's)
     survive_all = (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
-    return shocks_kernel(u, survive_all, production_constants(p), h.animals)
+    return shocks_kernel(u, survive_all, production_constants.record(p), h.animals)
 
 
 @jit
-def shocks_kernel(u, survive_all, c, animals):
+def shocks_kernel(u, survive_all, constants, animals):
     """Illness (returned, 1.0 where it strikes) and animal deaths (applied to `animals`) from the draws `u`."""
+    c = constants[0]
     ill = np.empty(animals.size)
     for i in range(animals.size):
         ill[i] = 1.0 if u[i, 0] < c.illness_prob else 0.0
@@ -133,7 +134,7 @@ def harvest(
         h.capital,
         T.capital,
         weather,
-        production_constants(p),
+        production_constants.record(p),
         h.labour_used,
         h.output,
         h.sideline,
@@ -155,13 +156,14 @@ def harvest_kernel(
     capital,
     team_capital_stock,
     weather,
-    c,
+    constants,
     labour_used,
     output,
     sideline,
 ):
     """Labour applied, harvest and side income of private farms (written into `labour_used`, `output`,
     `sideline`); a team's own tools count with each member's land."""
+    c = constants[0]
     n = village.size
     cultivated = s.cultivated
     team_land = np.zeros(n_teams)

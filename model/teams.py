@@ -84,9 +84,16 @@ class Teams:
     def is_coop(self) -> np.ndarray:
         return self.stage >= LOWER_COOP
 
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        self.__dict__.pop("_arrays", None)  # an array bound anew: `arrays` is made again
+
     def arrays(self) -> TeamArrays:
-        """The groups' arrays (not copies), for the kernels."""
-        return TeamArrays(**{f.name: getattr(self, f.name) for f in fields(self)})
+        """The groups' arrays (not copies), for the kernels; made once, and again after an array is bound anew."""
+        made = self.__dict__.get("_arrays")
+        if made is None:
+            made = self.__dict__["_arrays"] = TeamArrays(*(getattr(self, name) for name in TeamArrays._fields))
+        return made
 
 
 def fair_plough_fee(p: Params) -> float:
