@@ -85,8 +85,10 @@ class Teams:
         return self.stage >= LOWER_COOP
 
     def __setattr__(self, name, value):
+        # an array bound anew (not the same one, as `T.capital *= x` binds) makes `arrays` be made again
+        if self.__dict__.get(name) is not value:
+            self.__dict__.pop("_arrays", None)
         super().__setattr__(name, value)
-        self.__dict__.pop("_arrays", None)  # an array bound anew: `arrays` is made again
 
     def arrays(self) -> TeamArrays:
         """The groups' arrays (not copies), for the kernels; made once, and again after an array is bound anew."""
