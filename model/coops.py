@@ -32,7 +32,7 @@ from . import production
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
-from .teams import ADVANCED_COOP, LOWER_COOP, TEAM
+from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, TeamArrays
 
 # The policy lever `join_pressure` (0 voluntary .. 1 compulsory): from this level on, teams are pressed into
 # co-ops without a vote (docs/ODD.md 4.4, "Producer co-ops").
@@ -180,11 +180,12 @@ class FarmConstants(NamedTuple):
 
 
 @jit
-def farm_kernel(hh, T, weather, lanes, constants):
-    """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' `T` (`teams.TeamArrays`), the
+def farm_kernel(hh, teams, weather, lanes, constants):
+    """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' arrays (`Teams.packed`), the
     villages' `weather`, with `constants` the `FarmConstants` record; writes the members' flows into `hh` and
     returns each co-op's output."""
     c = constants[0]
+    T = TeamArrays(*teams)
     team, cm, land, lab, skill, animals, capital = hh.team, hh.member, hh.land, hh.lab, hh.skill, hh.animals, hh.capital
     stage, land_share = T.stage, T.land_share
     ny, mpa, nd, mpw = c.normal_yield, c.mu_per_animal, c.no_draft, c.mu_per_worker
@@ -281,7 +282,7 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         h.labour_used,
         h.sideline,
     )
-    return farm_kernel(hh, T.arrays(), w, lanes, farm_constants.record(p))
+    return farm_kernel(hh, T.packed(), w, lanes, farm_constants.record(p))
 
 
 # --- formation (in spring) ------------------------------------------------------------------------------

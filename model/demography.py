@@ -19,7 +19,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .rng import Draws, binomial_walk, household_base, uniform
 from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
-from .teams import Teams
+from .teams import TeamArrays, Teams
 
 # Property and obligations: split with a new branch in proportion to the workers who leave it,
 # and taken over whole by the heir of a household that dies out.
@@ -105,7 +105,7 @@ def year_of_life(
         lanes,
         c,
         fund_rules.record(p),
-        T.arrays(),
+        T.packed(),
         next_hid,
         fund_payouts,
     )
@@ -357,13 +357,15 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
 
 
 @jit
-def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, life, rules, T, next_hid, fund_payouts):
+def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, life, rules, teams, next_hid, fund_payouts):
     """`year_of_life` after `ageing_powers`, on the blocks `f, i, b` (`life`: the `LifeConstants` record;
-    `rules`: the `funds.FundRules` record; `T`: `teams.TeamArrays`, whose fund accounts the claims of the dead settle). Returns
+    `rules`: the `funds.FundRules` record; `teams`: the groups' arrays, `Teams.packed`, whose fund accounts the
+    claims of the dead settle). Returns
     (whether households left or were added, the new blocks or else the same, divisions per village). The
     year's flows are cleared (nothing here reads them): in the new blocks, or else in the same."""
     c = life[0]
     fr = rules[0]
+    T = TeamArrays(*teams)
     village, hid, neighbourhood = i[_VILLAGE], i[_HID], i[_NEIGHBOURHOOD]
     children, workers, elders = i[_CHILDREN], i[_WORKERS], i[_ELDERS]
     age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, c.famine, odds, powers, children, workers, elders)

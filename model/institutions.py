@@ -35,7 +35,7 @@ from .joining import (
 from .params import Params, once_per_params
 from .rng import household_draws
 from .state import ROW, Households
-from .teams import TEAM, Teams
+from .teams import TEAM, TeamArrays, Teams
 
 
 class SpringHouseholds(NamedTuple):
@@ -249,13 +249,14 @@ EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
 
 @jit
 def spring_kernel(
-    floats, ints, bools, team, lab, T, n_villages, village_size, keys, year, payouts, entry_fees, constants
+    floats, ints, bools, team, lab, teams, n_villages, village_size, keys, year, payouts, entry_fees, constants
 ):
     """`spring` on the households' blocks (read as `SpringHouseholds`, with the year's `team` and `lab`) and the
-    groups' `T` (`teams.TeamArrays`), with `constants` the `SpringConstants` record; returns the per-village events,
+    groups' arrays (`Teams.packed`, named `T`), with `constants` the `SpringConstants` record; returns the per-village events,
     one row each in `EVENTS` order."""
     c = constants[0]
     hh = spring_households(floats, ints, bools, team, lab)
+    T = TeamArrays(*teams)
     team, village, in_team, claim, grain = hh.team, hh.village, hh.in_team, hh.claim, hh.grain
     stage = T.stage
     n, m = stage.size, team.size
@@ -338,7 +339,7 @@ def spring(
         *h.blocks,
         team,
         lab,
-        T.arrays(),
+        T.packed(),
         g.n_villages,
         g.count,
         draws.keys,

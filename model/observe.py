@@ -100,10 +100,6 @@ class Events(NamedTuple):
     manor_teams: np.ndarray
     fund_forfeited: np.ndarray
 
-    @classmethod
-    def of(cls, events: dict) -> Events:
-        return cls._make(_event_fields(events))
-
 
 def wealth(h: Households, p: Params) -> np.ndarray:
     """Net wealth of each household: land and animals at market prices, capital, grain, claims, less debts."""
@@ -119,6 +115,7 @@ def wealth(h: Households, p: Params) -> np.ndarray:
     )
 
 
+# the year's events (a dict) as a plain tuple in `Events` order
 _event_fields = operator.itemgetter(*Events._fields)
 
 
@@ -190,10 +187,12 @@ def at_least(x, lo):
 
 
 @jit
-def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_animals, events, constants):
+def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_animals, event_arrays, constants):
     """The table of metrics (rows as `ROWS`, one column per village, or one for all if `pooled`) of the
-    households' blocks `floats, ints, bools` (`state.Households.blocks`)."""
+    households' blocks `floats, ints, bools` (`state.Households.blocks`) and the year's `event_arrays` (a plain
+    tuple in `Events` order: quicker for numba to type than the NamedTuple)."""
     c = constants[0]
+    events = Events(*event_arrays)
     n_classes = N_CLASSES
     price_land, price_animal = c.land_price, c.animal_price
     # the arrays by name (the body reads them as plain arrays)
@@ -409,6 +408,6 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         *h.blocks,
         T.stage,
         T.animals,
-        Events.of(events),
+        _event_fields(events),
         observe_constants.record(p),
     )

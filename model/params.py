@@ -1086,33 +1086,51 @@ def reference_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
+# What each `once_per_params` function derived, per Params: found by the object's id, or else by its value
+# (an equal Params made anew, as each model run makes its own, finds what an earlier one derived). An entry
+# holds its Params itself, so no other object can have its id while it is kept.
+_DERIVED_BY_ID: dict[int, tuple[Params, dict]] = {}
+_DERIVED_BY_VALUE: dict[Params, dict] = {}
+_KEPT = 64  # Params kept at most (then the caches start again)
+
+
+def _derived(p: Params) -> dict:
+    """The store of what was derived from `p` (and from any Params equal to it)."""
+    hit = _DERIVED_BY_ID.get(id(p))
+    if hit is None:
+        if len(_DERIVED_BY_ID) >= _KEPT:
+            _DERIVED_BY_ID.clear()
+        if len(_DERIVED_BY_VALUE) >= _KEPT:
+            _DERIVED_BY_VALUE.clear()
+        store = _DERIVED_BY_VALUE.setdefault(p, {})
+        hit = _DERIVED_BY_ID[id(p)] = (p, store)
+    return hit[1]
+
+
 def once_per_params(derive):
-    """`derive(p)` computed once per Params object and kept: Params is immutable, and a model asks for
-    the numbers it derives every year.
+    """`derive(p)` computed once per Params (Params is immutable, and a model asks for the numbers it
+    derives every year) and kept, also for any Params equal to `p`.
 
     When `derive` returns a bundle (a `typing.NamedTuple` of numbers and bundles), `derive.record(p)`
     is the same bundle as a record for the compiled kernels (see `as_record`), also made once per Params.
     """
-    cache: dict[int, tuple] = {}
-    records: dict[int, tuple] = {}
+    as_bundle = ("bundle", derive)
+    as_record_ = ("record", derive)
 
     @functools.wraps(derive)
     def cached(p: Params):
-        hit = cache.get(id(p))
-        if hit is None:
-            if len(cache) >= 64:
-                cache.clear()
-            # the entry holds `p` itself, so no other object can have its id while it is cached
-            hit = cache[id(p)] = (p, derive(p))
-        return hit[1]
+        store = _derived(p)
+        value = store.get(as_bundle)
+        if value is None:
+            value = store[as_bundle] = derive(p)
+        return value
 
     def record(p: Params) -> np.ndarray:
-        hit = records.get(id(p))
-        if hit is None:
-            if len(records) >= 64:
-                records.clear()
-            hit = records[id(p)] = (p, as_record(cached(p)))
-        return hit[1]
+        store = _derived(p)
+        value = store.get(as_record_)
+        if value is None:
+            value = store[as_record_] = as_record(cached(p))
+        return value
 
     cached.record = record
     return cached
