@@ -1095,16 +1095,15 @@ _KEPT = 64  # Params kept at most (then the caches start again)
 
 
 def _derived(p: Params) -> dict:
-    """The store of what was derived from `p` (and from any Params equal to it)."""
-    hit = _DERIVED_BY_ID.get(id(p))
-    if hit is None:
-        if len(_DERIVED_BY_ID) >= _KEPT:
-            _DERIVED_BY_ID.clear()
-        if len(_DERIVED_BY_VALUE) >= _KEPT:
-            _DERIVED_BY_VALUE.clear()
-        store = _DERIVED_BY_VALUE.setdefault(p, {})
-        hit = _DERIVED_BY_ID[id(p)] = (p, store)
-    return hit[1]
+    """The store of what was derived from `p` (and from any Params equal to it), for a `p` not yet known by
+    its id."""
+    if len(_DERIVED_BY_ID) >= _KEPT:
+        _DERIVED_BY_ID.clear()
+    if len(_DERIVED_BY_VALUE) >= _KEPT:
+        _DERIVED_BY_VALUE.clear()
+    store = _DERIVED_BY_VALUE.setdefault(p, {})
+    _DERIVED_BY_ID[id(p)] = (p, store)
+    return store
 
 
 def once_per_params(derive):
@@ -1117,16 +1116,19 @@ def once_per_params(derive):
     as_bundle = ("bundle", derive)
     as_record_ = ("record", derive)
 
+    # (the stores' lookup by id is written out here: these are called some twenty times a year)
     @functools.wraps(derive)
     def cached(p: Params):
-        store = _derived(p)
+        hit = _DERIVED_BY_ID.get(id(p))
+        store = hit[1] if hit is not None else _derived(p)
         value = store.get(as_bundle)
         if value is None:
             value = store[as_bundle] = derive(p)
         return value
 
     def record(p: Params) -> np.ndarray:
-        store = _derived(p)
+        hit = _DERIVED_BY_ID.get(id(p))
+        store = hit[1] if hit is not None else _derived(p)
         value = store.get(as_record_)
         if value is None:
             value = store[as_record_] = as_record(cached(p))

@@ -21,6 +21,8 @@ obligations turned into debt, inheritance, division) cancel within the village.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import (
@@ -136,8 +138,8 @@ def step(
     # closing the accounts
     _book(
         g.village,
-        tuple(acc[k] for k in flows),
-        np.array([-1.0 if k in OUTFLOWS else 1.0 for k in flows]),
+        tuple(map(acc.__getitem__, flows)),
+        _signs(tuple(flows)),
         tuple(flows.values()),
     )
     return h, events
@@ -148,6 +150,12 @@ def _add(flows: dict[str, np.ndarray], new: dict[str, np.ndarray]) -> None:
     if not flows.keys().isdisjoint(new):
         raise ValueError(f"accounts booked twice: {sorted(flows.keys() & new.keys())}")
     flows.update(new)
+
+
+@functools.cache
+def _signs(accounts: tuple[str, ...]) -> np.ndarray:
+    """Each booked account's sign, in booking order: -1 for grain leaving the households, else 1."""
+    return np.array([-1.0 if k in OUTFLOWS else 1.0 for k in accounts])
 
 
 @jit
