@@ -37,6 +37,8 @@ class ProductionConstants(NamedTuple):
     capital_half_saturation: float  # jin/mu
     mu_per_worker: float
     sideline_price: float  # what a worker-year of side work fetches, jin
+    elder_work: float  # work an elder still does, workers
+    illness_labour_loss: float  # share of its labour a household loses to illness
 
 
 def sideline_price(p: Params) -> float:
@@ -56,6 +58,8 @@ def production_constants(p: Params) -> ProductionConstants:
         capital_half_saturation=p.capital_half_saturation,
         mu_per_worker=p.mu_per_worker,
         sideline_price=sideline_price(p),
+        elder_work=p.elder_work,
+        illness_labour_loss=p.illness_labour_loss,
     )
 
 
@@ -74,7 +78,17 @@ def capital_factor_at(capital: float, land: float, gain: float, half_saturation:
 
 def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
     """Worker-years the household's own members can give this year."""
-    return (h.workers + p.elder_work * h.elders) * (1.0 - p.illness_labour_loss * ill)
+    return labour_kernel(h.workers, h.elders, ill, production_constants.record(p))
+
+
+@jit
+def labour_kernel(workers, elders, ill, constants):
+    """(workers + `elder_work` x elders) x (1 - `illness_labour_loss` x ill), household by household."""
+    c = constants[0]
+    out = np.empty(workers.size)
+    for i in range(workers.size):
+        out[i] = (workers[i] + c.elder_work * elders[i]) * (1.0 - c.illness_labour_loss * ill[i])
+    return out
 
 
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:

@@ -147,9 +147,10 @@ def step(
 
 def _add(flows: dict[str, np.ndarray], new: dict[str, np.ndarray]) -> None:
     """Record a phase's boundary flows (each account is booked by one phase only)."""
-    if not flows.keys().isdisjoint(new):
-        raise ValueError(f"accounts booked twice: {sorted(flows.keys() & new.keys())}")
+    booked = len(flows)
     flows.update(new)
+    if len(flows) != booked + len(new):
+        raise ValueError(f"accounts booked twice, among {sorted(new)}")
 
 
 @functools.cache
