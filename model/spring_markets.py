@@ -115,7 +115,7 @@ def spring_markets(
     animal_mu, spare_a, need_a, hire_spare, hire_need = ploughing_needs_kernel(
         h.animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, record
     )
-    team_animal_mu = np.where(T.stage == teams.TEAM, T.animals * p.mu_per_animal, 0.0)
+    team_animal_mu = team_animal_mu_kernel(T.stage, T.animals, record)
     recv_a, given_a, used_team = teams.pool(
         team, in_team, spare_a, need_a, team_animal_mu, n_teams, p.team_pooling_efficiency
     )
@@ -201,6 +201,16 @@ def ploughing_needs_kernel(animals, cultivated, private, in_team, deficit, surpl
             hire_spare[i] = spare[i]
             hire_need[i] = lack[i]
     return animal_mu, spare, lack, hire_spare, hire_need
+
+
+@jit
+def team_animal_mu_kernel(stage, animals, constants):
+    """Mu the animals a mutual aid team owns can plough (none for a co-op's: it farms as one)."""
+    c = constants[0]
+    out = np.empty(stage.size)
+    for t in range(stage.size):
+        out[t] = animals[t] * c.mu_per_animal if stage[t] == teams.TEAM else 0.0
+    return out
 
 
 @jit
