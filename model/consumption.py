@@ -47,6 +47,9 @@ class ConsumptionConstants(NamedTuple):
     grain_storage_loss: float  # share of stored grain lost in a year
     capital_investment_share: float  # share of saving put into farm capital
     capital_depreciation: float  # share of farm capital worn out in a year
+    animal_death_prob: float  # yearly chance that a group's draft animal dies
+    land_share_decline: float  # yearly decline of a lower co-op's land share
+    land_share_cap_at_labour: bool  # the land share is kept at most the labour share
 
 
 @once_per_params
@@ -60,6 +63,9 @@ def consumption_constants(p: Params) -> ConsumptionConstants:
         grain_storage_loss=p.grain_storage_loss,
         capital_investment_share=p.capital_investment_share,
         capital_depreciation=p.capital_depreciation,
+        animal_death_prob=p.animal_death_prob,
+        land_share_decline=p.coop_land_share_decline,
+        land_share_cap_at_labour=bool(p.coop_land_share_cap_at_labour),
     )
 
 
@@ -138,12 +144,10 @@ def save(
     """Storage losses, investment in farm capital and its depreciation (the teams' too), the teams'
     animals' deaths, purchases of animals for the land farmed outside co-ops, and the lower co-ops'
     land share for next year. Returns the flows across the village's boundary, by account."""
-    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, consumption_constants.record(p))
-    T.capital *= 1.0 - p.capital_depreciation
-    T.animals *= 1.0 - p.animal_death_prob
+    c = consumption_constants.record(p)
+    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, c)
+    groups_save_kernel(T.stage, T.capital, T.animals, T.land_share, c)
     bought = animal_market.buy_animals(h, p, np.where(in_coop, 0.0, cultivated), h.grain - h.need - reserve)
-    lower = T.stage == teams.LOWER_COOP
-    T.land_share[lower] = coops.land_share_next(T.land_share[lower], p)
     return {"storage_loss": loss, "investment": invest, "animals_bought": bought}
 
 
@@ -233,6 +237,18 @@ def income_and_consumption_kernel(
         extra = c.surplus_consumption * np.maximum(income[i] - need[i], 0.0)
         consumption[i] = np.maximum(np.minimum(grain[i], need[i] + extra), 0.0)
         grain[i] -= consumption[i]
+
+
+@jit
+def groups_save_kernel(stage, capital, animals, land_share, constants):
+    """The groups' capital depreciates, their animals die, and the lower co-ops' land share declines
+    (`coops.land_share_at`), in place."""
+    c = constants[0]
+    for t in range(stage.size):
+        capital[t] *= 1.0 - c.capital_depreciation
+        animals[t] *= 1.0 - c.animal_death_prob
+        if stage[t] == teams.LOWER_COOP:
+            land_share[t] = coops.land_share_at(land_share[t], c.land_share_decline, c.land_share_cap_at_labour)
 
 
 @jit

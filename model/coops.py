@@ -73,20 +73,10 @@ def effort(members: np.ndarray, p: Params) -> np.ndarray:
 
 
 @jit
-def land_share_kernel(share, decline, cap_at_labour):
-    """`land_share_next`, with the parameters as scalars."""
-    out = np.empty(share.size)
-    for t in range(share.size):
-        s = np.maximum(share[t] - decline, 0.0)
-        out[t] = np.minimum(s, EQUAL_SHARES) if cap_at_labour else s
-    return out
-
-
-def land_share_next(share: np.ndarray, p: Params) -> np.ndarray:
-    """The land share after a year's decline, capped at the labour share where set."""
-    return land_share_kernel(
-        np.asarray(share, dtype=np.float64), p.coop_land_share_decline, bool(p.coop_land_share_cap_at_labour)
-    )
+def land_share_at(share, decline, cap_at_labour):
+    """A co-op's land share after a year's decline, capped at the labour share where set."""
+    s = np.maximum(share - decline, 0.0)
+    return np.minimum(s, EQUAL_SHARES) if cap_at_labour else s
 
 
 def initial_land_share(p: Params) -> float:
