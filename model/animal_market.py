@@ -54,8 +54,9 @@ def animal_constants(p: Params) -> AnimalConstants:
 
 
 @jit
-def sell_animals_kernel(short, c, animals, grain):
+def sell_animals_kernel(short, constants, animals, grain):
     """Animals sold at the distress price to cover `short`; returns the grain raised."""
+    c = constants[0]
     raised = np.empty(short.size)
     for i in range(short.size):
         sold = np.minimum(animals[i], short[i] / c.sell_price)
@@ -69,12 +70,13 @@ def sell_animals(h: Households, p: Params, short: np.ndarray) -> np.ndarray:
     """Distressed households sell animals to cover `short`; returns grain raised."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(h))
-    return sell_animals_kernel(short, animal_constants(p), h.animals, h.grain)
+    return sell_animals_kernel(short, animal_constants.record(p), h.animals, h.grain)
 
 
 @jit
-def buy_animals_kernel(cultivated, budget, c, animals, grain):
+def buy_animals_kernel(cultivated, budget, constants, animals, grain):
     """Animals (a share of at least `share_min`) bought for the land farmed within `budget`; returns grain spent."""
+    c = constants[0]
     spent = np.empty(cultivated.size)
     for i in range(cultivated.size):
         wanted = np.maximum(cultivated[i] / c.mu_per_animal - animals[i], 0.0)
@@ -91,7 +93,7 @@ def buy_animals(h: Households, p: Params, cultivated: np.ndarray, budget: np.nda
     """Buy the animals (or shares) still needed to plough the land farmed, within `budget` jin; returns grain spent."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(h))
-    return buy_animals_kernel(cultivated, budget, animal_constants(p), h.animals, h.grain)
+    return buy_animals_kernel(cultivated, budget, animal_constants.record(p), h.animals, h.grain)
 
 
 @jit
@@ -105,9 +107,9 @@ def hire_gain_per_mu(skill, c):
 
 
 @jit
-def hire_ploughing_kernel(village, n_villages, spare_mu, need_mu, skill, c):
+def hire_ploughing_kernel(village, n_villages, spare_mu, need_mu, skill, constants):
     """Ploughing hired out and in, rationed in each village; only where it is worth its fee."""
-    gain = hire_gain_per_mu(skill, c)
+    gain = hire_gain_per_mu(skill, constants[0])
     bid = np.empty(need_mu.size)
     for i in range(need_mu.size):
         bid[i] = need_mu[i] if gain[i] > 0 else 0.0
@@ -121,4 +123,4 @@ def hire_ploughing(
     only where late ploughing is still worth its fee."""
     if p.animal_market_policy == "banned":
         return np.zeros(len(spare_mu)), np.zeros(len(need_mu))
-    return hire_ploughing_kernel(g.village, g.n_villages, spare_mu, need_mu, skill, animal_constants(p))
+    return hire_ploughing_kernel(g.village, g.n_villages, spare_mu, need_mu, skill, animal_constants.record(p))

@@ -57,9 +57,10 @@ def class_constants(p: Params) -> ClassConstants:
 
 
 @jit
-def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, c):
+def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, constants):
     """Class of each household; a later rule overrides an earlier one (rich over well-off over
     labourer over poor)."""
+    c = constants[0]
     out = np.empty(gross.size, dtype=np.int64)
     for i in range(gross.size):
         g = np.maximum(gross[i], EPS)
@@ -79,7 +80,9 @@ def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_l
 
 
 def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, p: Params) -> np.ndarray:
-    return classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, class_constants(p))
+    return classify_kernel(
+        exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, class_constants.record(p)
+    )
 
 
 @jit
@@ -101,11 +104,12 @@ def class_inputs_kernel(
     persons,
     village,
     n_villages,
-    c,
+    constants,
 ):
     """Exploitation income, gross income, land per head and the village's mean land per head, for
     the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
     exploitation income too."""
+    c = constants[0]
     n = land.size
     exploitation, gross, lph, mean_lph = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     village_land = group_sums(village, land, n_villages)
@@ -163,6 +167,6 @@ def classify_households(
         persons,
         h.village,
         n_villages,
-        class_constants(p),
+        class_constants.record(p),
     )
     h.social_class[:] = classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph, p)

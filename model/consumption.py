@@ -12,7 +12,7 @@ year's saving becomes farm capital, capital depreciates, and households whose la
 not all ploughed buy animals with grain above their reserve.
 
 >>> from model.params import make_params
->>> c = consumption_constants(make_params(subsistence_grain=300.0, reserve_months=6.0))
+>>> c = consumption_constants.record(make_params(subsistence_grain=300.0, reserve_months=6.0))
 >>> need = np.zeros(1)
 >>> z = np.zeros(1, dtype=np.int64)
 >>> team, persons, reserve = needs_kernel(z, z, 1, np.array([2]), np.array([1]), np.array([0]), c, need)
@@ -47,6 +47,9 @@ class ConsumptionConstants(NamedTuple):
     grain_storage_loss: float  # share of stored grain lost in a year
     capital_investment_share: float  # share of saving put into farm capital
     capital_depreciation: float  # share of farm capital worn out in a year
+    animal_death_prob: float  # yearly chance that a group's draft animal dies
+    land_share_decline: float  # yearly decline of a lower co-op's land share
+    land_share_cap_at_labour: bool  # the land share is kept at most the labour share
 
 
 @once_per_params
@@ -60,6 +63,9 @@ def consumption_constants(p: Params) -> ConsumptionConstants:
         grain_storage_loss=p.grain_storage_loss,
         capital_investment_share=p.capital_investment_share,
         capital_depreciation=p.capital_depreciation,
+        animal_death_prob=p.animal_death_prob,
+        land_share_decline=p.coop_land_share_decline,
+        land_share_cap_at_labour=bool(p.coop_land_share_cap_at_labour),
     )
 
 
@@ -67,7 +73,7 @@ def needs(h: Households, p: Params, lanes: int) -> tuple[np.ndarray, np.ndarray,
     """Each household's team lane, persons and the grain reserve it wants; its subsistence need
     into `need`."""
     return needs_kernel(
-        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants(p), h.need
+        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants.record(p), h.need
     )
 
 
@@ -122,7 +128,7 @@ def consume(
         h.tax,
         h.levy,
         h.need,
-        consumption_constants(p),
+        consumption_constants.record(p),
         h.income,
         h.consumption,
         h.grain,
@@ -138,13 +144,10 @@ def save(
     """Storage losses, investment in farm capital and its depreciation (the teams' too), the teams'
     animals' deaths, purchases of animals for the land farmed outside co-ops, and the lower co-ops'
     land share for next year. Returns the flows across the village's boundary, by account."""
-    c = consumption_constants(p)
+    c = consumption_constants.record(p)
     loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, c)
-    T.capital *= 1.0 - p.capital_depreciation
-    T.animals *= 1.0 - p.animal_death_prob
+    groups_save_kernel(T.stage, T.capital, T.animals, T.land_share, c)
     bought = animal_market.buy_animals(h, p, np.where(in_coop, 0.0, cultivated), h.grain - h.need - reserve)
-    lower = T.stage == teams.LOWER_COOP
-    T.land_share[lower] = coops.land_share_next(T.land_share[lower], p)
     return {"storage_loss": loss, "investment": invest, "animals_bought": bought}
 
 
@@ -152,8 +155,9 @@ def save(
 
 
 @jit
-def needs_kernel(village, neighbourhood, lanes, workers, children, elders, c, need):
+def needs_kernel(village, neighbourhood, lanes, workers, children, elders, constants, need):
     """Team lane, persons, subsistence need (written into `need`) and the grain reserve wanted."""
+    c = constants[0]
     n = village.size
     team = np.empty(n, dtype=np.int64)
     persons = np.empty(n, dtype=np.int64)
@@ -205,13 +209,14 @@ def income_and_consumption_kernel(
     tax,
     levy,
     need,
-    c,
+    constants,
     income,
     consumption,
     grain,
 ):
     """Net income of the year, and consumption: need first, then a share of income above need, as far
     as grain goes (written into `income`, `consumption`; taken from `grain`)."""
+    c = constants[0]
     for i in range(farm.size):
         income[i] = (
             farm[i]
@@ -235,9 +240,22 @@ def income_and_consumption_kernel(
 
 
 @jit
-def save_kernel(grain, income, consumption, reserve, capital, c):
+def groups_save_kernel(stage, capital, animals, land_share, constants):
+    """The groups' capital depreciates, their animals die, and the lower co-ops' land share declines
+    (`coops.land_share_at`), in place."""
+    c = constants[0]
+    for t in range(stage.size):
+        capital[t] *= 1.0 - c.capital_depreciation
+        animals[t] *= 1.0 - c.animal_death_prob
+        if stage[t] == teams.LOWER_COOP:
+            land_share[t] = coops.land_share_at(land_share[t], c.land_share_decline, c.land_share_cap_at_labour)
+
+
+@jit
+def save_kernel(grain, income, consumption, reserve, capital, constants):
     """Storage losses, then investment of part of what is left over above the reserve in farm capital,
     which depreciates. Returns the grain lost and the grain invested."""
+    c = constants[0]
     n = grain.size
     loss, invest = np.empty(n), np.empty(n)
     for i in range(n):

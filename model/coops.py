@@ -32,7 +32,7 @@ from . import production
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
-from .teams import ADVANCED_COOP, LOWER_COOP, TEAM
+from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, TeamArrays
 
 # The policy lever `join_pressure` (0 voluntary .. 1 compulsory): from this level on, teams are pressed into
 # co-ops without a vote (docs/ODD.md 4.4, "Producer co-ops").
@@ -73,20 +73,10 @@ def effort(members: np.ndarray, p: Params) -> np.ndarray:
 
 
 @jit
-def land_share_kernel(share, decline, cap_at_labour):
-    """`land_share_next`, with the parameters as scalars."""
-    out = np.empty(share.size)
-    for t in range(share.size):
-        s = np.maximum(share[t] - decline, 0.0)
-        out[t] = np.minimum(s, EQUAL_SHARES) if cap_at_labour else s
-    return out
-
-
-def land_share_next(share: np.ndarray, p: Params) -> np.ndarray:
-    """The land share after a year's decline, capped at the labour share where set."""
-    return land_share_kernel(
-        np.asarray(share, dtype=np.float64), p.coop_land_share_decline, bool(p.coop_land_share_cap_at_labour)
-    )
+def land_share_at(share, decline, cap_at_labour):
+    """A co-op's land share after a year's decline, capped at the labour share where set."""
+    s = np.maximum(share - decline, 0.0)
+    return np.minimum(s, EQUAL_SHARES) if cap_at_labour else s
 
 
 def initial_land_share(p: Params) -> float:
@@ -180,10 +170,12 @@ class FarmConstants(NamedTuple):
 
 
 @jit
-def farm_kernel(hh, T, weather, lanes, c):
-    """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' `T` (`teams.TeamArrays`), the
-    villages' `weather`, with `c` a `FarmConstants`; writes the members' flows into `hh` and returns each
-    co-op's output."""
+def farm_kernel(hh, teams, weather, lanes, constants):
+    """`farm` on the households' arrays `hh` (`FarmArrays`) and the groups' arrays (`Teams.packed`), the
+    villages' `weather`, with `constants` the `FarmConstants` record; writes the members' flows into `hh` and
+    returns each co-op's output."""
+    c = constants[0]
+    T = TeamArrays(*teams)
     team, cm, land, lab, skill, animals, capital = hh.team, hh.member, hh.land, hh.lab, hh.skill, hh.animals, hh.capital
     stage, land_share = T.stage, T.land_share
     ny, mpa, nd, mpw = c.normal_yield, c.mu_per_animal, c.no_draft, c.mu_per_worker
@@ -280,7 +272,7 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
         h.labour_used,
         h.sideline,
     )
-    return farm_kernel(hh, T.arrays(), w, lanes, farm_constants(p))
+    return farm_kernel(hh, T.packed(), w, lanes, farm_constants.record(p))
 
 
 # --- formation (in spring) ------------------------------------------------------------------------------

@@ -66,8 +66,9 @@ def credit_constants(p: Params) -> CreditConstants:
 
 
 @jit
-def accrue_kernel(debt, credit, state_debt, c):
+def accrue_kernel(debt, credit, state_debt, constants):
     """Interest due on private and state debts, added to them; lenders' claims grow at the private rate."""
+    c = constants[0]
     n = debt.size
     due, due_state = np.empty(n), np.empty(n)
     grow = 1.0 + c.rate
@@ -83,7 +84,7 @@ def accrue_kernel(debt, credit, state_debt, c):
 def accrue(h: Households, p: Params) -> tuple[np.ndarray, np.ndarray]:
     """Interest for the year: debts and lenders' claims grow alike. Returns the interest due on
     (private, state) debts; it counts as paid and received only when it is paid (see `repay`)."""
-    return accrue_kernel(h.debt, h.credit, h.state_debt, credit_constants(p))
+    return accrue_kernel(h.debt, h.credit, h.state_debt, credit_constants.record(p))
 
 
 @jit
@@ -141,8 +142,9 @@ def repay(g: VillageSegments, h: Households, able: np.ndarray, due: np.ndarray, 
 
 
 @jit
-def borrow_state_kernel(short, eligible, c, state_debt, grain):
+def borrow_state_kernel(short, eligible, constants, state_debt, grain):
     """State loans: to the eligible, what they are short, up to `state_limit` of state debt each."""
+    c = constants[0]
     loan = np.empty(short.size)
     for i in range(short.size):
         room = np.maximum(c.state_limit - state_debt[i], 0.0)
@@ -154,13 +156,16 @@ def borrow_state_kernel(short, eligible, c, state_debt, grain):
 
 def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """State credit to eligible households short of grain; returns the amounts lent."""
-    return borrow_state_kernel(short, eligible, credit_constants(p), h.state_debt, h.grain)
+    return borrow_state_kernel(short, eligible, credit_constants.record(p), h.state_debt, h.grain)
 
 
 @jit
-def borrow_private_kernel(village, n_villages, short, reserve, c, land, animals, grain, debt, state_debt, credit):
+def borrow_private_kernel(
+    village, n_villages, short, reserve, constants, land, animals, grain, debt, state_debt, credit
+):
     """The village loan pool: borrowers bid what they are short within their limit, households not
     borrowing offer a share of their grain above `reserve`; rationed. Returns the amounts borrowed."""
+    c = constants[0]
     n = village.size
     offer, bid = np.empty(n), np.empty(n)
     for i in range(n):
@@ -186,7 +191,7 @@ def borrow_private(g: VillageSegments, h: Households, p: Params, short: np.ndarr
         g.n_villages,
         short,
         reserve,
-        credit_constants(p),
+        credit_constants.record(p),
         h.land,
         h.animals,
         h.grain,
@@ -197,9 +202,10 @@ def borrow_private(g: VillageSegments, h: Households, p: Params, short: np.ndarr
 
 
 @jit
-def foreclose_kernel(village, n_villages, collective, c, land, animals, debt, credit):
+def foreclose_kernel(village, n_villages, collective, constants, land, animals, debt, credit):
     """Foreclosure to the borrowing limit, the land going to the village's lenders pro rata to their
     claims, then the write-off of debts left without land. Returns the mu each debtor lost."""
+    c = constants[0]
     n = village.size
     price = c.land_price
     lost, value = np.zeros(n), np.empty(n)
@@ -239,7 +245,7 @@ def foreclose(g: VillageSegments, h: Households, p: Params, collective: np.ndarr
     if collective is None:
         collective = np.zeros(len(h), dtype=np.bool_)
     return foreclose_kernel(
-        g.village, g.n_villages, collective, credit_constants(p), h.land, h.animals, h.debt, h.credit
+        g.village, g.n_villages, collective, credit_constants.record(p), h.land, h.animals, h.debt, h.credit
     )
 
 

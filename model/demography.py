@@ -19,7 +19,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .rng import Draws, binomial_walk, household_base, uniform
 from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
-from .teams import Teams
+from .teams import TeamArrays, Teams
 
 # Property and obligations: split with a new branch in proportion to the workers who leave it,
 # and taken over whole by the heir of a household that dies out.
@@ -91,12 +91,23 @@ def year_of_life(
     ones (the old ones are let go at once, not held beside the new for the rest of the year).
     Returns `h` and the divisions per village (floats). `next_hid` moves on past the branches' ids.
     """
-    c = life_constants(p)
+    c = life_constants.record(p)
     base, exponent, hunger, rates = ageing_powers(*h.blocks[:2], c)
     # P(0) of each binomial draw, q**n, by numpy's power (numba's may differ in the last bit)
     powers = base**exponent
     changed, f, i, b, divisions = life_kernel(
-        draws.keys, year, *h.blocks, hunger, rates, powers, lanes, c, fund_rules(p), T.arrays(), next_hid, fund_payouts
+        draws.keys,
+        year,
+        *h.blocks,
+        hunger,
+        rates,
+        powers,
+        lanes,
+        c,
+        fund_rules.record(p),
+        T.packed(),
+        next_hid,
+        fund_payouts,
     )
     if changed:
         h.replace_blocks((f, i, b))
@@ -104,11 +115,12 @@ def year_of_life(
 
 
 @jit
-def ageing_powers(f, i, c):
+def ageing_powers(f, i, constants):
     """Last year's hunger (shortfall of consumption below need, 0..1) from the blocks `f, i`, the yearly
     chances of `age_kernel` (death of a child, an adult, an elder; a child growing up, an adult growing old;
-    a birth per adult, from `c`, a `LifeConstants`) and the powers it needs (see `powers_needed`).
+    a birth per adult, from the `LifeConstants` record) and the powers it needs (see `powers_needed`).
     Returns (bases, exponents, hunger, chances)."""
+    c = constants[0]
     odds = np.array(
         [
             c.child_mortality,
@@ -345,11 +357,15 @@ def split_household(f, i, k, pf, pi, kp, bf, bi, bb, kb, jitter, hid, year):
 
 
 @jit
-def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, c, fr, T, next_hid, fund_payouts):
-    """`year_of_life` after `ageing_powers`, on the blocks `f, i, b` (`c`: `LifeConstants`; `fr`:
-    `funds.FundRules`; `T`: `teams.TeamArrays`, whose fund accounts the claims of the dead settle). Returns
+def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, life, rules, teams, next_hid, fund_payouts):
+    """`year_of_life` after `ageing_powers`, on the blocks `f, i, b` (`life`: the `LifeConstants` record;
+    `rules`: the `funds.FundRules` record; `teams`: the groups' arrays, `Teams.packed`, whose fund accounts the
+    claims of the dead settle). Returns
     (whether households left or were added, the new blocks or else the same, divisions per village). The
     year's flows are cleared (nothing here reads them): in the new blocks, or else in the same."""
+    c = life[0]
+    fr = rules[0]
+    T = TeamArrays(*teams)
     village, hid, neighbourhood = i[_VILLAGE], i[_HID], i[_NEIGHBOURHOOD]
     children, workers, elders = i[_CHILDREN], i[_WORKERS], i[_ELDERS]
     age_kernel(keys, year, _DEMOGRAPHY, village, hid, hunger, c.famine, odds, powers, children, workers, elders)

@@ -70,26 +70,29 @@ def distribute(
 ) -> Distribution:
     """Wages, rent, ploughing fees and the ledger owed (into the flow arrays of `h`) and paid from
     grain and harvest as far as they go; what is not paid becomes debt (`debt`, `credit`)."""
-    c = distribution_constants(p)
+    c = distribution_constants(p)  # read here too
+    record = distribution_constants.record(p)
     n_teams = len(T)
-    hire_tax, phi = payments_kernel(
+    hire_tax, labour_owed, animals_owed = payments_kernel(
         h.hired_in,
         h.hired_out,
         h.land_rented_in,
         h.land_rented_out,
         team,
+        s.recv_l,
+        s.recv_a,
         s.given_a,
         s.used_team,
         n_teams,
-        c,
+        record,
         h.wages_paid,
         h.wages_earned,
         h.rent_paid,
         h.rent_received,
     )
-    ledger_labour = teams.settle(team, in_team, s.recv_l * c.wage, s.given_l, n_teams)
-    ledger_animals = teams.settle(team, in_team, s.recv_a * phi[team] * c.ledger_plough_fee, s.given_a, n_teams)
-    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, c, h.ledger)
+    ledger_labour = teams.settle(team, in_team, labour_owed, s.given_l, n_teams)
+    ledger_animals = teams.settle(team, in_team, animals_owed, s.given_a, n_teams)
+    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, record, h.ledger)
     manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, c.manor_animal_share)
     # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
     farm, hire_tax = distribute_kernel(
@@ -126,17 +129,21 @@ def payments_kernel(
     rented_in,
     rented_out,
     team,
+    recv_l,
+    recv_a,
     given_a,
     used_team,
     n_teams,
-    c,
+    constants,
     wages_paid,
     wages_earned,
     rent_paid,
     rent_received,
 ):
-    """Wages and rent owed (written into the flow arrays), the hiring tax, and per team the share of
-    ploughing done by members' animals (against the team's own), for the ledger."""
+    """Wages and rent owed (written into the flow arrays); returns the hiring tax and what the ledger
+    charges each member for the labour (`recv_l`) and the ploughing (`recv_a`) it received from the team,
+    the ploughing at the share of it done by members' animals (against the team's own)."""
+    c = constants[0]
     n = hired_in.size
     hire_tax = np.empty(n)
     for i in range(n):
@@ -150,12 +157,17 @@ def payments_kernel(
     for t in range(n_teams):
         if member_given[t] + used_team[t] > 0:
             phi[t] = member_given[t] / (member_given[t] + used_team[t])
-    return hire_tax, phi
+    labour_owed, animals_owed = np.empty(n), np.empty(n)
+    for i in range(n):
+        labour_owed[i] = recv_l[i] * c.wage
+        animals_owed[i] = recv_a[i] * phi[team[i]] * c.ledger_plough_fee
+    return hire_tax, labour_owed, animals_owed
 
 
 @jit
-def ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, c, ledger):
+def ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, constants, ledger):
     """The ledger's net grain (into `ledger`) and each member's net labour drawn, in worker-years."""
+    c = constants[0]
     labour_net = np.empty(recv_l.size)
     for i in range(recv_l.size):
         ledger[i] = ledger_labour[i] + ledger_animals[i]

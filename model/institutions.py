@@ -34,8 +34,8 @@ from .joining import (
 )
 from .params import Params, once_per_params
 from .rng import household_draws
-from .state import Households
-from .teams import TEAM, Teams
+from .state import ROW, Households
+from .teams import TEAM, TeamArrays, Teams
 
 
 class SpringHouseholds(NamedTuple):
@@ -57,6 +57,41 @@ class SpringHouseholds(NamedTuple):
     children: np.ndarray
     workers: np.ndarray
     elders: np.ndarray
+
+
+# the rows of the households' blocks (`state.ROW`) in `SpringHouseholds`: the spring takes the three blocks,
+# quicker to pass than the sixteen arrays, and names them in `spring_households`
+_VILLAGE, _HID, _MEMBER_YEARS, _CHILDREN, _WORKERS, _ELDERS = (
+    ROW[k] for k in ("village", "hid", "member_years", "children", "workers", "elders")
+)
+_LAND, _ANIMALS, _SKILL, _CAPITAL, _GRAIN, _NEED, _FUND_CLAIM = (
+    ROW[k] for k in ("land", "animals", "skill", "capital", "grain", "need", "fund_claim")
+)
+_IN_TEAM = ROW["in_team"]
+
+
+@jit
+def spring_households(floats, ints, bools, team, lab):
+    """The `SpringHouseholds` of the households' blocks (`state.Households.blocks`; views, not copies), with
+    the year's `team` and `lab`."""
+    return SpringHouseholds(
+        team=team,
+        village=ints[_VILLAGE],
+        hid=ints[_HID],
+        in_team=bools[_IN_TEAM],
+        member_years=ints[_MEMBER_YEARS],
+        land=floats[_LAND],
+        animals=floats[_ANIMALS],
+        skill=floats[_SKILL],
+        capital=floats[_CAPITAL],
+        grain=floats[_GRAIN],
+        need=floats[_NEED],
+        claim=floats[_FUND_CLAIM],
+        lab=lab,
+        children=ints[_CHILDREN],
+        workers=ints[_WORKERS],
+        elders=ints[_ELDERS],
+    )
 
 
 class SpringConstants(NamedTuple):
@@ -213,9 +248,15 @@ EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
 
 
 @jit
-def spring_kernel(hh, T, n_villages, village_size, keys, year, payouts, entry_fees, c):
-    """`spring` on the households' arrays `hh` (`SpringHouseholds`) and the groups' `T` (`teams.TeamArrays`),
-    with `c` a `SpringConstants`; returns the per-village events, one row each in `EVENTS` order."""
+def spring_kernel(
+    floats, ints, bools, team, lab, teams, n_villages, village_size, keys, year, payouts, entry_fees, constants
+):
+    """`spring` on the households' blocks (read as `SpringHouseholds`, with the year's `team` and `lab`) and the
+    groups' arrays (`Teams.packed`, named `T`), with `constants` the `SpringConstants` record; returns the per-village events,
+    one row each in `EVENTS` order."""
+    c = constants[0]
+    hh = spring_households(floats, ints, bools, team, lab)
+    T = TeamArrays(*teams)
     team, village, in_team, claim, grain = hh.team, hh.village, hh.in_team, hh.claim, hh.grain
     stage = T.stage
     n, m = stage.size, team.size
@@ -294,33 +335,17 @@ def spring(
 ) -> dict[str, np.ndarray]:
     """Update memberships and groups in place; returns per-village counts of joins, exits, disbanded.
     Grain paid out of funds and entry fees paid in are added to the village accounts `acc`."""
-    hh = SpringHouseholds(
-        team,
-        h.village,
-        h.hid,
-        h.in_team,
-        h.member_years,
-        h.land,
-        h.animals,
-        h.skill,
-        h.capital,
-        h.grain,
-        h.need,
-        h.fund_claim,
-        lab,
-        h.children,
-        h.workers,
-        h.elders,
-    )
     events = spring_kernel(
-        hh,
-        T.arrays(),
+        *h.blocks,
+        team,
+        lab,
+        T.packed(),
         g.n_villages,
         g.count,
         draws.keys,
         year,
         acc["fund_payouts"],
         acc["entry_fees"],
-        spring_constants(p),
+        spring_constants.record(p),
     )
     return dict(zip(EVENTS, events, strict=True))

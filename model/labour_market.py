@@ -46,9 +46,10 @@ def hiring_constants(p: Params) -> HiringConstants:
 
 
 @jit
-def hiring_limit_kernel(in_team, c):
+def hiring_limit_kernel(in_team, constants):
     """Most worker-years each household may hire: 0 if hiring is banned, else the cap, and for team
     members at most `long_term_cap`."""
+    c = constants[0]
     limit = np.empty(in_team.size)
     for i in range(in_team.size):
         if c.banned:
@@ -62,7 +63,7 @@ def hiring_limit_kernel(in_team, c):
 
 def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
     """Most worker-years each household may hire under the policies."""
-    return hiring_limit_kernel(in_team, hiring_constants(p))
+    return hiring_limit_kernel(in_team, hiring_constants.record(p))
 
 
 @jit

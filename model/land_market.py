@@ -56,7 +56,7 @@ def sell_land_kernel(
     short,
     surplus,
     collective,
-    c,
+    constants,
     children,
     workers,
     elders,
@@ -68,6 +68,7 @@ def sell_land_kernel(
 ):
     """Distress sales at `price` (buyers pay `buyer_price`), rationed in each village; when `capped`,
     no buyer beyond `cap` times the village's mean land per head. Returns the deed tax paid."""
+    c = constants[0]
     n = village.size
     price, buyer_price = c.price, c.buyer_price
     offer, bid = np.empty(n), np.empty(n)
@@ -120,7 +121,7 @@ def sell_land(
         short,
         surplus,
         collective,
-        land_sale_constants(p),
+        land_sale_constants.record(p),
         h.children,
         h.workers,
         h.elders,

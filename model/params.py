@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import typing
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 # Documents quoted by policy parameters (short names used in `source`).
@@ -1084,19 +1086,130 @@ def reference_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
-def once_per_params(derive):
-    """`derive(p)` computed once per Params object and kept: Params is immutable, and a model asks for
-    the numbers it derives every year."""
-    cache: dict[int, tuple] = {}
+# What each `once_per_params` function derived, per Params: found by the object's id, or else by its value
+# (an equal Params made anew, as each model run makes its own, finds what an earlier one derived). An entry
+# holds its Params itself, so no other object can have its id while it is kept.
+_DERIVED_BY_ID: dict[int, tuple[Params, dict]] = {}
+_DERIVED_BY_VALUE: dict[Params, dict] = {}
+_KEPT = 64  # Params kept at most (then the caches start again)
 
+
+def _derived(p: Params) -> dict:
+    """The store of what was derived from `p` (and from any Params equal to it), for a `p` not yet known by
+    its id."""
+    if len(_DERIVED_BY_ID) >= _KEPT:
+        _DERIVED_BY_ID.clear()
+    if len(_DERIVED_BY_VALUE) >= _KEPT:
+        _DERIVED_BY_VALUE.clear()
+    store = _DERIVED_BY_VALUE.setdefault(p, {})
+    _DERIVED_BY_ID[id(p)] = (p, store)
+    return store
+
+
+def once_per_params(derive):
+    """`derive(p)` computed once per Params (Params is immutable, and a model asks for the numbers it
+    derives every year) and kept, also for any Params equal to `p`.
+
+    When `derive` returns a bundle (a `typing.NamedTuple` of numbers and bundles), `derive.record(p)`
+    is the same bundle as a record for the compiled kernels (see `as_record`), also made once per Params.
+    """
+    as_bundle = ("bundle", derive)
+    as_record_ = ("record", derive)
+
+    # (the stores' lookup by id is written out here: these are called some twenty times a year)
     @functools.wraps(derive)
     def cached(p: Params):
-        hit = cache.get(id(p))
-        if hit is None:
-            if len(cache) >= 64:
-                cache.clear()
-            # the entry holds `p` itself, so no other object can have its id while it is cached
-            hit = cache[id(p)] = (p, derive(p))
-        return hit[1]
+        hit = _DERIVED_BY_ID.get(id(p))
+        store = hit[1] if hit is not None else _derived(p)
+        value = store.get(as_bundle)
+        if value is None:
+            value = store[as_bundle] = derive(p)
+        return value
 
+    def record(p: Params) -> np.ndarray:
+        hit = _DERIVED_BY_ID.get(id(p))
+        store = hit[1] if hit is not None else _derived(p)
+        value = store.get(as_record_)
+        if value is None:
+            value = store[as_record_] = as_record(cached(p))
+        return value
+
+    cached.record = record
     return cached
+
+
+# --- bundles as records ---------------------------------------------------------------------------
+# A kernel reads its parameters from one bundle, a NamedTuple declared in its phase's module. Numba
+# types a NamedTuple argument field by field on every call (about a microsecond for ten numbers, more
+# when nested), but a NumPy array by its dtype alone: so kernels get the bundle as a 1-element
+# structured array with one field per field of the NamedTuple (nested bundles as nested records), and
+# begin with `c = bundle[0]`, a record whose fields are read by name (`c.mu_per_animal`) as before.
+
+_RECORD_KINDS = {float: np.float64, int: np.int64, bool: np.bool_}
+# the types of value each kind of field takes
+_RECORD_VALUES = {float: (float, np.float64), int: (int, np.int64), bool: (bool, np.bool_)}
+
+
+def _is_bundle(cls) -> bool:
+    return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+@functools.cache
+def _kinds(bundle_class: type) -> tuple:
+    """Each field's annotation, resolved."""
+    hints = typing.get_type_hints(bundle_class)
+    return tuple(hints[name] for name in bundle_class._fields)
+
+
+@functools.cache
+def record_dtype(bundle_class: type) -> np.dtype:
+    """The structured dtype of a bundle class: float64, int64 and bool fields, nested bundles nested.
+
+    >>> from typing import NamedTuple
+    >>> class Rules(NamedTuple):
+    ...     rate: float
+    ...     years: int
+    ...     banned: bool
+    >>> record_dtype(Rules).names
+    ('rate', 'years', 'banned')
+    """
+    fields = []
+    for name, kind in zip(bundle_class._fields, _kinds(bundle_class), strict=True):
+        if kind in _RECORD_KINDS:
+            fields.append((name, _RECORD_KINDS[kind]))
+        elif _is_bundle(kind):
+            fields.append((name, record_dtype(kind)))
+        else:
+            raise TypeError(f"{bundle_class.__name__}.{name}: a record holds float, int, bool or bundles, not {kind}")
+    return np.dtype(fields, align=True)
+
+
+def _plain(bundle, cls) -> tuple:
+    """The values of `bundle` as nested plain tuples, each checked against its annotation (a record
+    stores every value as its field's type: an int in a float field would no longer compile as an int)."""
+    values = []
+    for name, kind, value in zip(cls._fields, _kinds(cls), bundle, strict=True):
+        if kind in _RECORD_VALUES:
+            if type(value) not in _RECORD_VALUES[kind]:
+                raise TypeError(f"{cls.__name__}.{name} is {kind.__name__}, not {type(value).__name__} ({value!r})")
+            values.append(value)
+        else:
+            values.append(_plain(value, kind))
+    return tuple(values)
+
+
+def as_record(bundle) -> np.ndarray:
+    """`bundle` (a NamedTuple of numbers and bundles) as a 1-element structured array for the kernels.
+
+    >>> from typing import NamedTuple
+    >>> class Rules(NamedTuple):
+    ...     rate: float
+    ...     years: int
+    >>> r = as_record(Rules(rate=0.05, years=3))
+    >>> float(r[0]["rate"]), int(r[0]["years"])
+    (0.05, 3)
+    """
+    cls = type(bundle)
+    out = np.zeros(1, dtype=record_dtype(cls))
+    out[0] = _plain(bundle, cls)
+    return out

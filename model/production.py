@@ -37,6 +37,8 @@ class ProductionConstants(NamedTuple):
     capital_half_saturation: float  # jin/mu
     mu_per_worker: float
     sideline_price: float  # what a worker-year of side work fetches, jin
+    elder_work: float  # work an elder still does, workers
+    illness_labour_loss: float  # share of its labour a household loses to illness
 
 
 def sideline_price(p: Params) -> float:
@@ -56,6 +58,8 @@ def production_constants(p: Params) -> ProductionConstants:
         capital_half_saturation=p.capital_half_saturation,
         mu_per_worker=p.mu_per_worker,
         sideline_price=sideline_price(p),
+        elder_work=p.elder_work,
+        illness_labour_loss=p.illness_labour_loss,
     )
 
 
@@ -74,7 +78,17 @@ def capital_factor_at(capital: float, land: float, gain: float, half_saturation:
 
 def labour(h: Households, p: Params, ill: np.ndarray) -> np.ndarray:
     """Worker-years the household's own members can give this year."""
-    return (h.workers + p.elder_work * h.elders) * (1.0 - p.illness_labour_loss * ill)
+    return labour_kernel(h.workers, h.elders, ill, production_constants.record(p))
+
+
+@jit
+def labour_kernel(workers, elders, ill, constants):
+    """(workers + `elder_work` x elders) x (1 - `illness_labour_loss` x ill), household by household."""
+    c = constants[0]
+    out = np.empty(workers.size)
+    for i in range(workers.size):
+        out[i] = (workers[i] + c.elder_work * elders[i]) * (1.0 - c.illness_labour_loss * ill[i])
+    return out
 
 
 def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
@@ -83,12 +97,13 @@ def shocks(h: Households, p: Params, draws: Draws, year: int) -> np.ndarray:
     # each whole animal dies with the yearly chance; a share of an animal dies with its animal
     # (the power stays in numpy: its last bit differs from the compiled one's)
     survive_all = (1.0 - p.animal_death_prob) ** np.maximum(h.animals, 1.0)
-    return shocks_kernel(u, survive_all, production_constants(p), h.animals)
+    return shocks_kernel(u, survive_all, production_constants.record(p), h.animals)
 
 
 @jit
-def shocks_kernel(u, survive_all, c, animals):
+def shocks_kernel(u, survive_all, constants, animals):
     """Illness (returned, 1.0 where it strikes) and animal deaths (applied to `animals`) from the draws `u`."""
+    c = constants[0]
     ill = np.empty(animals.size)
     for i in range(animals.size):
         ill[i] = 1.0 if u[i, 0] < c.illness_prob else 0.0
@@ -126,14 +141,15 @@ def harvest(
         private,
         in_team,
         lab,
-        s,
+        # the spring's arrays it reads, as a plain tuple (numba types one twice as fast as a NamedTuple)
+        (s.cultivated, s.own_use, s.recv_l, s.surplus, s.animal_mu, s.recv_a, s.hired_in_a),
         h.hired_in,
         h.hired_out,
         h.skill,
         h.capital,
         T.capital,
         weather,
-        production_constants(p),
+        production_constants.record(p),
         h.labour_used,
         h.output,
         h.sideline,
@@ -148,29 +164,31 @@ def harvest_kernel(
     private,
     in_team,
     lab,
-    s,
+    spring,
     hired_in,
     hired_out,
     skill,
     capital,
     team_capital_stock,
     weather,
-    c,
+    constants,
     labour_used,
     output,
     sideline,
 ):
     """Labour applied, harvest and side income of private farms (written into `labour_used`, `output`,
-    `sideline`); a team's own tools count with each member's land."""
+    `sideline`); a team's own tools count with each member's land. `spring`: the spring markets' arrays, as
+    `harvest` passes them."""
+    c = constants[0]
+    cultivated, own_use, recv_l, surplus, animal_mu, recv_a, hired_in_a = spring
     n = village.size
-    cultivated = s.cultivated
     team_land = np.zeros(n_teams)
     for i in range(n):
         if in_team[i]:
             team_land[team[i]] += cultivated[i]
     for i in range(n):
-        labour_used[i] = s.own_use[i] + s.recv_l[i] + hired_in[i] if private[i] else lab[i]
-        ploughed = np.minimum(cultivated[i], s.animal_mu[i]) + s.recv_a[i] + s.hired_in_a[i] * c.timeliness
+        labour_used[i] = own_use[i] + recv_l[i] + hired_in[i] if private[i] else lab[i]
+        ploughed = np.minimum(cultivated[i], animal_mu[i]) + recv_a[i] + hired_in_a[i] * c.timeliness
         draft = draft_factor_at(np.minimum(1.0, ploughed / np.maximum(cultivated[i], EPS)), c.no_draft_yield_factor)
         tools = 0.0
         if in_team[i]:
@@ -184,5 +202,5 @@ def harvest_kernel(
         )
         worked = np.minimum(cultivated[i], labour_used[i] * c.mu_per_worker)
         output[i] = ypm * worked * weather[village[i]]
-        sideline[i] = (s.surplus[i] - hired_out[i] if private[i] else 0.0) * c.sideline_price
+        sideline[i] = (surplus[i] - hired_out[i] if private[i] else 0.0) * c.sideline_price
     return output.copy()

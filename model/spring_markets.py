@@ -98,28 +98,31 @@ def spring_markets(
 ) -> Spring:
     """The spring markets of every village (rented land into `land_rented_out`/`land_rented_in`,
     hired hands into `hired_in`/`hired_out`, ploughing fees into `plough_fees`)."""
-    c = spring_constants(p)
+    c = spring_constants(p)  # read here too
+    record = spring_constants.record(p)
     n_teams = len(T)
     limit = labour_market.hiring_limit(p, h.in_team)
     hire_plan, offer, bid, afford = plans_kernel(
-        lab, h.land, h.animals, h.capital, h.skill, h.grain, h.need, private, limit, c
+        lab, h.land, h.animals, h.capital, h.skill, h.grain, h.need, private, limit, record
     )
     h.land_rented_out[:], h.land_rented_in[:] = land_rental.rent_market(g, p, offer, bid)
-    cultivated, own_use, deficit, surplus = labour_needs_kernel(h.land, h.land_rented_out, h.land_rented_in, lab, c)
+    cultivated, own_use, deficit, surplus = labour_needs_kernel(
+        h.land, h.land_rented_out, h.land_rented_in, lab, record
+    )
     recv_l, given_l, _ = teams.pool(
         team, in_team, surplus * c.season, deficit * c.season, np.zeros(n_teams), n_teams, p.team_pooling_efficiency
     )
     animal_mu, spare_a, need_a, hire_spare, hire_need = ploughing_needs_kernel(
-        h.animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, c
+        h.animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, record
     )
-    team_animal_mu = np.where(T.stage == teams.TEAM, T.animals * p.mu_per_animal, 0.0)
+    team_animal_mu = team_animal_mu_kernel(T.stage, T.animals, record)
     recv_a, given_a, used_team = teams.pool(
         team, in_team, spare_a, need_a, team_animal_mu, n_teams, p.team_pooling_efficiency
     )
     # households outside teams hire ploughing from owners outside teams at the market fee
     hired_out_a, hired_in_a = animal_market.hire_ploughing(g, p, hire_spare, hire_need, h.skill)
     demand, supply = hiring_kernel(
-        hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, c, h.plough_fees
+        hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, record, h.plough_fees
     )
     h.hired_in[:], h.hired_out[:] = labour_market.labour_market(g, demand, supply)
     return Spring(
@@ -131,13 +134,14 @@ def spring_markets(
 
 
 @jit
-def plans_kernel(lab, land, animals, capital, skill, grain, need, private, limit, c):
+def plans_kernel(lab, land, animals, capital, skill, grain, need, private, limit, constants):
     """What each private farm plans before the markets open: hands to hire, land to let or to rent.
 
     A farm with more land than its hands can work hires where a hired hand's yield beats the rent,
     up to what it can advance (board and part of the wage from its stores above part of its need),
     and lets the rest; one short of land bids for it where tenancy beats side work.
     """
+    c = constants[0]
     n = lab.size
     mpw = c.mu_per_worker
     hire_plan = np.zeros(n)
@@ -165,8 +169,9 @@ def plans_kernel(lab, land, animals, capital, skill, grain, need, private, limit
 
 
 @jit
-def labour_needs_kernel(land, rented_out, rented_in, lab, c):
+def labour_needs_kernel(land, rented_out, rented_in, lab, constants):
     """Land cultivated, and the household's own labour used on it, lacking, and to spare."""
+    c = constants[0]
     n = land.size
     cultivated, own_use, deficit, surplus = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
@@ -179,9 +184,10 @@ def labour_needs_kernel(land, rented_out, rented_in, lab, c):
 
 
 @jit
-def ploughing_needs_kernel(animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, c):
+def ploughing_needs_kernel(animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, constants):
     """After the team's labour exchange (deficit and surplus updated in place): each household's
     ploughing capacity, what it has to spare or lacks, and the same for households farming alone."""
+    c = constants[0]
     n = animals.size
     animal_mu, spare, lack = np.empty(n), np.empty(n), np.empty(n)
     hire_spare, hire_need = np.zeros(n), np.zeros(n)
@@ -198,8 +204,19 @@ def ploughing_needs_kernel(animals, cultivated, private, in_team, deficit, surpl
 
 
 @jit
-def hiring_kernel(hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, c, plough_fees):
+def team_animal_mu_kernel(stage, animals, constants):
+    """Mu the animals a mutual aid team owns can plough (none for a co-op's: it farms as one)."""
+    c = constants[0]
+    out = np.empty(stage.size)
+    for t in range(stage.size):
+        out[t] = animals[t] * c.mu_per_animal if stage[t] == teams.TEAM else 0.0
+    return out
+
+
+@jit
+def hiring_kernel(hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, constants, plough_fees):
     """Net ploughing fees (into `plough_fees`), and each private farm's demand for and supply of hands."""
+    c = constants[0]
     n = private.size
     demand, supply = np.zeros(n), np.zeros(n)
     for i in range(n):

@@ -23,12 +23,14 @@ from .state import Households
 
 
 class TaxConstants(NamedTuple):
-    """What the tax kernel reads of the parameters (derived once per Params)."""
+    """What the tax kernels read of the parameters (derived once per Params)."""
 
     exemption: float  # normal yield per head exempt, jin
     rate_min: float
     rate_max: float
     span: float  # taxable jin per head over which the rate rises from lowest to highest
+    normal_yield: float  # jin per mu of own land, the base
+    coop_rebate: float  # share of a co-op member's tax remitted (coop_tax_rebate)
 
 
 @once_per_params
@@ -38,13 +40,15 @@ def tax_constants(p: Params) -> TaxConstants:
         rate_min=p.tax_rate_min,
         rate_max=p.tax_rate_max,
         span=p.tax_progression_span,
+        normal_yield=p.normal_yield,
+        coop_rebate=p.coop_tax_rebate,
     )
 
 
 @jit
 def agricultural_tax_kernel(normal_yield, persons, rebate, exemption, rate_min, rate_max, span):
     """The progressive tax on normal yield per head, less the `rebate` share remitted. (The four
-    numbers are `TaxConstants` in order: the co-ops' remission in `institutions` passes them too.)"""
+    numbers are those of `TaxConstants`: the co-ops' remission in `institutions` passes them too.)"""
     out = np.empty(normal_yield.size)
     for i in range(normal_yield.size):
         n = max(persons[i], 1)
@@ -60,13 +64,22 @@ def agricultural_tax(
     """The tax due on each household's normal yield (jin), with `persons` in it."""
     if np.ndim(rebate) == 0:
         rebate = np.full(len(normal_yield), float(rebate))
-    return agricultural_tax_kernel(normal_yield, persons, rebate, *tax_constants(p))
+    t = tax_constants(p)
+    return agricultural_tax_kernel(normal_yield, persons, rebate, t.exemption, t.rate_min, t.rate_max, t.span)
 
 
 @jit
-def pay_kernel(due, grain, paid):
-    """Tax paid as far as grain goes (into `paid`), taken from `grain`."""
-    for i in range(due.size):
+def pay_kernel(land, persons, in_coop, constants, normal_yield, grain, paid):
+    """The normal yield of own land (into `normal_yield`), the tax on it, co-op members getting
+    `coop_rebate` of it remitted, paid as far as grain goes (into `paid`), taken from `grain`."""
+    t = constants[0]
+    n = land.size
+    rebate = np.empty(n)
+    for i in range(n):
+        normal_yield[i] = land[i] * t.normal_yield
+        rebate[i] = t.coop_rebate if in_coop[i] else 0.0
+    due = agricultural_tax_kernel(normal_yield, persons, rebate, t.exemption, t.rate_min, t.rate_max, t.span)
+    for i in range(n):
         paid[i] = np.minimum(due[i], np.maximum(grain[i], 0.0))
         grain[i] -= paid[i]
 
@@ -75,7 +88,5 @@ def pay(h: Households, p: Params, persons: np.ndarray, in_coop: np.ndarray) -> n
     """The year's agricultural tax, assessed on the normal yield of each household's own land (into
     `normal_yield`), co-op members getting `coop_tax_rebate` of it remitted, and paid as far as grain
     goes (into `tax`). Returns the tax paid."""
-    h.normal_yield[:] = h.land * p.normal_yield
-    due = agricultural_tax(h.normal_yield, persons, p, np.where(in_coop, p.coop_tax_rebate, 0.0))
-    pay_kernel(due, h.grain, h.tax)
+    pay_kernel(h.land, persons, in_coop, tax_constants.record(p), h.normal_yield, h.grain, h.tax)
     return h.tax

@@ -84,9 +84,27 @@ class Teams:
     def is_coop(self) -> np.ndarray:
         return self.stage >= LOWER_COOP
 
+    def __setattr__(self, name, value):
+        # an array bound anew (not the same one, as `T.capital *= x` binds) makes `arrays` be made again
+        if self.__dict__.get(name) is not value:
+            self.__dict__.pop("_arrays", None)
+            self.__dict__.pop("_packed", None)
+        super().__setattr__(name, value)
+
     def arrays(self) -> TeamArrays:
-        """The groups' arrays (not copies), for the kernels."""
-        return TeamArrays(**{f.name: getattr(self, f.name) for f in fields(self)})
+        """The groups' arrays (not copies), for the kernels; made once, and again after an array is bound anew."""
+        made = self.__dict__.get("_arrays")
+        if made is None:
+            made = self.__dict__["_arrays"] = TeamArrays(*(getattr(self, name) for name in TeamArrays._fields))
+        return made
+
+    def packed(self) -> tuple:
+        """`arrays()` as a plain tuple, for a kernel called from Python: numba types a plain tuple of arrays
+        about twice as fast as a NamedTuple, and the kernel names them again with `TeamArrays(*teams)`."""
+        made = self.__dict__.get("_packed")
+        if made is None:
+            made = self.__dict__["_packed"] = tuple(self.arrays())
+        return made
 
 
 def fair_plough_fee(p: Params) -> float:

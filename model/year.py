@@ -21,6 +21,8 @@ obligations turned into debt, inheritance, division) cancel within the village.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import (
@@ -39,7 +41,7 @@ from .grouping import VillageSegments, group_sums
 from .jit import jit
 from .params import Params
 from .state import Households
-from .teams import Teams
+from .teams import LOWER_COOP, Teams
 
 # Flows of grain between a village's households and the world outside them (state, market towns,
 # the groups' funds, the granary's losses). Transfers among households (wages, rent, private loans
@@ -99,9 +101,7 @@ def step(
 
     # 3. institutions: joins, exits, teams forming and disbanding, co-ops
     events.update(institutions.spring(h, p, T, g, team, lab, draws, year, acc))
-    in_coop = h.in_team & T.is_coop[team]
-    in_team = h.in_team & ~in_coop
-    private = ~in_coop
+    in_coop, in_team, private = _farming(h.in_team, T.stage, team)
 
     # 4. spring markets: land rental, the teams' pooling, hired ploughing, hired labour
     spring = spring_markets.spring_markets(h, T, p, g, team, lab, private, in_team)
@@ -136,8 +136,8 @@ def step(
     # closing the accounts
     _book(
         g.village,
-        tuple(acc[k] for k in flows),
-        np.array([-1.0 if k in OUTFLOWS else 1.0 for k in flows]),
+        tuple(map(acc.__getitem__, flows)),
+        _signs(tuple(flows)),
         tuple(flows.values()),
     )
     return h, events
@@ -145,9 +145,28 @@ def step(
 
 def _add(flows: dict[str, np.ndarray], new: dict[str, np.ndarray]) -> None:
     """Record a phase's boundary flows (each account is booked by one phase only)."""
-    if not flows.keys().isdisjoint(new):
-        raise ValueError(f"accounts booked twice: {sorted(flows.keys() & new.keys())}")
+    booked = len(flows)
     flows.update(new)
+    if len(flows) != booked + len(new):
+        raise ValueError(f"accounts booked twice, among {sorted(new)}")
+
+
+@jit
+def _farming(member, stage, team):
+    """Who farms in a co-op, who in a mutual aid team, and who on his own farm (all but co-op members)."""
+    n = member.size
+    in_coop, in_team, private = np.empty(n, np.bool_), np.empty(n, np.bool_), np.empty(n, np.bool_)
+    for i in range(n):
+        in_coop[i] = member[i] and stage[team[i]] >= LOWER_COOP
+        in_team[i] = member[i] and not in_coop[i]
+        private[i] = not in_coop[i]
+    return in_coop, in_team, private
+
+
+@functools.cache
+def _signs(accounts: tuple[str, ...]) -> np.ndarray:
+    """Each booked account's sign, in booking order: -1 for grain leaving the households, else 1."""
+    return np.array([-1.0 if k in OUTFLOWS else 1.0 for k in accounts])
 
 
 @jit

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from model import coops, credit, demography, funds, labour_market, teams
+from model import consumption, coops, credit, demography, funds, labour_market, teams
 from model.grouping import VillageSegments, ration
 from model.inequality import gini, lorenz, top_share
 from model.params import make_params
@@ -286,7 +286,11 @@ def test_coop_split_cap_decline_and_effort():
     assert d.tolist() == [30.0, 10.0] and w.tolist() == [15.0, 45.0] and d.sum() + w.sum() == 100.0
     p = make_params(coop_land_share=0.7, coop_land_share_cap_at_labour=True, coop_land_share_decline=0.1)
     assert coops.initial_land_share(p) == 0.5
-    assert coops.land_share_next(np.array([0.5]), p).tolist() == pytest.approx([0.4])
+    # at the end of the year a lower co-op's land share declines (a team has none to decline)
+    share = np.array([0.5, 0.5])
+    stage = np.array([teams.LOWER_COOP, teams.TEAM])
+    consumption.groups_save_kernel(stage, np.zeros(2), np.zeros(2), share, consumption.consumption_constants.record(p))
+    assert share.tolist() == pytest.approx([0.4, 0.5])
     free = make_params(effort_monitoring=0.05, exit_allowed=True, exit_threat_effort=0.8)
     shut = make_params(effort_monitoring=0.05, exit_allowed=False, exit_threat_effort=0.8)
     assert coops.effort(np.array([11]), free)[0] == pytest.approx(0.9)
