@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import animal_market, coops, credit, funds, land_market, teams
+from . import animal_market, coops, credit, funds, grain_monopoly, land_market, teams
 from .grouping import VillageSegments
 from .jit import jit
 from .params import Params, once_per_params
@@ -47,6 +47,7 @@ class ConsumptionConstants(NamedTuple):
     grain_storage_loss: float  # share of stored grain lost in a year
     capital_investment_share: float  # share of saving put into farm capital
     capital_depreciation: float  # share of farm capital worn out in a year
+    state_grain_price: float  # the monopoly's price relative to the market's: grain sold to the state loses the rest
     animal_death_prob: float  # yearly chance that a group's draft animal dies
     land_share_decline: float  # yearly decline of a lower co-op's land share
     land_share_cap_at_labour: bool  # the land share is kept at most the labour share
@@ -63,6 +64,7 @@ def consumption_constants(p: Params) -> ConsumptionConstants:
         grain_storage_loss=p.grain_storage_loss,
         capital_investment_share=p.capital_investment_share,
         capital_depreciation=p.capital_depreciation,
+        state_grain_price=p.state_grain_price,
         animal_death_prob=p.animal_death_prob,
         land_share_decline=p.coop_land_share_decline,
         land_share_cap_at_labour=bool(p.coop_land_share_cap_at_labour),
@@ -88,11 +90,13 @@ def consume(
     welfare_budget: np.ndarray,
     farm: np.ndarray,
     hire_tax: np.ndarray,
+    resale_budget: np.ndarray,
+    monopoly: bool,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Debt service, then subsistence first (welfare, state credit, private credit, animal sales,
-    distress land sales for those short), the year's income and consumption (into `income`,
-    `consumption`), foreclosure (`land_foreclosed`). Returns who farms in an advanced co-op (its land
-    is the collective's) and the flows across the village's boundary, by account."""
+    """Debt service, then subsistence first (welfare, the state's resale under the grain `monopoly`, state
+    credit, private credit, animal sales, distress land sales for those short), the year's income and
+    consumption (into `income`, `consumption`), foreclosure (`land_foreclosed`). Returns who farms in an
+    advanced co-op (its land is the collective's) and the flows across the village's boundary, by account."""
     flows = {}
     due, due_state = credit.accrue(h, p)
     flows["state_repaid"] = credit.repay(g, h, above_kernel(h.grain, h.need), due, due_state)
@@ -102,16 +106,20 @@ def consume(
     h.grain += h.welfare
     flows["fund_payouts"] = h.welfare
     short = above_kernel(h.need, h.grain)
+    if monopoly:
+        flows["resale"] = grain_monopoly.resell(h, p, g, short, resale_budget)
+        short = above_kernel(h.need, h.grain)
     eligible = np.full(len(h), p.supply_marketing_coop) | (in_coop & p.coop_credit)
     flows["state_loans"] = credit.borrow_state(h, p, short, eligible)
     short = above_kernel(h.need, h.grain)
-    credit.borrow_private(g, h, p, short, h.need + reserve)
+    credit.borrow_private(g, h, p, short, h.need + reserve, monopoly)
     short = above_kernel(h.need, h.grain)
     flows["animals_sold"] = animal_market.sell_animals(h, p, short)
     short = above_kernel(h.need, h.grain)
     collective = h.in_team & (T.stage[team] == teams.ADVANCED_COOP)
     surplus_grain = surplus_grain_kernel(short, h.grain, h.need, reserve)
     flows["deed_tax"] = land_market.sell_land(g, h, p, short, surplus_grain, collective)
+    np.logical_or(h.sold_land, h.land_sold > 0, out=h.sold_land)
     income_and_consumption_kernel(
         farm,
         h.wages_earned,
@@ -127,6 +135,7 @@ def consume(
         h.interest_paid,
         h.tax,
         h.levy,
+        (h.remittances, h.procured),
         h.need,
         consumption_constants.record(p),
         h.income,
@@ -208,6 +217,7 @@ def income_and_consumption_kernel(
     interest_paid,
     tax,
     levy,
+    outside,
     need,
     constants,
     income,
@@ -215,8 +225,10 @@ def income_and_consumption_kernel(
     grain,
 ):
     """Net income of the year, and consumption: need first, then a share of income above need, as far
-    as grain goes (written into `income`, `consumption`; taken from `grain`)."""
+    as grain goes (written into `income`, `consumption`; taken from `grain`). `outside`: (remittances,
+    grain sold to the state), the latter counting the price it lost against the market's."""
     c = constants[0]
+    remittances, procured = outside
     for i in range(farm.size):
         income[i] = (
             farm[i]
@@ -233,6 +245,8 @@ def income_and_consumption_kernel(
             - interest_paid[i]
             - tax[i]
             - levy[i]
+            + remittances[i]
+            - procured[i] * (1.0 - c.state_grain_price)
         )
         extra = c.surplus_consumption * np.maximum(income[i] - need[i], 0.0)
         consumption[i] = np.maximum(np.minimum(grain[i], need[i] + extra), 0.0)

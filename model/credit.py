@@ -42,6 +42,7 @@ class CreditConstants(NamedTuple):
     land_price: float  # jin per mu
     animal_price: float  # jin per animal
     lend_share: float  # share of grain above reserve offered for lending
+    monopoly_lending: float  # share of private grain lending left once private grain trade is closed
 
 
 def private_rate(p: Params) -> float:
@@ -62,6 +63,7 @@ def credit_constants(p: Params) -> CreditConstants:
         land_price=land_price(p),
         animal_price=p.animal_price,
         lend_share=p.lend_share,
+        monopoly_lending=p.monopoly_lending,
     )
 
 
@@ -161,10 +163,11 @@ def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarr
 
 @jit
 def borrow_private_kernel(
-    village, n_villages, short, reserve, constants, land, animals, grain, debt, state_debt, credit
+    village, n_villages, short, reserve, constants, land, animals, grain, debt, state_debt, credit, monopoly
 ):
     """The village loan pool: borrowers bid what they are short within their limit, households not
-    borrowing offer a share of their grain above `reserve`; rationed. Returns the amounts borrowed."""
+    borrowing offer a share of their grain above `reserve` (`monopoly_lending` of it under the grain
+    monopoly, private grain trade being closed); rationed. Returns the amounts borrowed."""
     c = constants[0]
     n = village.size
     offer, bid = np.empty(n), np.empty(n)
@@ -174,6 +177,8 @@ def borrow_private_kernel(
         )
         bid[i] = np.minimum(short[i], room)
         offer[i] = c.lend_share * np.maximum(grain[i] - reserve[i], 0.0) * (1.0 if bid[i] <= 0 else 0.0)
+        if monopoly:
+            offer[i] *= c.monopoly_lending
     lent, borrowed = ration_kernel(village, n_villages, offer, bid)
     for i in range(n):
         grain[i] += borrowed[i] - lent[i]
@@ -182,8 +187,11 @@ def borrow_private_kernel(
     return borrowed
 
 
-def borrow_private(g: VillageSegments, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray) -> np.ndarray:
-    """Private loans to households short of grain from those with grain to spare; returns amounts borrowed."""
+def borrow_private(
+    g: VillageSegments, h: Households, p: Params, short: np.ndarray, reserve: np.ndarray, monopoly: bool = False
+) -> np.ndarray:
+    """Private loans to households short of grain from those with grain to spare (less of it under the
+    grain `monopoly`); returns amounts borrowed."""
     if p.credit_policy == "banned":
         return np.zeros(len(h))
     return borrow_private_kernel(
@@ -198,6 +206,7 @@ def borrow_private(g: VillageSegments, h: Households, p: Params, short: np.ndarr
         h.debt,
         h.state_debt,
         h.credit,
+        monopoly,
     )
 
 

@@ -22,8 +22,9 @@ from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
 from .teams import TeamArrays, Teams
 
 # Property and obligations: split with a new branch in proportion to the workers who leave it,
-# and taken over whole by the heir of a household that dies out.
-PROPERTY = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit")
+# and taken over whole by the heir of a household that dies out (workers `away` in towns remit to
+# whichever branch or heir keeps their share).
+PROPERTY = ("land", "animals", "capital", "grain", "debt", "state_debt", "credit", "away")
 
 # rows of the fields used here in the blocks of `Households` (float, int and bool blocks)
 _PROPERTY_ROWS = np.array([ROW[k] for k in PROPERTY])

@@ -50,6 +50,21 @@ METRICS: dict[str, tuple[str, str]] = {
     "grain_per_head_team": ("jin/person", "grain harvested per person in team households"),
     "grain_per_head_coop": ("jin/person", "grain harvested per person in co-op households"),
     "grain_per_head_alone": ("jin/person", "grain harvested per person in unorganised households"),
+    # land sales and tenancy, ways out of the village, the grain monopoly
+    "land_sold_share": ("share of land", "share of the village's land sold this year"),
+    "sellers_cumulative": (
+        "share of households",
+        "households that have sold land since the start (or divided from one that had)",
+    ),
+    "tenancy_share": ("share of land", "share of the village's land rented out this year"),
+    "migrants": (
+        "share of persons",
+        "workers who left this year for work in towns, mines and factories, as a share of the village's people",
+    ),
+    "procurement": (
+        "share of harvest",
+        "grain bought by the state under the grain monopoly, as a share of the harvest",
+    ),
 }
 
 CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")

@@ -15,7 +15,9 @@ from .params import Params, once_per_params
 from .state import ROW, Households
 from .teams import LOWER_COOP, TEAM, Teams
 
-# the rows of `metrics_kernel`'s table, in this order
+# the rows of `economy_kernel`'s table, in this order: land sales and tenancy, migration, the grain monopoly
+ECONOMY_ROWS = ("land_sold_share", "sellers_cumulative", "tenancy_share", "migrants", "procurement")
+# the rows of `metrics_kernel`'s table, then `economy_kernel`'s, in this order
 ROWS = (
     "households",
     "population",
@@ -51,10 +53,12 @@ ROWS = (
     "grain_per_head_team",
     "grain_per_head_coop",
     "grain_per_head_alone",
+    # `economy_kernel`'s rows
+    *ECONOMY_ROWS,
 )
 assert set(NAMES) <= set(ROWS), set(NAMES) - set(ROWS)
 N_CLASSES = len(CLASS_NAMES)
-N_OTHER_ROWS = len(ROWS) - N_CLASSES  # the rows besides the class shares
+N_OTHER_ROWS = len(ROWS) - N_CLASSES - len(ECONOMY_ROWS)  # `metrics_kernel`'s rows besides the class shares
 TOP_SHARE = 0.1  # `top10_land_share`: the share of land held by the top tenth of households
 # consumption within a thousandth of need counts as need met (rounding in the flows), for `poverty_rate`
 NEED_MET = 0.999
@@ -88,6 +92,7 @@ _HIRED_IN, _LABOUR_USED, _LAND_RENTED_OUT, _EFFORT, _WELFARE = (
     ROW[k] for k in ("hired_in", "labour_used", "land_rented_out", "effort", "welfare")
 )
 _DISTRESS, _IN_TEAM = ROW["distress"], ROW["in_team"]
+_SOLD_LAND, _PROCURED = ROW["sold_land"], ROW["procured"]
 
 
 class Events(NamedTuple):
@@ -399,10 +404,47 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
     return out
 
 
+@jit
+def economy_kernel(V, pooled, floats, ints, bools, migrants):
+    """The rows `ECONOMY_ROWS` (one column per village, or one for all if `pooled`) of the households'
+    blocks: land sold and rented out as shares of the land, the households that have sold land since the
+    start, the workers who left (`migrants`, by village) per person, and the grain the state bought as a
+    share of the harvest."""
+    village = ints[_VILLAGE]
+    children, workers, elders = ints[_CHILDREN], ints[_WORKERS], ints[_ELDERS]
+    land, land_sold, rented_out = floats[_LAND], floats[_LAND_SOLD], floats[_LAND_RENTED_OUT]
+    output, procured, sold_land = floats[_OUTPUT], floats[_PROCURED], bools[_SOLD_LAND]
+    sums = np.zeros((9, V))
+    total, sold, rented, n_h, sellers, pop, harvest, bought, left = sums
+    for i in range(village.size):
+        g = 0 if pooled else village[i]
+        total[g] += land[i]
+        sold[g] += land_sold[i]
+        rented[g] += rented_out[i]
+        n_h[g] += 1.0
+        if sold_land[i]:
+            sellers[g] += 1.0
+        pop[g] += float(children[i] + workers[i] + elders[i])
+        harvest[g] += output[i]
+        bought[g] += procured[i]
+    for v in range(migrants.size):
+        left[0 if pooled else v] += migrants[v]
+    out = np.empty((len(ECONOMY_ROWS), V))
+    for g in range(V):
+        land_g = at_least(total[g], EPS)
+        out[0, g] = sold[g] / land_g
+        out[1, g] = sellers[g] / at_least(n_h[g], 1.0)
+        out[2, g] = rented[g] / land_g
+        out[3, g] = left[g] / at_least(pop[g], 1.0)
+        out[4, g] = bought[g] / harvest[g] if harvest[g] > 0 else 0.0
+    return out
+
+
 def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, pooled: bool = False) -> np.ndarray:
     """The metrics named in `ROWS`, one row each, with one column per village (or one for all if `pooled`)."""
-    return metrics_kernel(
-        1 if pooled else len(events["divisions"]),
+    V = 1 if pooled else len(events["divisions"])
+    table = metrics_kernel(
+        V,
         pooled,
         lanes,
         *h.blocks,
@@ -411,3 +453,4 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         _event_fields(events),
         observe_constants.record(p),
     )
+    return np.concatenate((table, economy_kernel(V, pooled, *h.blocks, events["migrants"])))

@@ -37,6 +37,10 @@ TAX50 = "Provisional Regulations on Agricultural Tax in the New Liberated Areas,
 CLASS50 = "Decisions Concerning the Differentiation of Class Status in the Countryside, Aug 1950"
 LIN90 = "Lin, J. Y. (1990), 'Collectivization and China's Agricultural Crisis in 1959-1961', J. Political Economy 98(6)"
 DATA = "shared historical figures (historical_facts.csv)"
+NBS_POP = "National Bureau of Statistics, China Statistical Yearbook: total population at year end (million)"
+HUKOU58 = "Regulations of the People's Republic of China on Household Registration, NPC Standing Committee, 9 Jan 1958"
+MONOPOLY53 = "State Council order on the planned purchase and planned supply of grain, Nov 1953"
+ASH06 = "Ash, R. (2006), 'Squeezing the Peasants: Grain Extraction, Food Consumption and Rural Living Standards in Mao's China', China Quarterly 188"
 
 
 def P(
@@ -879,6 +883,159 @@ class Params(BaseModel):
     )
     smc_credit_per_household: float = P(
         150.0, "most a household may owe the supply-and-marketing co-op", "jin/household", "state", ge=0, le=10_000
+    )
+
+    # --- recovery and growth of yields ----------------------------------------------------------
+    yield_recovery_gain: float = P(
+        0.131,
+        "rise of normal yields from the start year to their recovered (pre-war peak) level in `recovery_year`, "
+        "reached in equal steps; the national output rose from 145 to 164 million tonnes from 1951 to 1952 "
+        "(all of it counted as yield: the village's land is fixed)",
+        "share",
+        "growth",
+        ge=0,
+        le=2,
+        source=DATA,
+        passage="grain_output_china: 113; 132; 145; 164; 167; 170; 184 million tonnes, 1949..1955 (164 / 145 - 1 = 0.131)",
+    )
+    recovery_year: int = P(
+        1952,
+        "year by which normal yields have recovered to the pre-war peak (national output passed it in 1952)",
+        "year",
+        "growth",
+        ge=1900,
+        le=2100,
+        source=DATA,
+        passage="grain_output_china: 164 million tonnes in 1952",
+    )
+    yield_trend: float = P(
+        0.01,
+        "yearly growth of normal yields after `recovery_year` (irrigation, seed, fertiliser); calibrated: with "
+        "it (and the village's own saving in farm capital) a default village without weather shocks has grain "
+        "per head 1.11, 1.12, 1.14, 1.16 times its 1951 level in 1952-1955, the national series 1.11, 1.10, "
+        "1.10, 1.16, and 1.20 times in 1980 (national 1.24 in 1978)",
+        "1/year",
+        "growth",
+        ge=-0.2,
+        le=0.2,
+        source=DATA + "; " + NBS_POP,
+        passage="grain_output_china: 145, 164, 167, 170, 184 million tonnes, 1951..1955; population 563.0, "
+        "574.8, 588.0, 602.7, 614.7 million, 1951..1955; 1978: 304.8 million tonnes, 962.6 million people",
+    )
+
+    # --- ways out of the village ---------------------------------------------------------------
+    off_farm_jobs: float = P(
+        0.05,
+        "share of a household's spare workers (beyond one and beyond those its own land needs) who find work "
+        "in towns, mines and factories each year and leave, sending remittances home; assumption: the towns "
+        "grew from 57.7 to 99.5 million people from 1949 to 1957, 5 million a year, some 3 million of it from "
+        "the countryside, 1-2% of rural workers a year; in the default village this value has about 1% of "
+        "workers leave a year",
+        "1/year",
+        "migration",
+        ge=0,
+        le=1,
+        source=NBS_POP,
+        passage="urban population 57.65 million (1949), 99.49 million (1957)",
+    )
+    migration_closed_year: int = P(
+        1958,
+        "year from which household registration keeps peasants in the village (no new departures; 0: never closed)",
+        "year",
+        "migration",
+        ge=0,
+        le=2100,
+        source=HUKOU58,
+        passage="citizens moving from the countryside to the towns must hold a labour recruitment certificate "
+        "from an urban labour department, a school's admission certificate or an urban household "
+        "registration office's permit to move in",
+    )
+    remittance: float = P(
+        100.0,
+        "grain-equivalent a migrant sends home each year; assumption: a third of a worker's subsistence",
+        "jin/migrant-year",
+        "migration",
+        ge=0,
+        le=2000,
+    )
+    remitting_years: float = P(
+        10.0,
+        "mean years a migrant keeps sending remittances (until he settles with a family of his own in town); "
+        "assumption",
+        "years",
+        "migration",
+        ge=1,
+        le=100,
+    )
+
+    # --- the grain monopoly (unified purchase and sale) ------------------------------------------
+    grain_monopoly_year: int = P(
+        0,
+        "year the state monopoly of grain purchase and sale begins (1953 historically); 0 means never "
+        "(none in the 1951 positions)",
+        "year",
+        "grain_monopoly",
+        ge=0,
+        le=2100,
+        source=MONOPOLY53 + "; " + DATA,
+        passage="unified_purchase_1953: state monopoly of grain purchase and sale from November 1953: quotas "
+        "bought at state prices; private grain trade closed; resales to deficit households",
+    )
+    procurement_quota: float = P(
+        0.7,
+        "share of a surplus household's grain above its need and reserve that the state buys each year (from "
+        "`three_fixes_year` on: of its normal output, assessed once, above need and reserve); assumption: the "
+        "order had surplus households sell most of their surplus",
+        "share",
+        "grain_monopoly",
+        ge=0,
+        le=1,
+        source=MONOPOLY53,
+        passage="surplus-grain households sell their surplus grain to the state at the state's prices, in the "
+        "planned quantities",
+    )
+    state_grain_price: float = P(
+        0.85,
+        "state purchase (and resale) price of grain relative to the free-market price; assumption: state "
+        "prices below market prices were the means of extraction Ash describes",
+        "ratio",
+        "grain_monopoly",
+        ge=0,
+        le=2,
+        source=ASH06,
+    )
+    resale_share: float = P(
+        0.3,
+        "most the state resells to the village's deficit households in a year, as a share of what it bought "
+        "there; resale is on credit (state debt) at the state price; assumption",
+        "share",
+        "grain_monopoly",
+        ge=0,
+        le=5,
+        source=DATA,
+        passage="unified_purchase_1953: resales to deficit households",
+    )
+    three_fixes_year: int = P(
+        1955,
+        "year from which quotas are fixed on assessed normal output ('three fixes': output, purchase, sale), so "
+        "that grain above the normal harvest stays with the household (only under the monopoly)",
+        "year",
+        "grain_monopoly",
+        ge=1900,
+        le=2100,
+        source=DATA,
+        passage="unified_purchase_1953: 'three fixes' (output, purchase, sale) from 1955",
+    )
+    monopoly_lending: float = P(
+        0.5,
+        "share of private grain lending that goes on once private grain trade is closed; assumption: lending "
+        "went underground and shrank",
+        "share",
+        "grain_monopoly",
+        ge=0,
+        le=1,
+        source=DATA,
+        passage="unified_purchase_1953: private grain trade closed",
     )
 
     @model_validator(mode="after")

@@ -113,11 +113,30 @@ def shocks_kernel(u, survive_all, constants, animals):
 
 
 def weather(p: Params, draws: Draws, year: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each village's harvest factor this year (log-normal around 1) and whether a disaster struck."""
+    """Each village's harvest factor this year (log-normal around the yield trend, `yield_factor`) and
+    whether a disaster struck."""
     u = draws.village(year, purposes.WEATHER, 2)
     w = np.exp(p.weather_sd * normal(u[:, 0]) - p.weather_sd**2 / 2)
+    trend = yield_factor(p, year)
+    if trend != 1.0:
+        w = w * trend
     disaster = u[:, 1] < p.disaster_prob
     return np.where(disaster, w * p.disaster_yield_factor, w), disaster
+
+
+def yield_factor(p: Params, year: int) -> float:
+    """Normal yields in `year` relative to the start year: they recover in equal steps by `recovery_year`
+    (`yield_recovery_gain` in all), then grow by `yield_trend` a year (docs/ODD.md, Recovery and growth).
+
+    >>> from model.params import make_params
+    >>> p = make_params(yield_recovery_gain=0.2, recovery_year=1953, yield_trend=0.1)
+    >>> [round(yield_factor(p, y), 4) for y in (1951, 1952, 1953, 1954, 1955)]
+    [1.0, 1.1, 1.2, 1.32, 1.452]
+    """
+    steps = p.recovery_year - p.start_year
+    done = 1.0 if steps <= 0 else min(max(year - p.start_year, 0) / steps, 1.0)
+    grown = max(year - max(p.recovery_year, p.start_year), 0)
+    return (1.0 + p.yield_recovery_gain * done) * (1.0 + p.yield_trend) ** grown
 
 
 def harvest(

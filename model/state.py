@@ -40,6 +40,8 @@ STOCKS = {
     "member_years": np.int64,  # years in the current team
     "fund_claim": np.float64,  # share of the group's public fund held by this household, jin
     "founded": np.int64,  # year the household was founded (by land reform or division)
+    "away": np.float64,  # its workers gone to work in towns who still send remittances home
+    "sold_land": np.bool_,  # it (or the household it divided from) has sold land since the start
 }
 
 # Flows of the last year (recomputed each step; kept for classification, metrics and views).
@@ -73,6 +75,9 @@ FLOWS = {
     "land_foreclosed": np.float64,  # land lost to lenders this year
     "distress": np.bool_,  # sold land in distress this year
     "effort": np.float64,
+    "remittances": np.float64,  # grain-equivalent sent home by its workers away in towns
+    "procured": np.float64,  # grain sold to the state under the monopoly, jin
+    "resale": np.float64,  # grain bought back from the state on credit under the monopoly, jin
 }
 
 ALL = {**STOCKS, **FLOWS}
@@ -126,6 +131,8 @@ class Households:
     member_years: np.ndarray
     fund_claim: np.ndarray
     founded: np.ndarray
+    away: np.ndarray
+    sold_land: np.ndarray
     land_rented_in: np.ndarray
     land_rented_out: np.ndarray
     labour_used: np.ndarray
@@ -155,6 +162,9 @@ class Households:
     land_foreclosed: np.ndarray
     distress: np.ndarray
     effort: np.ndarray
+    remittances: np.ndarray
+    procured: np.ndarray
+    resale: np.ndarray
 
     def __init__(self, *arrays: np.ndarray, **named: np.ndarray):
         """One array per field (positionally in field order, or by name); the values are copied."""

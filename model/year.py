@@ -1,13 +1,15 @@
 """One agricultural year for every household of every village at once.
 
 `step` runs the phases of the ODD protocol (docs/ODD.md, section 3) in this order, each
-one call to the module that holds it: demography (`demography`); shocks and weather
+one call to the module that holds it: demography (`demography`); ways out of the village:
+remittances and departures for work in towns (`migration`); shocks and weather
 (`production`); the institutions' spring (`institutions`); the spring markets, land
 rental, then teams pooling hands and animals, hired ploughing and hired labour
 (`spring_markets`); production, on private farms and in co-ops (`production`,
 `coops`); distribution of wages, rent, ploughing fees and the teams' ledger, paid as
 far as grain and harvest go (`distribution`); the agricultural tax, the public-fund
-levy and fund spending (`tax`, `funds`); debt service and consumption with
+levy and fund spending (`tax`, `funds`); the state's grain purchases under the grain
+monopoly (`grain_monopoly`); debt service and consumption with
 subsistence first (`consumption`); saving (`consumption`); classification
 (`classification`). The metrics are observed after the step (`observe`).
 
@@ -32,7 +34,9 @@ from . import (
     demography,
     distribution,
     funds,
+    grain_monopoly,
     institutions,
+    migration,
     production,
     spring_markets,
     tax,
@@ -62,6 +66,11 @@ ACCOUNTS = (
     "consumption",
     "storage_loss",
     "investment",
+    # ways out of the village (migration) and the grain monopoly (grain_monopoly)
+    "remittances",
+    "procurement",
+    "procurement_paid",
+    "resale",
 )
 # the accounts of grain leaving the village's households (the others bring grain in)
 OUTFLOWS = frozenset(
@@ -75,6 +84,7 @@ OUTFLOWS = frozenset(
         "consumption",
         "storage_loss",
         "investment",
+        "procurement",
     )
 )
 
@@ -92,6 +102,8 @@ def step(
     # 1. demography: flows cleared; births, deaths (heirs take over), divisions
     h, events["divisions"] = demography.year_of_life(h, T, p, draws, year, next_hid, lanes, acc["fund_payouts"])
     g = VillageSegments(h.village, V)
+    # 1b. ways out of the village: remittances from workers away, spare workers leaving for the towns
+    _add(flows, migration.leave(h, p, draws, year, V, events))
     team, persons, reserve = consumption.needs(h, p, lanes)
 
     # 2. shocks and weather
@@ -122,9 +134,14 @@ def step(
     h.grain -= h.levy
     _add(flows, {"levy": h.levy})
     welfare_budget = funds.spend(team, h.in_team, h.fund_claim, h.land, persons, p, T, p.animal_price)
+    # 7b. the grain monopoly: quotas bought at the state price (what may be resold, by village)
+    bought, resale_budget = grain_monopoly.procure(h, p, g, year, reserve)
+    _add(flows, bought)
 
     # 8. debts, then consumption with subsistence first; foreclosure
-    collective, consumed = consumption.consume(h, T, p, g, team, in_coop, reserve, welfare_budget, d.farm, d.hire_tax)
+    collective, consumed = consumption.consume(
+        h, T, p, g, team, in_coop, reserve, welfare_budget, d.farm, d.hire_tax, resale_budget, bool(bought)
+    )
     _add(flows, consumed)
 
     # 9. saving: farm capital and draft animals
