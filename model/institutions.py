@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import purposes
-from .coops import CoopFormation, form_kernel, formation_constants, new_land_share_at
+from .coops import PRESSED_INTO_COOPS, CoopFormation, form_kernel, formation_constants, new_land_share_at
 from .funds import FundRules, disband_kernel, entry_kernel, fund_rules, leave_kernel, masked_group_sums
 from .grouping import VillageSegments
 from .jit import jit
@@ -28,6 +28,7 @@ from .joining import (
     membership_kernel,
     one_off_costs_kernel,
     pressure_constants,
+    pressure_in,
     pressure_kernel,
     tax_constants,
     tax_due_kernel,
@@ -99,7 +100,6 @@ class SpringConstants(NamedTuple):
 
     teams_enabled: bool
     revision: float  # membership_revision
-    compulsory: bool  # join_pressure at COMPULSORY_PRESSURE: everyone joins, nobody leaves
     noise: float  # choice_noise
     min_size: int  # team_min_size
     membership: MembershipConstants
@@ -114,7 +114,6 @@ def spring_constants(p: Params) -> SpringConstants:
     return SpringConstants(
         teams_enabled=bool(p.teams_enabled),
         revision=p.membership_revision,
-        compulsory=p.join_pressure >= COMPULSORY_PRESSURE,
         noise=p.choice_noise,
         min_size=p.team_min_size,
         membership=membership_constants(p),
@@ -249,12 +248,29 @@ EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
 
 @jit
 def spring_kernel(
-    floats, ints, bools, team, lab, teams, n_villages, village_size, keys, year, payouts, entry_fees, constants
+    floats,
+    ints,
+    bools,
+    team,
+    lab,
+    teams,
+    n_villages,
+    village_size,
+    keys,
+    year,
+    pressure_x,
+    payouts,
+    entry_fees,
+    constants,
 ):
     """`spring` on the households' blocks (read as `SpringHouseholds`, with the year's `team` and `lab`) and the
-    groups' arrays (`Teams.packed`, named `T`), with `constants` the `SpringConstants` record; returns the per-village events,
-    one row each in `EVENTS` order."""
+    groups' arrays (`Teams.packed`, named `T`), under the year's pressure to join `pressure_x` (`joining.pressure_in`),
+    with `constants` the `SpringConstants` record; returns the per-village events, one row each in `EVENTS` order."""
     c = constants[0]
+    # the year's pressure: at COMPULSORY_PRESSURE everyone joins and nobody leaves; from PRESSED_INTO_COOPS
+    # teams are pressed into co-ops without a vote
+    compulsory = pressure_x >= COMPULSORY_PRESSURE
+    pressed = pressure_x >= PRESSED_INTO_COOPS
     hh = spring_households(floats, ints, bools, team, lab)
     T = TeamArrays(*teams)
     team, village, in_team, claim, grain = hh.team, hh.village, hh.in_team, hh.claim, hh.grain
@@ -279,18 +295,18 @@ def spring_kernel(
     rate = np.empty(n_villages)
     for v in range(n_villages):
         rate[v] = in_village[v] / np.maximum(village_size[v], 1)
-    pressure = pressure_kernel(rate, c.pressure, year)
+    pressure = pressure_kernel(rate, c.pressure, year, pressure_x)
     per_member = np.empty(n)
     for t in range(n):
         per_member[t] = bal[t] / np.maximum(members[t], 1)
     tax_due = tax_due_kernel(hh.land, hh.children, hh.workers, hh.elders, c.tax)
     # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
     # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
-    votes = c.coops.coops_max > 0 and not c.coops.pressed
+    votes = c.coops.coops_max > 0 and not pressed
     exit_allowed = c.membership.exit_allowed
     wanted = np.empty(m, dtype=np.bool_)
     for i in range(m):
-        free = not c.compulsory and (exit_allowed or not in_team[i])
+        free = not compulsory and (exit_allowed or not in_team[i])
         wanted[i] = votes or (u[i, 0] < c.revision and free)
     new_share = new_land_share_at(c.coops, year)
     value, coop_gain = membership_kernel(
@@ -299,7 +315,7 @@ def spring_kernel(
     # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
     exit_cost, entry_cost = one_off_costs_kernel(team, claim, per_member, u, c.revision, c.funds)
     joins, exits = decide_kernel(
-        value, in_team, exit_cost, entry_cost, u, c.revision, c.compulsory, c.noise, exit_allowed
+        value, in_team, exit_cost, entry_cost, u, c.revision, compulsory, c.noise, exit_allowed
     )
 
     # leavers settle their fund claims
@@ -312,13 +328,13 @@ def spring_kernel(
     )
     fees = entry_kernel(team, entering, claim, grain, per_member, f.entry_share, T.entry_in)
     dissolve, count, events[0], events[2] = after_entry_kernel(
-        hh, T, n_villages, n // n_villages, joined, fees, entry_fees, c.min_size, c.compulsory
+        hh, T, n_villages, n // n_villages, joined, fees, entry_fees, c.min_size, compulsory
     )
     if dissolve.any():
         out = disband_kernel(team, in_team, claim, dissolve, T.disband_paid)
         dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts)
     age_kernel(in_team, hh.member_years, stage, T.age)
-    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year)
+    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed)
     return events
 
 
@@ -344,6 +360,7 @@ def spring(
         g.count,
         draws.keys,
         year,
+        pressure_in(p, year),
         acc["fund_payouts"],
         acc["entry_fees"],
         spring_constants.record(p),
