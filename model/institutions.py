@@ -34,7 +34,7 @@ from .joining import (
     tax_due_kernel,
 )
 from .params import Params, once_per_params
-from .rng import household_draws
+from .rng import household_base, household_draws, uniform
 from .state import ROW, Households
 from .teams import TEAM, TeamArrays, Teams
 
@@ -102,6 +102,8 @@ class SpringConstants(NamedTuple):
     revision: float  # membership_revision
     noise: float  # choice_noise
     min_size: int  # team_min_size
+    seasonal: bool  # team_season is "seasonal": a team lapses after its busy season unless renewed
+    renewal: float  # seasonal_renewal
     membership: MembershipConstants
     funds: FundRules
     pressure: PressureConstants
@@ -116,6 +118,8 @@ def spring_constants(p: Params) -> SpringConstants:
         revision=p.membership_revision,
         noise=p.choice_noise,
         min_size=p.team_min_size,
+        seasonal=p.team_season == "seasonal",
+        renewal=p.seasonal_renewal,
         membership=membership_constants(p),
         funds=fund_rules(p),
         pressure=pressure_constants(p),
@@ -243,7 +247,51 @@ def wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage):
     return exits_v
 
 
-EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
+@jit
+def season_end_kernel(hh, T, n_villages, keys, year, renewal, u, payouts):
+    """Last year's busy season is over: each seasonal team (not a co-op) is renewed for another year with chance
+    `renewal` (a draw for its lane), or else lapses: its members are paid their fund claims (added to `payouts`)
+    and share out its animals and tools, and every household of its lane weighs joining anew this spring (its
+    `u[i, 0]` set to 0: reconsidering), so that neighbours may form a team for the new season. Returns the
+    lapsed teams per village."""
+    stage = T.stage
+    n = stage.size
+    lanes = n // n_villages
+    lapse = np.zeros(n, dtype=np.bool_)
+    lapsed_v = np.zeros(n_villages)
+    any_lapsed = False
+    for t in range(n):
+        if stage[t] == TEAM:
+            # keyed by the lane (village, neighbourhood), as a household's draws by its id
+            lapse[t] = uniform(household_base(keys[t // lanes], t % lanes, year, purposes.SEASON), 0) >= renewal
+            lapsed_v[t // lanes] += 1.0 if lapse[t] else 0.0
+            any_lapsed = any_lapsed or lapse[t]
+    if any_lapsed:
+        count = np.zeros(n)
+        for i in range(hh.team.size):
+            if hh.in_team[i]:
+                count[hh.team[i]] += 1.0
+        out = disband_kernel(hh.team, hh.in_team, hh.claim, lapse, T.disband_paid)
+        dissolve_kernel(hh, T, n_villages, lapse, count, out, payouts)
+        for i in range(hh.team.size):
+            if lapse[hh.team[i]]:
+                u[i, 0] = 0.0
+    return lapsed_v
+
+
+@jit
+def turnover_kernel(before, formed, stage, n_villages, events):
+    """Adds to `events` the teams formed this spring (`formed`) and, of the teams standing before it (`before`),
+    those still standing (as teams, or as the co-ops they became) after it: the teams that lasted the year."""
+    lanes = stage.size // n_villages
+    for t in range(stage.size):
+        v = t // lanes
+        events[4, v] += 1.0 if formed[t] else 0.0
+        # a lane whose seasonal team lapsed and whose neighbours formed a new one has a new team, not a lasting one
+        events[5, v] += 1.0 if before[t] and stage[t] > 0 and not formed[t] else 0.0
+
+
+EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited", "teams_formed", "teams_lasting_year")
 
 
 @jit
@@ -283,10 +331,15 @@ def spring_kernel(
         events[1] = wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage)
         return events
 
+    u = household_draws(keys, year, purposes.CHOICE, village, hh.hid, 2)
+    before = stage == TEAM
+    if c.seasonal:
+        # seasonal teams (临时) form for the busy season and lapse after it unless renewed
+        events[2] = season_end_kernel(hh, T, n_villages, keys, year, c.renewal, u, payouts)
+
     # the choices: the village's pressure, each group's fund per member, each household's value of membership
     member = in_team.copy()
     bal = masked_group_sums(team, member, claim, n)
-    u = household_draws(keys, year, purposes.CHOICE, village, hh.hid, 2)
     members, in_village = np.zeros(n), np.zeros(n_villages)
     for i in range(m):
         if in_team[i]:
@@ -323,18 +376,22 @@ def spring_kernel(
     paid, forfeit = leave_kernel(
         team, member, exits, claim, f.portable, f.equal, T.withdrawn, T.disband_paid, T.forfeited
     )
+    standing = stage > 0
     joined, entering, events[1], events[3] = after_exits_kernel(
         hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size
     )
+    formed = (stage > 0) & ~standing
     fees = entry_kernel(team, entering, claim, grain, per_member, f.entry_share, T.entry_in)
-    dissolve, count, events[0], events[2] = after_entry_kernel(
+    dissolve, count, events[0], disbanded = after_entry_kernel(
         hh, T, n_villages, n // n_villages, joined, fees, entry_fees, c.min_size, compulsory
     )
+    events[2] += disbanded
     if dissolve.any():
         out = disband_kernel(team, in_team, claim, dissolve, T.disband_paid)
         dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts)
     age_kernel(in_team, hh.member_years, stage, T.age)
     form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed)
+    turnover_kernel(before, formed, stage, n_villages, events)
     return events
 
 

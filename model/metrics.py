@@ -50,6 +50,12 @@ METRICS: dict[str, tuple[str, str]] = {
     "grain_per_head_team": ("jin/person", "grain harvested per person in team households"),
     "grain_per_head_coop": ("jin/person", "grain harvested per person in co-op households"),
     "grain_per_head_alone": ("jin/person", "grain harvested per person in unorganised households"),
+    "teams_formed": ("teams", "mutual aid teams formed this year (a seasonal team anew each season)"),
+    "teams_lasting_year": (
+        "teams",
+        "teams of the year before still standing this year (renewed after their season, or year-round), as teams "
+        "or as the co-ops they became",
+    ),
 }
 
 CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")

@@ -570,6 +570,20 @@ class Params(BaseModel):
         ge=0,
         le=1,
     )
+    seasonal_renewal: float = P(
+        0.01,
+        "chance that a seasonal team's members renew it for another year once its busy season is over (else it "
+        "lapses, and its neighbours weigh forming a team anew the next spring); assumption: most seasonal teams "
+        "lasted only their season (of 355 teams formed in one county in the summer of 1950, 3 are reported to have "
+        "lasted the year: about 0.01; no source row here holds that figure)",
+        "1/year",
+        "teams",
+        ge=0,
+        le=1,
+        source=DATA,
+        passage="team_types_northeast_1951: seasonal ploughing 0.25 / three main seasons 0.50 / year-round "
+        "0.20-0.25 / co-op-like 0.05 of organised households",
+    )
     team_pooling_efficiency: float = P(
         0.9,
         "share of pooled labour and animal capacity that reaches other members' fields",
