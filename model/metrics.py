@@ -56,6 +56,7 @@ METRICS: dict[str, tuple[str, str]] = {
         "teams of the year before still standing this year (renewed after their season, or year-round), as teams "
         "or as the co-ops they became",
     ),
+    "coop_size_mean": ("households/co-op", "member households per producer co-op (0 where there is none)"),
 }
 
 CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")

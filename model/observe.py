@@ -53,6 +53,7 @@ ROWS = (
     "grain_per_head_alone",
     "teams_formed",
     "teams_lasting_year",
+    "coop_size_mean",
 )
 assert set(NAMES) <= set(ROWS), set(NAMES) - set(ROWS)
 N_CLASSES = len(CLASS_NAMES)
@@ -411,6 +412,7 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
             out_alone[g] / at_least(pers_alone[g], 1.0),
             ev[6],
             ev[7],
+            coop_n[g] / coops_n[g] if coops_n[g] > 0 else 0.0,
         )
         for x in col2:
             out[r, g] = x

@@ -76,3 +76,16 @@ def test_renewal_makes_teams_last():
     assert diff > 2 * se and diff > 0, (diff, se)
     diff, se = paired(half, few, "teams_formed")
     assert diff < -2 * se and diff < 0, (diff, se)
+
+
+def test_coop_size_is_members_per_coop():
+    m = VillageModel(households=120, rng=2, coops_max=3, coop_min_team_years=1, join_pressure=0.6)
+    m.run_for(4)
+    v = m.village_metrics
+    # by hand from the year's own numbers: members in co-ops (rate x households) over co-ops
+    assert v["coops"][0] > 0
+    assert v["coop_size_mean"][0] == pytest.approx(v["coop_membership_rate"][0] * v["households"][0] / v["coops"][0])
+    assert VillageModel(households=60, rng=2).village_metrics == {}  # nothing before the first year
+    none = VillageModel(households=60, rng=2, coops_max=0)
+    none.run_for(1)
+    assert none.village_metrics["coop_size_mean"][0] == 0.0
