@@ -284,7 +284,6 @@ class CoopFormation(NamedTuple):
     coops_max: int  # the pilot cap per village
     min_years: int  # coop_min_team_years
     majority: float  # coop_vote_majority
-    pressed: bool  # join_pressure at PRESSED_INTO_COOPS or above: no vote
     initial_share: float  # initial_land_share
     advanced_year: int  # advanced_coop_year (0: never)
 
@@ -295,7 +294,6 @@ def formation_constants(p: Params) -> CoopFormation:
         coops_max=p.coops_max,
         min_years=p.coop_min_team_years,
         majority=p.coop_vote_majority,
-        pressed=p.join_pressure >= PRESSED_INTO_COOPS,
         initial_share=initial_land_share(p),
         advanced_year=p.advanced_coop_year,
     )
@@ -314,9 +312,10 @@ def new_land_share_at(c, year):
 
 
 @jit
-def form_kernel(team, in_team, coop_gain, T, n_villages, c, year):
+def form_kernel(team, in_team, coop_gain, T, n_villages, c, year, pressed):
     """Teams become lower-stage co-ops up to the pilot cap, where a majority of members gain (`coop_gain` > 0)
-    or they are pressed; co-ops move to the advanced stage once it has begun (`c`: `CoopFormation`)."""
+    or they are `pressed` (the year's pressure to join at PRESSED_INTO_COOPS or above); co-ops move to the
+    advanced stage once it has begun (`c`: `CoopFormation`)."""
     stage, age, land_share = T.stage, T.age, T.land_share
     n = stage.size
     lanes = n // n_villages
@@ -330,7 +329,7 @@ def form_kernel(team, in_team, coop_gain, T, n_villages, c, year):
         eligible = np.zeros(n, dtype=np.bool_)
         seniority = np.empty(n)
         for t in range(n):
-            willing = gainers[t] >= c.majority * count[t] or c.pressed
+            willing = gainers[t] >= c.majority * count[t] or pressed
             eligible[t] = stage[t] == TEAM and age[t] >= c.min_years and willing
             # age first, then size (a lane holds far fewer than 1000 households)
             seniority[t] = age[t] * 1000.0 + count[t]

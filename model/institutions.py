@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import purposes
-from .coops import CoopFormation, form_kernel, formation_constants, new_land_share_at
+from .coops import PRESSED_INTO_COOPS, CoopFormation, form_kernel, formation_constants, new_land_share_at
 from .funds import FundRules, disband_kernel, entry_kernel, fund_rules, leave_kernel, masked_group_sums
 from .grouping import VillageSegments
 from .jit import jit
@@ -28,12 +28,13 @@ from .joining import (
     membership_kernel,
     one_off_costs_kernel,
     pressure_constants,
+    pressure_in,
     pressure_kernel,
     tax_constants,
     tax_due_kernel,
 )
 from .params import Params, once_per_params
-from .rng import household_draws
+from .rng import household_base, household_draws, uniform
 from .state import ROW, Households
 from .teams import TEAM, TeamArrays, Teams
 
@@ -99,9 +100,10 @@ class SpringConstants(NamedTuple):
 
     teams_enabled: bool
     revision: float  # membership_revision
-    compulsory: bool  # join_pressure at COMPULSORY_PRESSURE: everyone joins, nobody leaves
     noise: float  # choice_noise
     min_size: int  # team_min_size
+    seasonal: bool  # team_season is "seasonal": a team lapses after its busy season unless renewed
+    renewal: float  # seasonal_renewal
     membership: MembershipConstants
     funds: FundRules
     pressure: PressureConstants
@@ -114,9 +116,10 @@ def spring_constants(p: Params) -> SpringConstants:
     return SpringConstants(
         teams_enabled=bool(p.teams_enabled),
         revision=p.membership_revision,
-        compulsory=p.join_pressure >= COMPULSORY_PRESSURE,
         noise=p.choice_noise,
         min_size=p.team_min_size,
+        seasonal=p.team_season == "seasonal",
+        renewal=p.seasonal_renewal,
         membership=membership_constants(p),
         funds=fund_rules(p),
         pressure=pressure_constants(p),
@@ -244,17 +247,78 @@ def wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage):
     return exits_v
 
 
-EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited")
+@jit
+def season_end_kernel(hh, T, n_villages, keys, year, renewal, u, payouts):
+    """Last year's busy season is over: each seasonal team (not a co-op) is renewed for another year with chance
+    `renewal` (a draw for its lane), or else lapses: its members are paid their fund claims (added to `payouts`)
+    and share out its animals and tools, and every household of its lane weighs joining anew this spring (its
+    `u[i, 0]` set to 0: reconsidering), so that neighbours may form a team for the new season. Returns the
+    lapsed teams per village."""
+    stage = T.stage
+    n = stage.size
+    lanes = n // n_villages
+    lapse = np.zeros(n, dtype=np.bool_)
+    lapsed_v = np.zeros(n_villages)
+    any_lapsed = False
+    for t in range(n):
+        if stage[t] == TEAM:
+            # keyed by the lane (village, neighbourhood), as a household's draws by its id
+            lapse[t] = uniform(household_base(keys[t // lanes], t % lanes, year, purposes.SEASON), 0) >= renewal
+            lapsed_v[t // lanes] += 1.0 if lapse[t] else 0.0
+            any_lapsed = any_lapsed or lapse[t]
+    if any_lapsed:
+        count = np.zeros(n)
+        for i in range(hh.team.size):
+            if hh.in_team[i]:
+                count[hh.team[i]] += 1.0
+        out = disband_kernel(hh.team, hh.in_team, hh.claim, lapse, T.disband_paid)
+        dissolve_kernel(hh, T, n_villages, lapse, count, out, payouts)
+        for i in range(hh.team.size):
+            if lapse[hh.team[i]]:
+                u[i, 0] = 0.0
+    return lapsed_v
+
+
+@jit
+def turnover_kernel(before, formed, stage, n_villages, events):
+    """Adds to `events` the teams formed this spring (`formed`) and, of the teams standing before it (`before`),
+    those still standing (as teams, or as the co-ops they became) after it: the teams that lasted the year."""
+    lanes = stage.size // n_villages
+    for t in range(stage.size):
+        v = t // lanes
+        events[4, v] += 1.0 if formed[t] else 0.0
+        # a lane whose seasonal team lapsed and whose neighbours formed a new one has a new team, not a lasting one
+        events[5, v] += 1.0 if before[t] and stage[t] > 0 and not formed[t] else 0.0
+
+
+EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited", "teams_formed", "teams_lasting_year")
 
 
 @jit
 def spring_kernel(
-    floats, ints, bools, team, lab, teams, n_villages, village_size, keys, year, payouts, entry_fees, constants
+    floats,
+    ints,
+    bools,
+    team,
+    lab,
+    teams,
+    n_villages,
+    village_size,
+    keys,
+    year,
+    pressure_x,
+    payouts,
+    entry_fees,
+    constants,
 ):
     """`spring` on the households' blocks (read as `SpringHouseholds`, with the year's `team` and `lab`) and the
-    groups' arrays (`Teams.packed`, named `T`), with `constants` the `SpringConstants` record; returns the per-village events,
-    one row each in `EVENTS` order."""
+    groups' arrays (`Teams.packed`, named `T`), under the year's pressure to join `pressure_x` (`joining.pressure_in`),
+    with `constants` the `SpringConstants` record; returns the per-village events, one row each in `EVENTS` order."""
     c = constants[0]
+    # the year's pressure: at COMPULSORY_PRESSURE everyone joins and nobody leaves; from PRESSED_INTO_COOPS
+    # teams are pressed into co-ops without a vote
+    compulsory = pressure_x >= COMPULSORY_PRESSURE
+    pressed = pressure_x >= PRESSED_INTO_COOPS
     hh = spring_households(floats, ints, bools, team, lab)
     T = TeamArrays(*teams)
     team, village, in_team, claim, grain = hh.team, hh.village, hh.in_team, hh.claim, hh.grain
@@ -267,10 +331,15 @@ def spring_kernel(
         events[1] = wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage)
         return events
 
+    u = household_draws(keys, year, purposes.CHOICE, village, hh.hid, 2)
+    before = stage == TEAM
+    if c.seasonal:
+        # seasonal teams (临时) form for the busy season and lapse after it unless renewed
+        events[2] = season_end_kernel(hh, T, n_villages, keys, year, c.renewal, u, payouts)
+
     # the choices: the village's pressure, each group's fund per member, each household's value of membership
     member = in_team.copy()
     bal = masked_group_sums(team, member, claim, n)
-    u = household_draws(keys, year, purposes.CHOICE, village, hh.hid, 2)
     members, in_village = np.zeros(n), np.zeros(n_villages)
     for i in range(m):
         if in_team[i]:
@@ -279,18 +348,18 @@ def spring_kernel(
     rate = np.empty(n_villages)
     for v in range(n_villages):
         rate[v] = in_village[v] / np.maximum(village_size[v], 1)
-    pressure = pressure_kernel(rate, c.pressure, year)
+    pressure = pressure_kernel(rate, c.pressure, year, pressure_x)
     per_member = np.empty(n)
     for t in range(n):
         per_member[t] = bal[t] / np.maximum(members[t], 1)
     tax_due = tax_due_kernel(hh.land, hh.children, hh.workers, hh.elders, c.tax)
     # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
     # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
-    votes = c.coops.coops_max > 0 and not c.coops.pressed
+    votes = c.coops.coops_max > 0 and not pressed
     exit_allowed = c.membership.exit_allowed
     wanted = np.empty(m, dtype=np.bool_)
     for i in range(m):
-        free = not c.compulsory and (exit_allowed or not in_team[i])
+        free = not compulsory and (exit_allowed or not in_team[i])
         wanted[i] = votes or (u[i, 0] < c.revision and free)
     new_share = new_land_share_at(c.coops, year)
     value, coop_gain = membership_kernel(
@@ -299,7 +368,7 @@ def spring_kernel(
     # one-off costs spread over the horizon: a non-portable claim is forfeit on leaving, a newcomer pays in
     exit_cost, entry_cost = one_off_costs_kernel(team, claim, per_member, u, c.revision, c.funds)
     joins, exits = decide_kernel(
-        value, in_team, exit_cost, entry_cost, u, c.revision, c.compulsory, c.noise, exit_allowed
+        value, in_team, exit_cost, entry_cost, u, c.revision, compulsory, c.noise, exit_allowed
     )
 
     # leavers settle their fund claims
@@ -307,18 +376,22 @@ def spring_kernel(
     paid, forfeit = leave_kernel(
         team, member, exits, claim, f.portable, f.equal, T.withdrawn, T.disband_paid, T.forfeited
     )
+    standing = stage > 0
     joined, entering, events[1], events[3] = after_exits_kernel(
         hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size
     )
+    formed = (stage > 0) & ~standing
     fees = entry_kernel(team, entering, claim, grain, per_member, f.entry_share, T.entry_in)
-    dissolve, count, events[0], events[2] = after_entry_kernel(
-        hh, T, n_villages, n // n_villages, joined, fees, entry_fees, c.min_size, c.compulsory
+    dissolve, count, events[0], disbanded = after_entry_kernel(
+        hh, T, n_villages, n // n_villages, joined, fees, entry_fees, c.min_size, compulsory
     )
+    events[2] += disbanded
     if dissolve.any():
         out = disband_kernel(team, in_team, claim, dissolve, T.disband_paid)
         dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts)
     age_kernel(in_team, hh.member_years, stage, T.age)
-    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year)
+    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed)
+    turnover_kernel(before, formed, stage, n_villages, events)
     return events
 
 
@@ -344,6 +417,7 @@ def spring(
         g.count,
         draws.keys,
         year,
+        pressure_in(p, year),
         acc["fund_payouts"],
         acc["entry_fees"],
         spring_constants.record(p),

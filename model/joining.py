@@ -43,27 +43,46 @@ COMPULSORY_PRESSURE = 1.0
 
 
 class PressureConstants(NamedTuple):
-    """What `pressure_kernel` reads of the parameters (derived once per Params)."""
+    """What `pressure_kernel` reads of the parameters (derived once per Params); the year's pressure to join
+    itself (`pressure_in`) comes as a number of its own."""
 
-    on: bool  # join_pressure > 0
     target: float  # target_membership
     target_floor: float  # the target kept off zero, as a divisor
-    strength: float  # join_pressure / (1 - join_pressure): unbounded as pressure nears compulsion
     base: float  # join_pressure_base: the part felt even at the target
     target_year: int
 
 
 @once_per_params
 def pressure_constants(p: Params) -> PressureConstants:
-    strength = p.join_pressure / max(1.0 - p.join_pressure, 1e-6) if p.join_pressure > 0 else 0.0
     return PressureConstants(
-        on=p.join_pressure > 0,
         target=p.target_membership,
         target_floor=max(p.target_membership, 1e-9),
-        strength=strength,
         base=p.join_pressure_base,
         target_year=p.target_year,
     )
+
+
+def pressure_in(p: Params, year: int) -> float:
+    """The pressure to join in `year`: `pressure_path`'s pressure of the last year it lists up to `year`, else
+    `join_pressure` (campaigns that come and go: a drive, then a contraction, then a drive again).
+
+    >>> from model.params import make_params
+    >>> p = make_params(join_pressure=0.1, pressure_path={1953: 0.6, 1954: 0.0})
+    >>> [pressure_in(p, y) for y in (1952, 1953, 1954, 1960)]
+    [0.1, 0.6, 0.0, 0.0]
+    """
+    x = p.join_pressure
+    for first, pressure in p.pressure_path:
+        if first > year:
+            break
+        x = pressure
+    return float(x)
+
+
+@jit
+def strength_at(x):
+    """The strength of a pressure to join `x`: x / (1 - x), unbounded as it nears compulsion; none at 0."""
+    return x / max(1.0 - x, 1e-6) if x > 0 else 0.0
 
 
 @jit
@@ -73,20 +92,22 @@ def urgency_at(year, target_year):
 
 
 @jit
-def pressure_kernel(village_rate, c, year):
-    """Administrative pressure per village (units of subsistence) at membership rates `village_rate`: strong
-    while the village is below target and the target year approaches; none under the voluntary principle.
+def pressure_kernel(village_rate, c, year, x):
+    """Administrative pressure per village (units of subsistence) at membership rates `village_rate`, under the
+    year's pressure to join `x`: strong while the village is below target and the target year approaches;
+    none under the voluntary principle (`x` = 0).
 
-    >>> c = PressureConstants(True, 0.4, 0.4, 1.0, 0.5, 1952)
-    >>> pressure_kernel(np.array([0.0, 0.4, 0.6]), c, 1952).tolist()
+    >>> c = PressureConstants(0.4, 0.4, 0.5, 1952)
+    >>> pressure_kernel(np.array([0.0, 0.4, 0.6]), c, 1952, 0.5).tolist()
     [1.5, 0.5, 0.5]
     """
     out = np.zeros(village_rate.size)
-    if c.on:
+    if x > 0:
+        strength = strength_at(x)
         urgency = urgency_at(year, c.target_year)
         for v in range(village_rate.size):
             gap = np.maximum(c.target - village_rate[v], 0.0) / c.target_floor
-            out[v] = c.strength * (c.base + gap * urgency)
+            out[v] = strength * (c.base + gap * urgency)
     return out
 
 

@@ -65,6 +65,13 @@ METRICS: dict[str, tuple[str, str]] = {
         "share of harvest",
         "grain bought by the state under the grain monopoly, as a share of the harvest",
     ),
+    "teams_formed": ("teams", "mutual aid teams formed this year (a seasonal team anew each season)"),
+    "teams_lasting_year": (
+        "teams",
+        "teams of the year before still standing this year (renewed after their season, or year-round), as teams "
+        "or as the co-ops they became",
+    ),
+    "coop_size_mean": ("households/co-op", "member households per producer co-op (0 where there is none)"),
 }
 
 CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")

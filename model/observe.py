@@ -53,6 +53,9 @@ ROWS = (
     "grain_per_head_team",
     "grain_per_head_coop",
     "grain_per_head_alone",
+    "teams_formed",
+    "teams_lasting_year",
+    "coop_size_mean",
     # `economy_kernel`'s rows
     *ECONOMY_ROWS,
 )
@@ -104,6 +107,8 @@ class Events(NamedTuple):
     teams_disbanded: np.ndarray
     manor_teams: np.ndarray
     fund_forfeited: np.ndarray
+    teams_formed: np.ndarray
+    teams_lasting_year: np.ndarray
 
 
 def wealth(h: Households, p: Params) -> np.ndarray:
@@ -234,6 +239,8 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
     teams_disbanded = events.teams_disbanded
     manor_teams = events.manor_teams
     fund_forfeited = events.fund_forfeited
+    teams_formed = events.teams_formed
+    teams_lasting_year = events.teams_lasting_year
     n = village.size
     out = np.zeros((N_OTHER_ROWS + n_classes, V))
     # per-village sums, each added up in household order
@@ -348,9 +355,20 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
                 pairwise_sum(teams_disbanded, 0, teams_disbanded.size),
                 pairwise_sum(manor_teams, 0, manor_teams.size),
                 pairwise_sum(fund_forfeited, 0, fund_forfeited.size),
+                pairwise_sum(teams_formed, 0, teams_formed.size),
+                pairwise_sum(teams_lasting_year, 0, teams_lasting_year.size),
             )
         else:
-            ev = (divisions[g], team_joins[g], team_exits[g], teams_disbanded[g], manor_teams[g], fund_forfeited[g])
+            ev = (
+                divisions[g],
+                team_joins[g],
+                team_exits[g],
+                teams_disbanded[g],
+                manor_teams[g],
+                fund_forfeited[g],
+                teams_formed[g],
+                teams_lasting_year[g],
+            )
         hh = at_least(n_h[g], 1.0)
         heads = at_least(pop[g], 1.0)
         m = at_least(members[g], 1.0)
@@ -397,6 +415,9 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
             out_team[g] / at_least(pers_team[g], 1.0),
             out_coop[g] / at_least(pers_coop[g], 1.0),
             out_alone[g] / at_least(pers_alone[g], 1.0),
+            ev[6],
+            ev[7],
+            coop_n[g] / coops_n[g] if coops_n[g] > 0 else 0.0,
         )
         for x in col2:
             out[r, g] = x

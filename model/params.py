@@ -23,7 +23,7 @@ import typing
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # Documents quoted by policy parameters (short names used in `source`).
 SHANXI = (
@@ -62,6 +62,53 @@ def P(
     return Field(default, description=meaning, ge=ge, le=le, json_schema_extra=extra)
 
 
+# the years a year-valued parameter may name (`start_year`, the years of `pressure_path`)
+YEAR_MIN, YEAR_MAX = 1900, 2100
+# the range of a pressure to join (`join_pressure`, the pressures of `pressure_path`): 0 voluntary, 1 compulsory
+PRESSURE_MIN, PRESSURE_MAX = 0.0, 1.0
+
+
+class PressurePath(tuple):
+    """The value of `pressure_path`: (year, pressure) pairs in year order, shown as the TOML table one writes.
+
+    >>> str(pressure_path_pairs({"1953": 0.6, 1952: 0.2}))
+    '{ 1952 = 0.2, 1953 = 0.6 }'
+    >>> str(PressurePath())
+    '{}'
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "{ " + ", ".join(f"{year} = {pressure!r}" for year, pressure in self) + " }" if self else "{}"
+
+
+def pressure_path_pairs(value: Any) -> PressurePath:
+    """A `pressure_path` from a table of year = pressure (a TOML table's years are strings) or from
+    (year, pressure) pairs; raises ValueError naming the first year or pressure out of range."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)) and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in value):
+        items = [tuple(x) for x in value]
+    else:
+        raise ValueError("not a table of year = pressure")
+    pairs = {}
+    for key, pressure in items:
+        year = int(key) if isinstance(key, str) and key.strip().isdigit() else key
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            raise ValueError(f"year {key!r} is not a year")
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise ValueError(f"year {year} is outside {YEAR_MIN} to {YEAR_MAX}")
+        if isinstance(pressure, bool) or not isinstance(pressure, (int, float, np.integer, np.floating)):
+            raise ValueError(f"the pressure of {year} ({pressure!r}) is not a number")
+        if not PRESSURE_MIN <= pressure <= PRESSURE_MAX:
+            raise ValueError(f"the pressure of {year} ({pressure!r}) is outside {PRESSURE_MIN:g} to {PRESSURE_MAX:g}")
+        if int(year) in pairs:
+            raise ValueError(f"year {year} is given twice")
+        pairs[int(year)] = float(pressure)
+    return PressurePath(sorted(pairs.items()))
+
+
 MarketPolicy = Literal["free", "taxed", "capped", "banned"]
 RentalPolicy = Literal["free", "capped", "banned"]
 CreditPolicy = Literal["free", "capped", "banned"]
@@ -76,7 +123,9 @@ class Params(BaseModel):
     # --- size and time -------------------------------------------------------------
     households: int = P(250, "households per village at the start", "households", "size", ge=2, le=100_000)
     villages: int = P(1, "villages in the model (a county is many villages)", "villages", "size", ge=1, le=100_000)
-    start_year: int = P(1951, "calendar year the first simulated step describes", "year", "size", ge=1900, le=2100)
+    start_year: int = P(
+        1951, "calendar year the first simulated step describes", "year", "size", ge=YEAR_MIN, le=YEAR_MAX
+    )
 
     # --- the land reform outcome (initial state) ------------------------------------
     land_per_head: float = P(
@@ -525,6 +574,20 @@ class Params(BaseModel):
         ge=0,
         le=1,
     )
+    seasonal_renewal: float = P(
+        0.01,
+        "chance that a seasonal team's members renew it for another year once its busy season is over (else it "
+        "lapses, and its neighbours weigh forming a team anew the next spring); assumption: most seasonal teams "
+        "lasted only their season (of 355 teams formed in one county in the summer of 1950, 3 are reported to have "
+        "lasted the year: about 0.01; no source row here holds that figure)",
+        "1/year",
+        "teams",
+        ge=0,
+        le=1,
+        source=DATA,
+        passage="team_types_northeast_1951: seasonal ploughing 0.25 / three main seasons 0.50 / year-round "
+        "0.20-0.25 / co-op-like 0.05 of organised households",
+    )
     team_pooling_efficiency: float = P(
         0.9,
         "share of pooled labour and animal capacity that reaches other members' fields",
@@ -821,6 +884,20 @@ class Params(BaseModel):
         source=NCB,
         passage="must arise from the voluntary will of the masses and must not be forcefully implemented",
     )
+    pressure_path: tuple[tuple[int, float], ...] = Field(
+        PressurePath(),
+        description="administrative pressure to join year by year, for campaigns that come and go: a table of "
+        "year = pressure (each pressure holds from its year until the next year listed; before the first, "
+        "join_pressure); empty: join_pressure every year",
+        json_schema_extra={
+            "unit": "",
+            "group": "state",
+            "type": "path",
+            "source": DATA,
+            "passage": "stop_go_campaigns: expansion winter 1952, contraction spring 1953; expansion winter 1954, "
+            "co-ops cut back spring 1955; high tide autumn 1955",
+        },
+    )
     target_membership: float = P(
         0.4,
         "share of households the state wants organised by the target year",
@@ -1038,6 +1115,17 @@ class Params(BaseModel):
         passage="unified_purchase_1953: private grain trade closed",
     )
 
+    @field_validator("pressure_path", mode="before")
+    @classmethod
+    def _pressure_pairs(cls, value):
+        """A table of year = pressure (or pairs) into the pairs the field holds, checked."""
+        return pressure_path_pairs(value)
+
+    @field_validator("pressure_path", mode="after")
+    @classmethod
+    def _pressure_path(cls, value):
+        return PressurePath(value)
+
     @model_validator(mode="after")
     def _consistent(self):
         """Rules between fields (each field's own range is checked by its Field)."""
@@ -1093,7 +1181,7 @@ def field_info(name: str) -> dict[str, Any]:
         choices = list(ann.__args__)
         type_name = "choice"
     else:
-        type_name = ann.__name__ if isinstance(ann, type) else str(ann)
+        type_name = extra.get("type") or (ann.__name__ if isinstance(ann, type) else str(ann))
     return {
         "name": name,
         "type": type_name,
@@ -1116,6 +1204,11 @@ def allowed(name: str) -> str:
         return "one of " + ", ".join(repr(c) for c in i["choices"])
     if i["type"] == "bool":
         return "true or false"
+    if i["type"] == "path":
+        return (
+            f"a table of year = pressure, years from {YEAR_MIN} to {YEAR_MAX}, pressures from {PRESSURE_MIN:g} "
+            f"to {PRESSURE_MAX:g} (e.g. {{ 1953 = 0.6, 1954 = 0.1 }}; {{}}: none)"
+        )
     kind = "a whole number" if i["type"] == "int" else "a number"
     if i["min"] is not None and i["max"] is not None:
         return f"{kind} from {i['min']} to {i['max']}"
@@ -1175,6 +1268,8 @@ def describe_validation_error(err: ValidationError, prefix: str = "") -> str:
             lines.append(prefix.rstrip(".") + (": " if prefix else "") + str(e["ctx"]["error"]))
             continue
         what = allowed(name) if name in FIELDS else e["msg"]
+        if e["type"] == "value_error" and name in FIELDS and field_info(name)["type"] == "path":
+            what = f"{what}; {e['ctx']['error']}"  # which year or pressure is wrong
         lines.append(f"{path} = {value!r} is not allowed: expected {what}")
     return "\n".join(lines)
 
@@ -1238,7 +1333,7 @@ def reference_markdown() -> str:
         src = ""
         if i["source"]:
             src = i["source"] + (f': "{i["passage"]}"' if i["passage"] else "")
-        default = str(i["default"]).lower() if isinstance(i["default"], bool) else i["default"]
+        default = str(i["default"]).lower() if isinstance(i["default"], bool) else str(i["default"])
         out.append(f"| `{name}` | {default} | {i['unit']} | {allowed(name)} | {i['meaning']} | {src} |")
     return "\n".join(out) + "\n"
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from model.errors import InputError, ParameterError
-from model.params import FIELDS, Params, closest, make_params, unknown_name_message
+from model.params import FIELDS, Params, closest, field_info, make_params, unknown_name_message
 from scenarios.errors import describe_file_error, describe_parameter_error
 from scenarios.scenario import Scenario
 from scenarios.schema import DEFAULTS, MIN_SOBOL_SAMPLES, SAMPLED_KINDS, Range, ScenarioFile, Sweep
@@ -166,6 +166,9 @@ def _check_sweep(path: Path, sweep: Sweep, base: dict[str, Any]) -> None:
         key = f"sweep.parameters.{name}"
         if name not in FIELDS:
             problems.append(f"sweep.parameters: {unknown_name_message(name)}")
+            continue
+        if field_info(name)["type"] == "path":  # a table per point: one scenario file per path instead
+            problems.append(f"{key}: '{name}' is a table of years and cannot be swept; write one scenario per path")
             continue
         if kind in SAMPLED_KINDS:
             if not isinstance(spec, Range):

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import scenarios
 from cli.main import main
 from model.errors import InputError
-from model.params import FIELDS, NAMES
+from model.params import FIELDS, NAMES, field_info
 from scenarios import store
 from scenarios.loader import preset_names
 from scenarios.runner import plan_batch
@@ -79,6 +79,10 @@ param_names = st.one_of(st.sampled_from(NAMES), st.sampled_from(["fund_levy", "H
 key_names = st.one_of(st.sampled_from(TOP_KEYS), st.sampled_from(["nmae", "Years", "sweeps", "parameter"]))
 
 
+# tables of year = pressure (`pressure_path`), years as TOML writes a table's keys
+path_tables = st.dictionaries(st.integers(1900, 2100).map(str), st.floats(0.0, 1.0), max_size=3)
+
+
 def param_value(name: str):
     """Values near what the schema allows for a known parameter, anything for others."""
     if name in FIELDS:
@@ -89,6 +93,8 @@ def param_value(name: str):
             return st.one_of(st.integers(-2, 2 * max(default, 2)), values)
         if isinstance(default, float):
             return st.one_of(st.floats(-0.5, 2 * max(default, 1.0)), values)
+        if isinstance(default, tuple):  # a table of year = pressure (pressure_path)
+            return st.one_of(path_tables, values)
         return st.one_of(st.just(default), values)
     return values
 
@@ -97,6 +103,8 @@ def schema_value(name: str):
     """Values the schema allows for one parameter taken alone (cross-field rules may still refuse them)."""
     f = FIELDS[name]
     args = typing.get_args(f.annotation)
+    if field_info(name)["type"] == "path":
+        return path_tables
     if f.annotation is bool:
         return st.booleans()
     if args and all(isinstance(a, str) for a in args):
