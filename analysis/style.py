@@ -51,6 +51,8 @@ _LINESTYLES = ["-", "--", ":", "-."]
 CLASS_COLORS = {
     "hired_labourer": OKABE_ITO["vermillion"],
     "poor": OKABE_ITO["orange"],
+    # between orange and yellow in hue and lightness (Okabe-Ito has no colour there)
+    "lower_middle": "#EBC15F",
     "middle": OKABE_ITO["yellow"],
     "well_off_middle": OKABE_ITO["sky_blue"],
     "rich": OKABE_ITO["blue"],
@@ -58,6 +60,7 @@ CLASS_COLORS = {
 CLASS_LABELS = {
     "hired_labourer": "hired labourers",
     "poor": "poor peasants",
+    "lower_middle": "lower-middle peasants",
     "middle": "middle peasants",
     "well_off_middle": "well-off middle peasants",
     "rich": "rich peasants",
@@ -68,6 +71,7 @@ NO_OWNER_COLOR = "#DDDDDD"
 CLASS_LABELS_SINGULAR = {
     "hired_labourer": "hired labourer",
     "poor": "poor peasant",
+    "lower_middle": "lower-middle peasant",
     "middle": "middle peasant",
     "well_off_middle": "well-off middle peasant",
     "rich": "rich peasant",
@@ -295,6 +299,7 @@ __all__ = [
 # Short names for panel titles, where a metric's full meaning is too long to fit.
 SHORT = {
     "gini_land": "Gini of land",
+    "gini_land_household": "Gini of land per household",
     "gini_income": "Gini of income",
     "gini_wealth": "Gini of wealth",
     "top10_land_share": "Top-10% land share",
@@ -316,6 +321,7 @@ SHORT = {
     "share_rich": "Rich peasant households",
     "share_poor": "Poor peasant households",
     "share_hired_labourer": "Hired labourer households",
+    "share_lower_middle": "Lower-middle peasant households",
     "share_middle": "Middle peasant households",
     "share_well_off_middle": "Well-off middle peasant households",
     "hired_labour_share": "Hired share of farm labour",

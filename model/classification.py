@@ -1,20 +1,40 @@
-"""Classification of each household from its income sources, after the 1950 rules.
+"""Classification of each household from its income sources and its own means, after the 1950 rules.
 
-- rich peasant: exploitation income (profit on hired labour, rent received, interest
-  received) above `rich_exploitation_share` (a quarter) of gross income;
-- well-off middle peasant: some exploitation income (above `well_off_exploitation_share`)
-  but not above the rich line;
-- hired labourer: lives mainly by selling labour (wages above `labourer_wage_share` of income);
-- poor peasant: short of land (own land per head below `poor_land_ratio` of the village
-  mean) or of means (rent paid plus wages earned above `poor_dependence_share` of income);
-- middle peasant: otherwise, living mainly from own land and own labour.
+The Government Administration Council's "Decisions Concerning the Differentiation of Class Status
+in the Countryside" (4 August 1950) re-issued the 1933 "How to Analyse the Classes in the Rural
+Areas" with supplementary decisions. The passages the rules follow (quoted as translated; where a
+number is not in the text it is marked as an assumption in the schema):
+
+- rich peasant: "exploitation income exceeding 25% of the total income of the family" (the 1950
+  supplementary decision): exploitation income (profit on hired labour, rent received, interest
+  received, animals hired out) above `rich_exploitation_share` of gross income;
+- well-off middle peasant: a middle peasant "with slight exploitation": exploitation income above
+  `well_off_exploitation_share` (the text gives no lower bound) but not above the rich line;
+- hired labourer: workers "generally have no land or tools ... they live wholly or mainly by
+  selling their labour power": own land not enough (below) and labour sold (wages, and side work:
+  the model's carting and odd jobs for others) above `labourer_wage_share` of income ('mainly' read
+  as more than half);
+- poor peasant: "some own part of the land and incomplete tools, some own no land ... in general
+  they must rent land to farm and sell part of their labour": both short of own means (the normal
+  yield of own land below `poor_land_need_ratio` times the household's subsistence need: it cannot
+  feed the household in a normal year) and dependent (rent paid plus labour sold above
+  `poor_dependence_share` of income). The 'because' of the text is read as the two together;
+- lower-middle peasant (下中农, the category of the 1955 co-operative campaign: "the lower strata
+  of the new and old middle peasants", whose position is "still difficult"): a middle peasant who
+  is short of own means or dependent, but not both, or whose own land's normal yield is below
+  `lower_middle_land_need_ratio` times its need (no margin for a bad year): our reading;
+- middle peasant: "lives wholly or mainly by his own labour", on his own land with a margin.
+
+All thresholds are absolute (shares of the household's own income, multiples of its own need): no
+household is classed by comparison with its neighbours.
 
 >>> from model.params import make_params
 >>> p = make_params()
->>> classify(exploitation=np.array([30.0, 10.0, 0, 0, 0]), gross=np.array([100.0] * 5),
-...          wages=np.array([0, 0, 60.0, 0, 0]), rent_paid=np.array([0, 0, 0, 20.0, 0]),
-...          land_per_head=np.array([3.0] * 5), mean_land_per_head=np.array([3.0] * 5), p=p).tolist()
-[4, 3, 0, 1, 2]
+>>> need = np.array([1000.0] * 7)
+>>> classify(exploitation=np.array([30.0, 10.0, 0, 0, 0, 0, 0]), gross=np.array([100.0] * 7),
+...          labour_sold=np.array([0, 0, 60.0, 20.0, 20.0, 0, 0]), rent_paid=np.array([0.0] * 7),
+...          own_yield=np.array([2000.0, 2000.0, 500.0, 500.0, 2000.0, 1100.0, 2000.0]), need=need, p=p).tolist()
+[5, 4, 0, 1, 2, 2, 3]
 """
 
 from __future__ import annotations
@@ -24,12 +44,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .animal_market import plough_fee
-from .grouping import group_sums
 from .jit import jit
 from .params import Params, once_per_params
 from .state import Households
 
-HIRED_LABOURER, POOR, MIDDLE, WELL_OFF_MIDDLE, RICH = range(5)  # metrics.CLASS_NAMES order
+HIRED_LABOURER, POOR, LOWER_MIDDLE, MIDDLE, WELL_OFF_MIDDLE, RICH = range(6)  # metrics.CLASS_NAMES order
 EPS = 1e-9  # floor of gross income in the shares
 
 
@@ -37,9 +56,11 @@ class ClassConstants(NamedTuple):
     """What the classification kernels read of the parameters (derived once per Params)."""
 
     plough_fee: float  # market fee for a mu of ploughing (hiring out animals' work is rent)
-    poor_land_ratio: float
+    normal_yield: float  # jin per mu of own land, for own means
+    poor_land_need_ratio: float
     poor_dependence_share: float
     labourer_wage_share: float
+    lower_middle_land_need_ratio: float
     well_off_exploitation_share: float
     rich_exploitation_share: float
 
@@ -48,28 +69,33 @@ class ClassConstants(NamedTuple):
 def class_constants(p: Params) -> ClassConstants:
     return ClassConstants(
         plough_fee=plough_fee(p),
-        poor_land_ratio=p.poor_land_ratio,
+        normal_yield=p.normal_yield,
+        poor_land_need_ratio=p.poor_land_need_ratio,
         poor_dependence_share=p.poor_dependence_share,
         labourer_wage_share=p.labourer_wage_share,
+        lower_middle_land_need_ratio=p.lower_middle_land_need_ratio,
         well_off_exploitation_share=p.well_off_exploitation_share,
         rich_exploitation_share=p.rich_exploitation_share,
     )
 
 
 @jit
-def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, constants):
+def classify_kernel(exploitation, gross, labour_sold, rent_paid, own_yield, need, constants):
     """Class of each household; a later rule overrides an earlier one (rich over well-off over
-    labourer over poor)."""
+    labourer over poor over lower-middle)."""
     c = constants[0]
     out = np.empty(gross.size, dtype=np.int64)
     for i in range(gross.size):
         g = np.maximum(gross[i], EPS)
         ex = exploitation[i] / g
+        short = own_yield[i] < c.poor_land_need_ratio * need[i]
+        dependent = (rent_paid[i] + labour_sold[i]) / g > c.poor_dependence_share
         k = MIDDLE
-        short_of_land = land_per_head[i] < c.poor_land_ratio * mean_land_per_head[i]
-        if short_of_land or (rent_paid[i] + wages[i]) / g > c.poor_dependence_share:
+        if short or dependent or own_yield[i] < c.lower_middle_land_need_ratio * need[i]:
+            k = LOWER_MIDDLE
+        if short and dependent:
             k = POOR
-        if wages[i] / g > c.labourer_wage_share:
+        if short and labour_sold[i] / g > c.labourer_wage_share:
             k = HIRED_LABOURER
         if ex > c.well_off_exploitation_share:
             k = WELL_OFF_MIDDLE
@@ -79,10 +105,10 @@ def classify_kernel(exploitation, gross, wages, rent_paid, land_per_head, mean_l
     return out
 
 
-def classify(exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, p: Params) -> np.ndarray:
-    return classify_kernel(
-        exploitation, gross, wages, rent_paid, land_per_head, mean_land_per_head, class_constants.record(p)
-    )
+def classify(exploitation, gross, labour_sold, rent_paid, own_yield, need, p: Params) -> np.ndarray:
+    """Class of each household from its exploitation income, gross income, labour sold (wages and side
+    work), rent paid, own land's normal yield and subsistence need (jin each)."""
+    return classify_kernel(exploitation, gross, labour_sold, rent_paid, own_yield, need, class_constants.record(p))
 
 
 @jit
@@ -101,19 +127,14 @@ def class_inputs_kernel(
     ledger,
     plough_fees,
     land,
-    persons,
-    village,
-    n_villages,
     constants,
 ):
-    """Exploitation income, gross income, land per head and the village's mean land per head, for
-    the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
+    """Exploitation income, gross income, labour sold (wages and side work) and own land's normal yield,
+    for the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
     exploitation income too."""
     c = constants[0]
     n = land.size
-    exploitation, gross, lph, mean_lph = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    village_land = group_sums(village, land, n_villages)
-    village_persons = group_sums(village, persons.astype(np.float64), n_villages)
+    exploitation, gross, sold, own_yield = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         hired_part = hired_in[i] / labour_used[i] if labour_used[i] > 0 else 0.0
         exploitation[i] = (
@@ -131,17 +152,14 @@ def class_inputs_kernel(
             + np.maximum(ledger[i], 0.0)
             + np.maximum(plough_fees[i], 0.0)
         )
-        lph[i] = land[i] / np.maximum(persons[i], 1)
-        v = village[i]
-        mean_lph[i] = village_land[v] / np.maximum(village_persons[v], 1)
-    return exploitation, gross, lph, mean_lph
+        sold[i] = wages_earned[i] + sideline[i]
+        own_yield[i] = land[i] * c.normal_yield
+    return exploitation, gross, sold, own_yield
 
 
 def classify_households(
     h: Households,
     p: Params,
-    n_villages: int,
-    persons: np.ndarray,
     private: np.ndarray,
     output: np.ndarray,
     farm: np.ndarray,
@@ -149,7 +167,7 @@ def classify_households(
 ) -> None:
     """Each household's class this year (into `social_class`) from the year's incomes: `output` of
     its own farm (`private` ones), `farm` income, the mu of ploughing its animals did for others."""
-    exploitation, gross, lph, mean_lph = class_inputs_kernel(
+    exploitation, gross, sold, own_yield = class_inputs_kernel(
         h.labour_used,
         h.hired_in,
         h.rent_received,
@@ -164,9 +182,6 @@ def classify_households(
         h.ledger,
         h.plough_fees,
         h.land,
-        persons,
-        h.village,
-        n_villages,
         class_constants.record(p),
     )
-    h.social_class[:] = classify(exploitation, gross, h.wages_earned, h.rent_paid, lph, mean_lph, p)
+    h.social_class[:] = classify(exploitation, gross, sold, h.rent_paid, own_yield, h.need, p)

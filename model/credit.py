@@ -13,6 +13,8 @@ without land are written off, at the lenders' loss.
 State credit (the supply-and-marketing co-op, or co-op credit) lends at
 `smc_interest_rate` up to `smc_credit_per_household`, before private lenders.
 Interest counts as income (and as exploitation income, for the class rules) when paid.
+Lending was politically risky after 1951 (the "four freedoms" debate, the campaigns against new
+rich peasants): lenders offer `accumulation_stigma` less than they would.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class CreditConstants(NamedTuple):
     borrow_limit: float  # largest debt as a share of the value of land and animals
     land_price: float  # jin per mu
     animal_price: float  # jin per animal
-    lend_share: float  # share of grain above reserve offered for lending
+    lend_share: float  # share of grain above reserve offered for lending, less what the stigma holds back
     monopoly_lending: float  # share of private grain lending left once private grain trade is closed
 
 
@@ -62,7 +64,7 @@ def credit_constants(p: Params) -> CreditConstants:
         borrow_limit=p.borrow_limit,
         land_price=land_price(p),
         animal_price=p.animal_price,
-        lend_share=p.lend_share,
+        lend_share=p.lend_share * (1.0 - p.accumulation_stigma),
         monopoly_lending=p.monopoly_lending,
     )
 

@@ -35,6 +35,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at
 from .tax import agricultural_tax_kernel
+from .tax import schedule as tax_schedule
 from .teams import LOWER_COOP, fair_plough_fee
 
 # The policy lever `join_pressure` (0 voluntary .. 1 compulsory) has a documented meaning at its top:
@@ -224,13 +225,14 @@ class TaxConstants(NamedTuple):
 
 @once_per_params
 def tax_constants(p: Params) -> TaxConstants:
+    s = tax_schedule(p)  # the schedule `tax_schedule` names
     return TaxConstants(
         normal_yield=p.normal_yield,
         rebate=p.coop_tax_rebate,
-        exemption=p.tax_exemption_per_head,
-        rate_min=p.tax_rate_min,
-        rate_max=p.tax_rate_max,
-        span=p.tax_progression_span,
+        exemption=s.exemption,
+        rate_min=s.rate_min,
+        rate_max=s.rate_max,
+        span=s.span,
     )
 
 

@@ -5,7 +5,12 @@ worker-years or more keeps a long-term labourer (长工). Policy (`hired_labour_
 free; taxed (the employer pays `hired_labour_tax` on the wage bill); capped (no
 household hires more than `hired_labour_cap`); banned. Team members may be barred
 from long-term hiring (`team_ban_long_term_hire`). Labour nobody hires goes to
-sideline work at `sideline_income`.
+sideline work at `sideline_income`. Keeping a long-term hand was politically risky after 1951
+(the "four freedoms" debate, the campaigns against new rich peasants): an employer forgoes
+`accumulation_stigma` of the hands he would hire beyond short-term ones (`restrained`).
+
+>>> restrained(1.749, 0.749, 0.5), restrained(0.5, 0.749, 0.5), restrained(2.0, 0.749, 0.0)
+(1.249, 0.5, 2.0)
 """
 
 from __future__ import annotations
@@ -64,6 +69,15 @@ def hiring_limit_kernel(in_team, constants):
 def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
     """Most worker-years each household may hire under the policies."""
     return hiring_limit_kernel(in_team, hiring_constants.record(p))
+
+
+@jit
+def restrained(hire, short_term, stigma):
+    """Worker-years an employer hires when he forgoes `stigma` of those beyond `short_term` (the most that
+    is not yet a long-term hand)."""
+    if stigma > 0.0 and hire > short_term:
+        return short_term + (hire - short_term) * (1.0 - stigma)
+    return hire
 
 
 @jit

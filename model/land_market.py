@@ -7,6 +7,8 @@ clears by proportional rationing, so land sold equals land bought. Policy
 (`land_sale_policy`): free; taxed (buyers pay the deed tax `land_sale_tax`);
 capped (no buyer may hold more than `land_holding_cap` times the village's mean land
 per head); banned (no sales and no foreclosure: a household that cannot borrow goes hungry).
+Buying land was politically risky after 1951 (the "four freedoms" debate, the campaigns against
+new rich peasants): buyers offer `accumulation_stigma` less than they would.
 Members of advanced co-ops hold no land of their own to sell: the collective owns it.
 """
 
@@ -30,7 +32,7 @@ class LandSaleConstants(NamedTuple):
     buyer_price: float  # what a buyer pays per mu, deed tax included
     capped: bool  # holdings capped at `cap` times the village's mean land per head
     cap: float
-    purchase_share: float  # share of grain to spare a buyer offers
+    purchase_share: float  # share of grain to spare a buyer offers, less what the stigma of getting rich holds back
 
 
 def distress_price(p: Params) -> float:
@@ -45,7 +47,7 @@ def land_sale_constants(p: Params) -> LandSaleConstants:
         buyer_price=price * (1.0 + (p.land_sale_tax if p.land_sale_policy == "taxed" else 0.0)),
         capped=p.land_sale_policy == "capped",
         cap=p.land_holding_cap,
-        purchase_share=p.land_purchase_share,
+        purchase_share=p.land_purchase_share * (1.0 - p.accumulation_stigma),
     )
 
 

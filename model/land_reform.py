@@ -1,10 +1,22 @@
 """The initial state: the outcome of the land reform in each village.
 
-Land is shared out nearly equally per head, but after the Hebei village figures the
-reform left differences by class of origin: rich peasants kept part of their land,
-poor peasants' households held less, former landlords got an equal share. Draft
-animals are scarce and unequal by class (Hebei, 41 villages, 1948).
-Sources are in docs/ODD.md (Initialisation) and the schema's `source` fields.
+Land is shared out nearly equally per head, with differences by class of origin that
+depend on where the village lies (`liberated_area`):
+
+- in the old liberated areas the 1947 Outline Land Law shared all land equally per head,
+  taking the surplus of those with much to make up those with little (art. 6), and
+  requisitioned the rich peasants' surplus animals, implements and grain (art. 8): rich-origin
+  households start with an equal share per head and little more than others in tools, animals
+  and stores;
+- in the new areas the 1950 Agrarian Reform Law protected "land owned by rich peasants and
+  cultivated by themselves or by hired labour, and their other properties" (art. 6): rich
+  peasants keep part of their land (the Hebei village figures of 1946, before the Outline Land
+  Law), their animals and their tools.
+
+Former landlords got an equal share. Draft animals are scarce and unequal by class (Hebei,
+41 villages, 1948, after the Outline Land Law). Which parameters `liberated_area` selects is
+in `model.params.AREA_DEFAULTS`; sources are in docs/ODD.md (Initialisation) and the schema's
+`source` fields.
 """
 
 from __future__ import annotations
@@ -14,6 +26,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import purposes
+from .classification import MIDDLE as MIDDLE_CLASS
+from .classification import POOR as POOR_CLASS
+from .classification import RICH as RICH_CLASS
 from .jit import jit
 from .params import Params
 from .rng import Draws, binomial, normal
@@ -22,15 +37,19 @@ from .teams import TEAM
 
 LANDLORD, RICH, MIDDLE, POOR = 0, 1, 2, 3  # origin classes (metrics.ORIGIN_NAMES order)
 
-# Households per draft animal by class of origin, 41 villages of Hebei, 1948
-# (Hebei provincial gazetteer; historical_facts.csv row draft_animals_hebei_1948).
-HOUSEHOLDS_PER_ANIMAL = np.array([6.3, 2.7, 3.1, 4.4])  # indexed by origin class
-# Relative farm capital and grain stocks by origin (assumed: rich peasants kept tools and stores,
-# landlords lost theirs, poor peasants received some in the reform's 'fruits').
-CAPITAL_FACTOR = np.array([0.5, 2.0, 1.0, 0.6])
-GRAIN_FACTOR = np.array([0.6, 2.0, 1.0, 0.5])
+# Households per draft animal by class of origin (landlord, rich, middle, poor), by liberated area. Old areas:
+# 41 villages of Hebei, 1948, after the Outline Land Law (Hebei provincial gazetteer; historical_facts.csv row
+# draft_animals_hebei_1948). New areas: the same but for rich peasants, who kept their animals under the 1950
+# law (art. 6); one animal per rich household is an assumption (no figure found). The mean over all households
+# is `animals_per_household` in both.
+HOUSEHOLDS_PER_ANIMAL = {"old": (6.3, 2.7, 3.1, 4.4), "new": (6.3, 1.0, 3.1, 4.4)}
+# Relative farm capital and grain stocks by origin (assumed: landlords lost theirs, poor peasants received some
+# in the reform's 'fruits'; rich peasants kept tools and stores in the new areas, twice the middle peasants',
+# but lost their surplus in the old ones (Outline Land Law art. 8), keeping a fifth more than middle peasants).
+CAPITAL_FACTOR = {"old": (0.5, 1.2, 1.0, 0.6), "new": (0.5, 2.0, 1.0, 0.6)}
+GRAIN_FACTOR = {"old": (0.6, 1.2, 1.0, 0.5), "new": (0.6, 2.0, 1.0, 0.5)}
 # Current class at the start, by origin (landlords hold an equal share and farm it themselves).
-START_CLASS = np.array([2, 4, 2, 1])  # middle, rich, middle, poor (metrics.CLASS_NAMES codes)
+START_CLASS = np.array([MIDDLE_CLASS, RICH_CLASS, MIDDLE_CLASS, POOR_CLASS])  # metrics.CLASS_NAMES codes
 # Draft animals: a household of a class with `rate` animals per household owns a whole animal with chance
 # 0.8 x rate and a half share with chance 0.4 x rate, so that it owns `rate` on average (0.8 + 0.5 x 0.4 = 1);
 # the split between whole animals and shares is assumed (half shares were common where animals were scarce).
@@ -51,6 +70,9 @@ class ReformConstants(NamedTuple):
 
     cuts: tuple  # cumulative shares of landlord, rich and poor origins
     ratio: tuple  # land per household relative to the average, by origin class
+    households_per_animal: tuple  # by origin class, for the liberated area
+    capital_factor: tuple  # farm capital relative to middle peasants', by origin class
+    grain_factor: tuple  # grain stocks relative to middle peasants', by origin class
     animal_scale: float  # animals_per_household / the expected rate of the class rates
     land_per_head: float
     household_size_mean: float
@@ -128,7 +150,7 @@ def reform_kernel(H, n_villages, u, persons, elders, workers_drawn, land_noise, 
         weight[i] = c.ratio[o] * persons[i] / c.household_size_mean * land_noise[i]
         people[v] += persons[i]
         weights[v] += weight[i]
-        rate = 1.0 / HOUSEHOLDS_PER_ANIMAL[o] * c.animal_scale
+        rate = 1.0 / c.households_per_animal[o] * c.animal_scale
         out.animals[i] = (
             1.0 if u[i, 5] < WHOLE_ANIMAL_BELOW * rate else (0.5 if u[i, 5] < HALF_SHARE_BELOW * rate else 0.0)
         )
@@ -136,9 +158,9 @@ def reform_kernel(H, n_villages, u, persons, elders, workers_drawn, land_noise, 
         v = i // H
         out.land[i] = weight[i] / weights[v] * (people[v] * c.land_per_head)
         o = out.origin_class[i]
-        out.capital[i] = c.capital_per_mu * out.land[i] * CAPITAL_FACTOR[o]
+        out.capital[i] = c.capital_per_mu * out.land[i] * c.capital_factor[o]
         need = (out.workers[i] + c.child_weight * out.children[i] + c.elder_weight * out.elders[i]) * c.subsistence
-        out.grain[i] = need * c.grain_months / 12 * GRAIN_FACTOR[o]
+        out.grain[i] = need * c.grain_months / 12 * c.grain_factor[o]
         out.skill[i] = skill[i]
         out.founded[i] = c.start_year - 1
         out.effort[i] = 1.0
@@ -178,7 +200,8 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     # Draft animals: whole animals or a half share, at the class rate scaled to the mean
     # by the expected rate (not the sample mean, which would couple villages).
     shares = (p.origin_landlord_share, p.origin_rich_share, s_mid, p.origin_poor_share)
-    expected = sum(s / k for s, k in zip(shares, HOUSEHOLDS_PER_ANIMAL.tolist(), strict=True))
+    per_animal = HOUSEHOLDS_PER_ANIMAL[p.liberated_area]
+    expected = sum(s / k for s, k in zip(shares, per_animal, strict=True))
     skill = np.exp(p.skill_sd * normal(u[:, 6]) - p.skill_sd**2 / 2)
 
     # the household's land is its weight's share of its village's land (land_per_head for each
@@ -187,6 +210,9 @@ def land_reform(p: Params, draws: Draws, n_villages: int) -> Households:
     c = ReformConstants(
         cuts=cuts,
         ratio=ratio,  # by origin
+        households_per_animal=per_animal,
+        capital_factor=CAPITAL_FACTOR[p.liberated_area],
+        grain_factor=GRAIN_FACTOR[p.liberated_area],
         animal_scale=p.animals_per_household / expected,
         land_per_head=p.land_per_head,
         household_size_mean=p.household_size_mean,

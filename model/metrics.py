@@ -12,11 +12,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "population": ("persons", "people in those households"),
     "total_land": ("mu", "cultivated land owned in the village (never changes)"),
     "gini_land": ("Gini", "inequality of owned land per head across households"),
+    "gini_land_household": (
+        "Gini",
+        "inequality of owned land per household (as county records give it: a household of many persons holds more)",
+    ),
     "gini_income": ("Gini", "inequality of the year's net income per head across households"),
     "gini_wealth": ("Gini", "inequality of net wealth per head (land, animals, capital, grain, less debt)"),
     "top10_land_share": ("share", "share of the village's land owned by its 10% largest landholders"),
     "share_hired_labourer": ("share of households", "households classed as hired labourers"),
     "share_poor": ("share of households", "households classed as poor peasants"),
+    "share_lower_middle": ("share of households", "households classed as lower-middle peasants (the 1955 category)"),
     "share_middle": ("share of households", "households classed as middle peasants"),
     "share_well_off_middle": ("share of households", "households classed as well-off middle peasants"),
     "share_rich": ("share of households", "households classed as rich peasants"),
@@ -74,7 +79,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "coop_size_mean": ("households/co-op", "member households per producer co-op (0 where there is none)"),
 }
 
-CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "middle", "well_off_middle", "rich")
+CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "lower_middle", "middle", "well_off_middle", "rich")
 CLASS_SHARES: tuple[str, ...] = tuple(f"share_{c}" for c in CLASS_NAMES)
 ORIGIN_NAMES: tuple[str, ...] = ("landlord", "rich", "middle", "poor", "hired_labourer")
 

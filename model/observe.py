@@ -23,6 +23,7 @@ ROWS = (
     "population",
     "total_land",
     "gini_land",
+    "gini_land_household",
     "gini_income",
     "gini_wealth",
     "top10_land_share",
@@ -326,6 +327,7 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
         start[g + 1] += start[g]
     many = V > 1  # as `gini` with several groups
     gini_land = gini_segments(start, land_pc, many)
+    gini_land_household = gini_segments(start, land, many)
     gini_income = gini_segments(start, income_pc, many)
     gini_wealth = gini_segments(start, wealth_pc, many)
     top10 = top_share_segments(start, land, TOP_SHARE, many)
@@ -377,6 +379,7 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
             pop[g],
             total_land[g],
             gini_land[g],
+            gini_land_household[g],
             gini_income[g],
             gini_wealth[g],
             top10[g],

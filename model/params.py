@@ -34,7 +34,16 @@ LIU = "Liu Shaoqi, comment on the Shanxi document, 3 Jul 1951"
 DRAFT = "Draft Resolution on Mutual Aid and Cooperation in Agricultural Production, Sep 1951 conference"
 DEC51 = "CC draft resolution on mutual aid and cooperation, distributed 15 Dec 1951"
 TAX50 = "Provisional Regulations on Agricultural Tax in the New Liberated Areas, Sep 1950"
-CLASS50 = "Decisions Concerning the Differentiation of Class Status in the Countryside, Aug 1950"
+CLASS50 = (
+    "Government Administration Council, Decisions Concerning the Differentiation of Class Status in the Countryside, "
+    "4 Aug 1950 (with the 1933 'How to Analyse the Classes in the Rural Areas' they re-issued)"
+)
+CLASS55 = (
+    "CCP CC, Resolution on the Question of Agricultural Co-operation, 11 Oct 1955 (after Mao's report of 31 Jul 1955)"
+)
+OUTLINE47 = "Outline Land Law of China, CCP CC, 10 Oct 1947 (old liberated areas)"
+LAW50 = "Agrarian Reform Law of the People's Republic of China, 28 Jun 1950 (new liberated areas)"
+NCTAX = "North China agricultural tax in the old liberated areas, 1950-1952 (county gazetteer; historical_facts.csv row tax_north_china)"
 LIN90 = "Lin, J. Y. (1990), 'Collectivization and China's Agricultural Crisis in 1959-1961', J. Political Economy 98(6)"
 DATA = "shared historical figures (historical_facts.csv)"
 NBS_POP = "National Bureau of Statistics, China Statistical Yearbook: total population at year end (million)"
@@ -113,6 +122,26 @@ MarketPolicy = Literal["free", "taxed", "capped", "banned"]
 RentalPolicy = Literal["free", "capped", "banned"]
 CreditPolicy = Literal["free", "capped", "banned"]
 AnimalPolicy = Literal["free", "banned"]
+LiberatedArea = Literal["old", "new"]
+TaxSchedule = Literal["north_china_1950", "new_areas_1950"]
+
+# What `liberated_area` selects: the value of each of these parameters that a scenario does not give
+# itself (explicit values win). The fields' own defaults are those of the old areas (the default area).
+AREA_DEFAULTS: dict[str, dict[str, Any]] = {
+    "old": {
+        "origin_rich_land_ratio": 1.0,
+        "origin_poor_land_ratio": 0.95,
+        "initial_team_share": 0.5,
+        "tax_schedule": "north_china_1950",
+    },
+    "new": {
+        "origin_rich_land_ratio": 3.2,
+        "origin_poor_land_ratio": 0.85,
+        "initial_team_share": 0.15,
+        "tax_schedule": "new_areas_1950",
+    },
+}
+DEFAULT_AREA = "old"
 
 
 class Params(BaseModel):
@@ -128,6 +157,21 @@ class Params(BaseModel):
     )
 
     # --- the land reform outcome (initial state) ------------------------------------
+    liberated_area: LiberatedArea = P(
+        "old",
+        "old liberated areas (land reform under the 1947 Outline Land Law: rich peasants' surplus land, animals and "
+        "tools taken, holdings nearly equal per head, many teams already) or new ones (the 1950 Agrarian Reform Law "
+        "kept the rich-peasant economy: a less equal start, few households organised); it selects the defaults of "
+        "origin_rich_land_ratio, origin_poor_land_ratio, initial_team_share and tax_schedule (values a scenario "
+        "gives itself win) and the rich-origin households' animals and tools",
+        "",
+        "land_reform",
+        source=OUTLINE47 + "; " + LAW50,
+        passage="Outline Land Law art. 6: all land ... distributed equally per head, the surplus of those with much "
+        "taken to make up those with little; art. 8: the surplus animals, implements, houses and grain of rich "
+        "peasants requisitioned. 1950 law art. 6: land owned by rich peasants and cultivated by themselves or by "
+        "hired labour, and their other properties, shall be protected from infringement",
+    )
     land_per_head: float = P(
         3.5,
         "cultivated land per person after land reform (between the Hebei village's 2.9 and the about 4 that Shanxi's 1950 harvest implies)",
@@ -160,14 +204,17 @@ class Params(BaseModel):
         passage="classes_after_reform_hebei_1946: rich peasants 2.7% of households held 8.7% of land",
     )
     origin_rich_land_ratio: float = P(
-        3.2,
-        "land of a rich-origin household relative to the average household",
+        1.0,
+        "land per head of a rich-origin household relative to the average (by liberated_area: 1.0 in old areas, "
+        "where the Outline Land Law took rich peasants' surplus land; 3.2 in new areas, where the 1950 law kept it)",
         "ratio",
         "land_reform",
         ge=1,
         le=10,
         source=DATA,
-        passage="classes_after_reform_hebei_1946: 8.7% of land / 2.7% of households = 3.2",
+        passage="classes_after_reform_hebei_1946: 8.7% of land / 2.7% of households = 3.2 (the new areas' value; "
+        "Hebei in 1946 had not yet applied the Outline Land Law); old areas: equal share per head (Outline Land Law "
+        "art. 6)",
     )
     origin_landlord_share: float = P(
         0.038,
@@ -190,14 +237,19 @@ class Params(BaseModel):
         passage="classes_after_reform_hebei_1946: poor peasants 27.3% of households held 11.9% of land",
     )
     origin_poor_land_ratio: float = P(
-        0.85,
-        "land of a poor-origin household relative to the average household (0.44 in Hebei in 1946, before the 1947 Outline Land Law's equal share per head)",
+        0.95,
+        "land per head of a poor-origin household relative to the average (0.44 in Hebei in 1946, before the 1947 "
+        "Outline Land Law's equal share per head; by liberated_area: 0.95 in old areas, 0.85 in new ones, both "
+        "assumptions: equalisation nearly complete where the Outline Land Law was applied, less where the 1950 law "
+        "distributed on the basis of the land each tilled)",
         "ratio",
         "land_reform",
         ge=0.05,
         le=1,
         source=DATA,
-        passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44 after the first round; assumed 0.85 after equalisation",
+        passage="classes_after_reform_hebei_1946: 11.9% of land / 27.3% of households = 0.44 after the first round; "
+        "assumed 0.95 (old areas) and 0.85 (new areas) after equalisation; land_gini_after_reform: Gini 0.10 after "
+        "the reform",
     )
     animals_per_household: float = P(
         0.30,
@@ -453,10 +505,69 @@ class Params(BaseModel):
         le=1,
     )
 
+    accumulation_stigma: float = P(
+        0.0,
+        "political risk of getting rich: the share of their planned land purchases, hiring beyond short-term hands "
+        "and lending that households with grain to spare forgo (0: none; 1: none of it); the size is an "
+        "assumption, the risk is documented",
+        "share",
+        "markets",
+        ge=0,
+        le=1,
+        source=DEC51,
+        passage="the debate over the 'four freedoms' (to buy and sell land, hire labour, lend and trade) in 1951, and "
+        "the campaigns against new rich peasants: buying land, hiring long-term hands and lending marked a household "
+        "as one",
+    )
+
     # --- the state's agricultural tax ------------------------------------------------
+    tax_schedule: TaxSchedule = P(
+        "north_china_1950",
+        "the agricultural tax: the nearly proportional tax of the old liberated areas of North China "
+        "(north_china_1950: tax_exempt_standard_mu per head exempt, then tax_per_standard_mu) or the progressive "
+        "schedule of the new areas (new_areas_1950: tax_exemption_per_head, then tax_rate_min to tax_rate_max); "
+        "by liberated_area unless given",
+        "",
+        "tax",
+        source=NCTAX + "; " + TAX50,
+        passage="tax_north_china: one standard mu per person exempt, then about 22 jin of millet per taxable standard "
+        "mu (nearly proportional, not the 3-42% progressive schedule of the new areas)",
+    )
+    tax_standard_mu_yield: float = P(
+        150.0,
+        "normal yield of one standard mu, the unit of the North China tax (my reading of the North China rules: "
+        "land of a normal yield of 10 shi dou of millet, about 150 jin; to be checked against the 1950 rules); "
+        "millet counted as grain",
+        "jin/standard mu",
+        "tax",
+        ge=1,
+        le=2000,
+        source=NCTAX,
+        passage="tax_north_china: per taxable standard mu",
+    )
+    tax_exempt_standard_mu: float = P(
+        1.0,
+        "standard mu per person exempt from the North China tax",
+        "standard mu/person",
+        "tax",
+        ge=0,
+        le=20,
+        source=NCTAX,
+        passage="tax_north_china: one standard mu per person exempt",
+    )
+    tax_per_standard_mu: float = P(
+        22.0,
+        "North China tax per taxable standard mu (millet counted as grain)",
+        "jin/standard mu",
+        "tax",
+        ge=0,
+        le=500,
+        source=NCTAX,
+        passage="tax_north_china: about 22 jin of millet per taxable standard mu",
+    )
     tax_exemption_per_head: float = P(
         150.0,
-        "normal yield per head exempt from the agricultural tax",
+        "normal yield per head exempt from the agricultural tax (new_areas_1950 schedule)",
         "jin/person",
         "tax",
         ge=0,
@@ -497,7 +608,8 @@ class Params(BaseModel):
     )
     well_off_exploitation_share: float = P(
         0.05,
-        "exploitation income above this share (but not above the rich line) makes a well-off middle peasant",
+        "exploitation income above this share (but not above the rich line) makes a well-off middle peasant (the "
+        "text gives no lower bound: 5% is an assumption)",
         "share",
         "classification",
         ge=0,
@@ -506,23 +618,53 @@ class Params(BaseModel):
         passage="well-to-do middle peasants with slight exploitation",
     )
     labourer_wage_share: float = P(
-        0.5, "wage income above this share of income makes a hired labourer", "share", "classification", ge=0, le=1
-    )
-    poor_land_ratio: float = P(
-        0.6,
-        "own land per head below this multiple of the village mean marks a household short of land",
-        "ratio",
-        "classification",
-        ge=0,
-        le=2,
-    )
-    poor_dependence_share: float = P(
-        0.15,
-        "rent paid plus wages earned above this share of income marks a household short of means",
+        0.5,
+        "labour sold (wages and side work) above this share of income, with own land not enough, makes a hired "
+        "labourer ('mainly' read as more than half)",
         "share",
         "classification",
         ge=0,
         le=1,
+        source=CLASS50,
+        passage="workers (farm labourers included) generally have no land or tools ... they live wholly or mainly by "
+        "selling their labour power",
+    )
+    poor_land_need_ratio: float = P(
+        1.0,
+        "own land is not enough when its normal yield is below this multiple of the household's subsistence need "
+        "(an absolute test: 1 = it cannot feed the household in a normal year; my reading of the criterion)",
+        "ratio",
+        "classification",
+        ge=0,
+        le=5,
+        source=CLASS50,
+        passage="poor peasants: some own part of the land and incomplete tools, some own no land ... in general they "
+        "must rent land to farm and sell part of their labour",
+    )
+    poor_dependence_share: float = P(
+        0.15,
+        "rent paid plus labour sold (wages and side work) above this share of income marks a household that lives "
+        "partly by renting land or selling labour (the share is an assumption: the text says middle peasants may "
+        "suffer 'a small part' of such exploitation)",
+        "share",
+        "classification",
+        ge=0,
+        le=1,
+        source=CLASS50,
+        passage="middle peasants live wholly or mainly by their own labour ... many middle peasants are themselves "
+        "exploited to a small extent by others, through rent and interest",
+    )
+    lower_middle_land_need_ratio: float = P(
+        1.25,
+        "a middle peasant whose own land's normal yield is below this multiple of its subsistence need (no margin "
+        "for a bad year) is a lower-middle peasant (assumption: a quarter above need)",
+        "ratio",
+        "classification",
+        ge=0,
+        le=5,
+        source=CLASS55,
+        passage="the poor peasants and the lower strata of the new and old middle peasants (lower-middle peasants), "
+        "whose economic position is still difficult",
     )
 
     # --- mutual aid teams --------------------------------------------------------------
@@ -550,13 +692,16 @@ class Params(BaseModel):
     team_min_size: int = P(3, "a team with fewer members disbands", "households", "teams", ge=2, le=40)
     initial_team_share: float = P(
         0.5,
-        "share of households that belong to a mutual aid team at the start (old liberated areas had teams before 1951)",
+        "share of households that belong to a mutual aid team at the start (by liberated_area: 0.5 in old areas, "
+        "which had teams before 1951; 0.15 in new ones, their 1952 share scaled back to 1951 by the national growth)",
         "share of households",
         "teams",
         ge=0,
         le=1,
-        source=NCB,
-        passage="55% of all households in Shanxi Province are participating in mutual aid groups ... Whether this figure is too high requires scrutiny",
+        source=NCB + "; " + DATA,
+        passage="55% of all households in Shanxi Province are participating in mutual aid groups ... Whether this "
+        "figure is too high requires scrutiny; org_old_areas_1952: over 0.65; org_new_areas_1952: 0.25; "
+        "organised_share_china: 0.25 in 1951, 0.36-0.40 in 1952 (0.25 x 0.25 / 0.38 = 0.16)",
     )
     team_season: Literal["seasonal", "year_round"] = P(
         "year_round",
@@ -1126,6 +1271,17 @@ class Params(BaseModel):
     def _pressure_path(cls, value):
         return PressurePath(value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _area_defaults(cls, data: Any) -> Any:
+        """The parameters `liberated_area` selects, where the values given do not set them (see AREA_DEFAULTS)."""
+        if isinstance(data, dict):
+            area = data.get("liberated_area", DEFAULT_AREA)
+            missing = {k: v for k, v in AREA_DEFAULTS.get(area, {}).items() if k not in data}
+            if missing:
+                data = {**data, **missing}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self):
         """Rules between fields (each field's own range is checked by its Field)."""
@@ -1297,6 +1453,12 @@ def make_params(params: Params | dict[str, Any] | None = None, /, **values: Any)
             raise ParameterError(f"parameter name {key!r} is not allowed: expected a name (text)")
     check_names(values)
     check_names(base)
+    if isinstance(params, Params) and values.get("liberated_area", params.liberated_area) != params.liberated_area:
+        # another area: what the old one selected gives way to the new one's defaults (values that differ from
+        # the old area's defaults were set on purpose and stay)
+        for k, v in AREA_DEFAULTS[params.liberated_area].items():
+            if base.get(k) == v:
+                del base[k]
     base.update(values)
     # numpy scalars come in from sweeps: turn them into Python numbers first
     base = {k: (v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes)) else v) for k, v in base.items()}

@@ -8,7 +8,7 @@ bids for land where tenancy beats side work. The rental market clears (`land_ren
 team members then exchange hands (only in the peak seasons for a seasonal team) and pool
 their animals and the team's own (`teams.pool`); outside the teams, owners hire out
 spare ploughing to households without animals (`animal_market`); last, employers hire
-hands (`labour_market`).
+hands (`labour_market`), forgoing `accumulation_stigma` of the hands beyond short-term ones.
 
 >>> from model.params import make_params
 >>> c = spring_constants(make_params())
@@ -47,6 +47,8 @@ class SpringConstants(NamedTuple):
     advance_wage_share: float  # share of the wage cost advanced from stores
     plough_fee: float  # market fee for a mu of ploughing, jin
     season: float  # share of a member's hands a team exchanges (1 for a year-round team)
+    short_term: float  # most worker-years hired that are not yet a long-term hand
+    stigma: float  # accumulation_stigma: share of the hands beyond short-term ones an employer forgoes
 
 
 @once_per_params
@@ -66,6 +68,8 @@ def spring_constants(p: Params) -> SpringConstants:
         plough_fee=animal_market.plough_fee(p),
         # a seasonal team exchanges hands only in the peak seasons; animals are pooled for ploughing either way
         season=1.0 if p.team_season == "year_round" else p.seasonal_labour_share,
+        short_term=p.long_term_hire * labour_market.JUST_BELOW,
+        stigma=p.accumulation_stigma,
     )
 
 
@@ -161,7 +165,9 @@ def plans_kernel(lab, land, animals, capital, skill, grain, need, private, limit
         if not private[i]:
             continue
         if excess > 0 and ypm_own - c.wage_cost / mpw > c.rent:
-            hire_plan[i] = np.minimum(np.minimum(excess / mpw, afford[i]), limit[i])
+            hire_plan[i] = labour_market.restrained(
+                np.minimum(np.minimum(excess / mpw, afford[i]), limit[i]), c.short_term, c.stigma
+            )
         offer[i] = np.maximum(excess - hire_plan[i] * mpw, 0.0)
         if excess < 0 and (ypm_own - c.rent) * mpw > c.sideline_income:
             bid[i] = -excess
@@ -222,6 +228,10 @@ def hiring_kernel(hired_out_a, hired_in_a, private, deficit, surplus, afford, hi
     for i in range(n):
         plough_fees[i] = (hired_out_a[i] - hired_in_a[i]) * c.plough_fee
         if private[i]:
-            demand[i] = np.minimum(deficit[i], np.minimum(np.maximum(afford[i], hire_plan[i]), limit[i]))
+            demand[i] = labour_market.restrained(
+                np.minimum(deficit[i], np.minimum(np.maximum(afford[i], hire_plan[i]), limit[i])),
+                c.short_term,
+                c.stigma,
+            )
             supply[i] = surplus[i]
     return demand, supply

@@ -1,14 +1,27 @@
-"""The agricultural tax: progressive on the normal yield per head of a household's own land.
+"""The agricultural tax on the normal yield of a household's own land, by one of two schedules.
 
-After the 1950 regulations for the new liberated areas: a per-head exemption, then a
-rate that rises with taxable normal yield per head from `tax_rate_min` to
-`tax_rate_max` over `tax_progression_span` jin. The tax falls on the owner of the
-land; co-op members may get part of it remitted (`coop_tax_rebate`).
+`tax_schedule`:
+
+- "new_areas_1950", the 1950 regulations for the new liberated areas: a per-head exemption
+  (`tax_exemption_per_head`), then a rate that rises with taxable normal yield per head from
+  `tax_rate_min` to `tax_rate_max` over `tax_progression_span` jin (3% to 42%);
+- "north_china_1950", the tax of the old liberated areas of North China (historical_facts.csv row
+  `tax_north_china`): one standard mu per person exempt (`tax_exempt_standard_mu`), then about 22 jin
+  of millet per taxable standard mu (`tax_per_standard_mu`), a standard mu being land of normal yield
+  `tax_standard_mu_yield`. Nearly proportional: it is the same formula with the exemption
+  `tax_exempt_standard_mu x tax_standard_mu_yield` jin per head and one rate,
+  `tax_per_standard_mu / tax_standard_mu_yield`, from the first taxable jin to the last.
+
+The tax falls on the owner of the land; co-op members may get part of it remitted (`coop_tax_rebate`).
 
 >>> from model.params import make_params
->>> p = make_params(tax_exemption_per_head=100, tax_rate_min=0.1, tax_rate_max=0.3, tax_progression_span=200)
+>>> p = make_params(tax_schedule="new_areas_1950", tax_exemption_per_head=100, tax_rate_min=0.1, tax_rate_max=0.3,
+...                 tax_progression_span=200)
 >>> agricultural_tax(np.array([500.0]), np.array([2]), p).round(2).tolist()   # 150 taxable per head at 25%
 [75.0]
+>>> p = make_params(tax_schedule="north_china_1950")   # 2 persons on 600 jin: 4 standard mu, 2 exempt, 2 x 22
+>>> agricultural_tax(np.array([600.0]), np.array([2]), p).round(2).tolist()
+[44.0]
 """
 
 from __future__ import annotations
@@ -33,13 +46,44 @@ class TaxConstants(NamedTuple):
     coop_rebate: float  # share of a co-op member's tax remitted (coop_tax_rebate)
 
 
+class Schedule(NamedTuple):
+    """A tax schedule in the one form the kernel computes: exemption per head, then a rate rising
+    from `rate_min` to `rate_max` over `span` taxable jin per head."""
+
+    exemption: float
+    rate_min: float
+    rate_max: float
+    span: float
+
+
+@once_per_params
+def schedule(p: Params) -> Schedule:
+    """The schedule `tax_schedule` names.
+
+    >>> from model.params import make_params
+    >>> s = schedule(make_params(tax_schedule="north_china_1950"))
+    >>> s.exemption, round(s.rate_min, 4), s.rate_min == s.rate_max
+    (150.0, 0.1467, True)
+    """
+    if p.tax_schedule == "north_china_1950":
+        rate = p.tax_per_standard_mu / p.tax_standard_mu_yield
+        return Schedule(
+            exemption=p.tax_exempt_standard_mu * p.tax_standard_mu_yield,
+            rate_min=rate,
+            rate_max=rate,
+            span=p.tax_progression_span,
+        )
+    return Schedule(p.tax_exemption_per_head, p.tax_rate_min, p.tax_rate_max, p.tax_progression_span)
+
+
 @once_per_params
 def tax_constants(p: Params) -> TaxConstants:
+    s = schedule(p)
     return TaxConstants(
-        exemption=p.tax_exemption_per_head,
-        rate_min=p.tax_rate_min,
-        rate_max=p.tax_rate_max,
-        span=p.tax_progression_span,
+        exemption=s.exemption,
+        rate_min=s.rate_min,
+        rate_max=s.rate_max,
+        span=s.span,
         normal_yield=p.normal_yield,
         coop_rebate=p.coop_tax_rebate,
     )

@@ -5,7 +5,8 @@
 >>> df = m.datacollector.get_model_vars_dataframe()
 >>> df["year"].tolist()
 [1951, 1952, 1953]
->>> round(df["share_hired_labourer"] + df["share_poor"] + df["share_middle"] + df["share_well_off_middle"] + df["share_rich"], 9).tolist()
+>>> round(df[["share_hired_labourer", "share_poor", "share_lower_middle", "share_middle", "share_well_off_middle",
+...           "share_rich"]].sum(axis=1), 9).tolist()
 [1.0, 1.0, 1.0]
 """
 

@@ -148,7 +148,7 @@ def step(
     _add(flows, consumption.save(h, T, p, in_coop, spring.cultivated, reserve))
 
     # 10. classification from the year's incomes
-    classification.classify_households(h, p, V, persons, private, output, d.farm, spring.hired_out_a)
+    classification.classify_households(h, p, private, output, d.farm, spring.hired_out_a)
 
     # closing the accounts
     _book(

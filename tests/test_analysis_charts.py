@@ -87,13 +87,13 @@ def test_other_scenario_names_get_stable_distinct_colours():
     assert colors["liu_shaoqi_1951"] == style.PRESET_COLORS["liu_shaoqi_1951"]
 
 
-def test_class_composition_stacks_five_classes_per_scenario(res):
+def test_class_composition_stacks_every_class_per_scenario(res):
     fig = charts.class_composition(res)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 5
     assert [ax.get_title(loc="left") for ax in panels] == [style.PRESET_TITLES[s] for s in sorted(PRESETS)]
     for ax in panels:
-        assert len(ax.collections) == 5  # one area per class
+        assert len(ax.collections) == len(style.CLASS_NAMES)  # one area per class
         assert ax.get_ylim() == (0.0, 1.0)
     assert legend_texts(fig) == [style.CLASS_LABELS[c] for c in style.CLASS_NAMES]
     assert "Households by class" in fig.get_suptitle()

@@ -338,7 +338,8 @@ def test_seasonal_teams_exchange_fewer_hands():
     from model import VillageModel
 
     def exchanged(season):
-        m = VillageModel(households=150, rng=4, join_pressure=1.0, team_season=season)
+        # a new-area village: land-rich households short of hands in the first year
+        m = VillageModel(households=150, rng=4, join_pressure=1.0, team_season=season, liberated_area="new")
         m.step()
         return np.maximum(m.state.ledger, 0.0).sum()
 

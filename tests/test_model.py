@@ -149,7 +149,7 @@ def test_households_are_inspectable_mesa_agents():
         if attr in row.index:
             expected = row[attr]
             assert value == (expected if isinstance(expected, str) else pytest.approx(expected)), attr
-    assert h.social_class in ("hired_labourer", "poor", "middle", "well_off_middle", "rich")
+    assert h.social_class in ("hired_labourer", "poor", "lower_middle", "middle", "well_off_middle", "rich")
     assert sum(x.land for x in hs) == pytest.approx(m.state.land.sum())
     m.run_for(5)
     assert len(m.households) == len(m.state)  # views follow divisions and deaths
