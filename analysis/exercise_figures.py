@@ -17,7 +17,7 @@ statistic of one village's households: ``count``, ``coop_members_land_ratio``,
 ``share_where(condition, among)``, ``spearman(x, y)``, ``class_mean(quantity, class)``;
 household quantities ``persons``, ``land``, ``land_per_head``, ``cw_ratio``;
 conditions ``in_team``, ``with_oxen_and_hands``, ``short_of_oxen_or_hands``,
-``upward``, ``downward``, ``changed``, ``every`` and ``origin(class)``.
+``upward``, ``downward``, ``changed``, ``every``, ``origin(class)`` and ``classed(class)``.
 
 An expression is parsed, not run as Python: only these names, strings and numbers.
 
@@ -140,6 +140,11 @@ def origin(name: str) -> Quantity:
     return lambda h: h["origin_class"] == name
 
 
+def classed(name: str) -> Quantity:
+    """Households whose current class (by the 1950 rules, `model.metrics.CLASS_NAMES`) is `name`."""
+    return lambda h: h["social_class"] == name
+
+
 def upward(h: pd.DataFrame) -> pd.Series:
     return h["social_class"].isin(["rich", "well_off_middle"])
 
@@ -216,6 +221,7 @@ VOCABULARY: dict[str, Callable] = {
         with_oxen_and_hands,
         short_of_oxen_or_hands,
         origin,
+        classed,
         upward,
         downward,
         changed,

@@ -62,9 +62,10 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
     rich = np.clip(0.02 + 0.006 * drift * t + noise(0.004), 0, 1)
     well = np.clip(0.10 + 0.010 * drift * t + noise(0.008), 0, 1)
     hired = np.clip(0.02 + 0.004 * drift * t + noise(0.004), 0, 1)
-    poor = np.clip(0.30 - 0.004 * t + 0.006 * drift * t + noise(0.01), 0, 1)
-    middle = np.clip(1 - rich - well - hired - poor, 0, 1)
-    tot = rich + well + hired + poor + middle
+    poor = np.clip(0.05 + 0.004 * drift * t + noise(0.01), 0, 1)
+    lower = np.clip(0.15 + 0.006 * t + noise(0.01), 0, 1)
+    middle = np.clip(1 - rich - well - hired - poor - lower, 0, 1)
+    tot = rich + well + hired + poor + lower + middle
     team = np.clip(org * (1 - np.exp(-(t + 1) / 2.5)) + noise(0.02), 0, 1)
     coop_rate = np.clip(coop * 0.4 * (1 - np.exp(-np.maximum(t - 1, 0) / 3)) + np.abs(noise(0.01)), 0, team)
     members = np.maximum(team * hh, 1)
@@ -75,17 +76,20 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "population": np.round(hh * 4.6 * (1 + 0.012 * t)),
         "total_land": np.full(n, hh * 4.6 * 2.9),
         "gini_land": np.clip(0.18 + 0.015 * drift * t + noise(0.01), 0, 1),
+        "gini_land_household": np.clip(0.20 + 0.006 * drift * t + noise(0.01), 0, 1),
         "gini_income": np.clip(0.25 + 0.012 * drift * t + noise(0.02), 0, 1),
         "gini_wealth": np.clip(0.30 + 0.018 * drift * t + noise(0.015), 0, 1),
         "top10_land_share": np.clip(0.17 + 0.01 * drift * t + noise(0.008), 0, 1),
         "share_hired_labourer": hired / tot,
         "share_poor": poor / tot,
+        "share_lower_middle": lower / tot,
         "share_middle": middle / tot,
         "share_well_off_middle": well / tot,
         "share_rich": rich / tot,
         "grain_per_head": gpp,
         "poverty_rate": np.clip(0.12 + 0.004 * drift * t - 0.05 * org + noise(0.02), 0, 1),
         "land_sold": np.abs(hh * 0.05 * drift * (1 + noise(0.5))),
+        "land_foreclosed": np.abs(hh * 0.08 * drift * (1 + noise(0.5))),
         "distress_sales": rng.poisson(hh * 0.01 * drift + 0.1, n).astype(float),
         "hired_labour_share": np.clip(0.05 + 0.01 * drift * t + noise(0.01), 0, 1),
         "debt_total": np.abs(hh * 80 * drift * (1 + 0.05 * t) * (1 + noise(0.1))),
@@ -108,6 +112,14 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "grain_per_head_team": gpp * 1.03,
         "grain_per_head_coop": gpp * (1.05 - 0.02 * coop * t / 5),
         "grain_per_head_alone": gpp * 0.98,
+        "land_sold_share": np.abs(0.004 * drift * (1 + noise(0.5))),
+        "sellers_cumulative": np.clip(0.02 + 0.005 * drift * t, 0, 1),
+        "tenancy_share": np.clip(0.07 * drift * np.exp(-t / 8) + np.abs(noise(0.005)), 0, 1),
+        "migrants": np.where(t < 7, 0.004 + np.abs(noise(0.001)), 0.0),
+        "procurement": np.zeros(n),
+        "teams_formed": rng.poisson(0.5 + 2 * org * np.exp(-t / 3), n).astype(float),
+        "teams_lasting_year": np.round(team * hh / 8 * 0.95),
+        "coop_size_mean": np.where(coop_rate > 0, 20.0 * (1 + 0.02 * t), 0.0),
     }
     # metrics added to the model later than this file get a small positive stand-in
     return {k: out[k] if k in out else np.abs(noise(1.0)) for k in NAMES}
@@ -123,8 +135,8 @@ def _households(rng, traits, scenario, run_id, village, year, t, n) -> pd.DataFr
     income = 330 * persons * rng.lognormal(0, sigma + 0.1, n)
     rank = np.argsort(np.argsort(land / persons)) / n
     cls = np.select(
-        [rank < 0.04 * drift, rank < 0.3, rank < 0.85, rank < 1 - 0.04 * drift],
-        ["hired_labourer", "poor", "middle", "well_off_middle"],
+        [rank < 0.04 * drift, rank < 0.1, rank < 0.3, rank < 0.85, rank < 1 - 0.04 * drift],
+        ["hired_labourer", "poor", "lower_middle", "middle", "well_off_middle"],
         "rich",
     )
     team = np.where(rng.random(n) < traits[1] * 0.7, rng.integers(0, max(n // 8, 1), n), -1)
