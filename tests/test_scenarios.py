@@ -93,6 +93,43 @@ def test_every_preset_runs_a_few_years(name, tmp_path):
     assert frame["gini_land"].between(0, 1).all()
 
 
+HISTORICAL = "historical_path_1951_1957"
+
+
+def test_historical_path_covers_1951_to_1957_on_the_historical_settings():
+    sc = load(HISTORICAL)
+    assert "historical" in sc.name and HISTORICAL in preset_names()
+    assert (sc.start_year, sc.years) == (1951, 7)
+    p = sc.params
+    assert (p.liberated_area, p.tax_schedule, p.team_season) == ("old", "north_china_1950", "seasonal")
+    assert (p.grain_monopoly_year, p.three_fixes_year, p.advanced_coop_year) == (1953, 1955, 1956)
+    assert (p.target_membership, p.target_year) == (0.4, 1952)
+    assert p.migration_closed_year == 1958  # after the window: the towns stay open throughout
+    assert p.supply_marketing_coop and p.coop_credit
+    path = dict(p.pressure_path)
+    # the drives and retreats of row stop_go_campaigns, each felt in the spring after it
+    assert path[1953] > path[1954] < path[1955] < path[1956] == 1.0
+
+
+def test_historical_path_documents_every_value_it_sets():
+    sc = load(HISTORICAL)
+    assert set(sc.provenance) == set(sc.overrides) - {"households", "villages"}
+    for name, prov in sc.provenance.items():
+        assert prov.get("document") and len(prov.get("passage", "")) > 10, name
+    assert "stop_go_campaigns" in sc.provenance_of("pressure_path")["document"]
+    assert "not fitted" in sc.provenance_of("pressure_path")["note"]
+
+
+def test_historical_path_runs_its_seven_years(tmp_path):
+    sc = small(load(HISTORICAL), households=60)
+    res = scenarios.run(sc, reps=2, out=tmp_path / "out", workers=1, progress=False)
+    frame = res.frame()
+    assert res.complete and sorted(frame["year"].unique()) == list(range(1951, 1958))
+    assert (frame.loc[frame["year"] < 1953, "procurement"] == 0).all()  # no monopoly before 1953
+    assert (frame.loc[frame["year"] == 1953, "procurement"] > 0).any()
+    assert frame.loc[frame["year"] == 1956, "team_membership_rate"].min() > 0.9  # the high tide
+
+
 # --- extends and sweeps ----------------------------------------------------------------------
 
 
