@@ -316,3 +316,13 @@ def _wrap(fig: Figure, text: str, size) -> str:
 def title(fig: Figure, text: str) -> None:
     """The figure's title, wrapped to the figure's width so long scenario names never run off the edge."""
     fig.suptitle(_wrap(fig, text, mpl.rcParams["figure.titlesize"]))
+
+
+def scenario_title(name: str) -> str:
+    """A scenario as a person reads it: its preset name or file stem in words.
+
+    >>> scenario_title("liu_shaoqi_1951"), scenario_title("docs/exercises/scenarios/markets_closed.toml")
+    ('Liu Shaoqi 1951', 'Markets Closed')
+    """
+    stem = Path(name).stem if name.endswith(".toml") else name
+    return stem.replace("_", " ").title()

@@ -58,6 +58,25 @@ def server_command(host: str, port: int) -> list[str]:
     ]
 
 
+def port_number(text: str) -> int:
+    """A TCP port to listen on, 1 to 65535, or an argparse error saying so (never a traceback).
+
+    >>> port_number("8765")
+    8765
+    >>> port_number("70000")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: port must be a whole number from 1 to 65535, not 70000
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        port = None
+    if port is None or not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a whole number from 1 to 65535, not {text}")
+    return port
+
+
 def url(host: str, port: int) -> str:
     shown = "[::1]" if host == "::1" else host
     return f"http://{shown}:{port}/"
@@ -92,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "huzhu app    (then open http://127.0.0.1:8765/)\n"
         "huzhu app --host 0.0.0.0 --port 8765    (in a classroom: give students this machine's address)",
         [
-            arg("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"),
+            arg("--port", type=port_number, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"),
             arg(
                 "--host",
                 default=DEFAULT_HOST,

@@ -36,6 +36,48 @@ def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
+def wait_until(condition, timeout: float = 120.0) -> None:
+    """Wait for `condition` to hold (twice, 20 ms apart: the step's thread may still be redrawing)."""
+
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except ValueError:  # the page is being redrawn by the step's thread
+            return False
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if holds():
+            time.sleep(0.02)
+            if holds():
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.005)
+
+
+def step(rc, n: int = 1) -> None:
+    """Press Step a year n times, each time waiting for the step (it runs in a thread) to finish."""
+    for _ in range(n):
+        done = int(years_text(rc).split(": ")[1])
+        click(rc, "Step a year")
+
+        def finished(done: int = done) -> bool:
+            idle = not rc.find(v.Btn, children=["Step a year"]).widget.disabled
+            return idle and (years_text(rc).endswith(f" {done + 1}") or bool(rc.find(v.Alert).widgets))
+
+        wait_until(finished)
+
+
+def number_lever(rc, label: str) -> levers.NumberLeverWidget:
+    return rc.find(levers.NumberLeverWidget, label=label).widget
+
+
+def select_scenario(rc, name: str, label: str = "Scenario") -> None:
+    """Choose a scenario in its menu, which lists the scenarios by title."""
+    rc.find(v.Select, label=label).widget.v_model = state.load_presets()[name].title
+
+
 def plots(widget) -> dict:
     """The map's plots as the browser gets them: owners, colours and notes."""
     return json.loads(widget.plots)
@@ -69,7 +111,7 @@ def test_page_renders_map_charts_and_levers():
     for title, group in levers.LEVER_GROUPS:
         open_levers(rc, title)
         labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
-        labels |= {w.label for w in rc.find(v.Slider).widgets}
+        labels |= {w.label for w in rc.find(levers.NumberLeverWidget).widgets}
         for _, label in group:
             assert label in labels
     assert years_text(rc) == "Years simulated: 0"
@@ -79,8 +121,7 @@ def test_stepping_changes_the_village_and_the_charts():
     rc = render()
     m = rc.find(map_widget.VillageMapWidget).widget
     before = m.plots
-    for _ in range(4):
-        click(rc, "Step a year")
+    step(rc, 4)
     assert years_text(rc) == "Years simulated: 4"
     assert m.plots != before
     for chart in rc.find(EchartsWidget).widgets:
@@ -90,13 +131,12 @@ def test_stepping_changes_the_village_and_the_charts():
 
 def test_preset_switch_resets_the_village_to_the_presets_levers():
     rc = render()
-    for _ in range(3):
-        click(rc, "Step a year")
+    step(rc, 3)
     assert years_text(rc) == "Years simulated: 3"
     open_levers(rc, "Mutual aid teams and their public fund")
     portable = rc.find(v.Switch, label="A leaver takes his share of the fund").widget
     assert portable.v_model is True  # Liu Shaoqi: portable funds
-    rc.find(v.Select, label="Scenario").widget.v_model = "shanxi_committee_1951"
+    select_scenario(rc, "shanxi_committee_1951")
     assert years_text(rc) == "Years simulated: 0"
     assert rc.find(v.Switch, label="A leaver takes his share of the fund").widget.v_model is False
     assert all(c.option["xAxis"]["data"] == [] for c in rc.find(EchartsWidget).widgets)
@@ -104,15 +144,16 @@ def test_preset_switch_resets_the_village_to_the_presets_levers():
 
 def test_sliders_hold_a_presets_value_outside_the_classroom_range():
     rc = render()
-    rc.find(v.Select, label="Scenario").widget.v_model = "high_tide_no_exit"
+    select_scenario(rc, "high_tide_no_exit")
     open_levers(rc, "Producer co-ops")
-    slider = rc.find(v.Slider, label="Co-ops allowed in the village").widget
-    assert slider.v_model == 1000 and slider.max >= 1000
+    slider = number_lever(rc, "Co-ops allowed in the village")
+    assert slider.value == 1000 and slider.max >= 1000 and slider.hi == field_info("coops_max")["max"]
 
 
 def test_slider_steps_hold_every_presets_values():
-    assert levers.slider_step(0, 1, 0.3) == 0.01
-    assert levers.slider_step(0, 1, 0.025) == 0.001
+    assert levers.slider_step(0, 1, 0.3) == 0.02
+    assert levers.slider_step(0, 1, 0.025) == 0.005
+    assert levers.slider_step(0.2, 5, 1.5) == 0.1  # exercise 3's 1.5 is on the grid, an arrow key moves 0.1
     for preset in state.load_presets().values():
         for name in levers.LEVERS:
             i = field_info(name)
@@ -120,12 +161,12 @@ def test_slider_steps_hold_every_presets_values():
             if i["type"] == "float":
                 lo, hi = levers.SLIDER_RANGE.get(name, (i["min"], i["max"]))
                 step = levers.slider_step(lo, hi, value)
-                assert abs(round(value / step) * step - value) < 1e-9, (preset.name, name)
+                assert abs(round((value - lo) / step) * step - (value - lo)) < 1e-9, (preset.name, name)
 
 
 def test_a_lever_rebuilds_the_village_with_its_value():
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     rc.find(v.Select, label="Buying and selling land").widget.v_model = "banned"
     assert years_text(rc) == "Years simulated: 0"
     assert rc.find(v.Select, label="Buying and selling land").widget.v_model == "banned"
@@ -136,33 +177,33 @@ def test_a_lever_rebuilds_the_village_with_its_value():
 
 def test_same_seed_same_village_and_sessions_are_separate():
     a, b = render(), render()
-    click(a, "Step a year")
-    click(a, "Step a year")
+    step(a, 2)
     assert years_text(a) == "Years simulated: 2" and years_text(b) == "Years simulated: 0"
-    click(b, "Step a year")
-    click(b, "Step a year")
+    step(b, 2)
     ma, mb = a.find(map_widget.VillageMapWidget).widget, b.find(map_widget.VillageMapWidget).widget
     assert ma.plots == mb.plots  # same seed: the same village
     seed = a.find(v.TextField, label="Seed").widget
     seed.v_model = "7"
     seed.fire_event("keyup.enter", "7")  # the seed box commits on Enter or leaving it
     assert years_text(a) == "Years simulated: 0"
-    click(a, "Step a year")
-    click(a, "Step a year")
+    step(a, 2)
     assert plots(a.find(map_widget.VillageMapWidget).widget)["tips"] != plots(mb)["tips"]
 
 
 def test_side_by_side_steps_two_villages_together():
     rc = render()
-    rc.find(v.Switch, label="Side by side: compare with a second scenario").widget.v_model = True
+    rc.find(v.Switch, label="Side by side: a second village B, first a copy of A").widget.v_model = True
     maps = rc.find(map_widget.VillageMapWidget).widgets
     assert len(maps) == 2
-    for _ in range(3):
-        click(rc, "Step a year")
+    assert maps[0].plots == maps[1].plots  # B starts as a copy of A: the same village
+    step(rc, 3)
     charts = {c.option["title"]["text"]: c.option for c in rc.find(EchartsWidget).widgets}
     gini = charts["Inequality (Gini, 0 = equal)"]
     names = [s["name"] for s in gini["series"]]
-    assert "land per head (A)" in names and "land per head (B)" in names
+    assert "land per head, village A" in names and "land per head, village B" in names
+    assert [s["lineStyle"]["type"] for s in gini["series"]] == ["solid", "solid", "dashed", "dashed"]
+    assert gini["title"]["subtext"] == "village A solid line, village B dashed"
+    assert "icon" not in gini["legend"]  # line samples in the legend: dashed for B
     assert all(len(s["data"]) == 3 for s in gini["series"])
     assert "Households by class (village B)" in charts
 
@@ -195,7 +236,7 @@ def test_a_failing_step_is_shown_not_lost(monkeypatch):
 
     monkeypatch.setattr(state.VillageModel, "step", broken)  # before the model is built: Mesa wraps step then
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     assert "The model failed in year 1: no grain left to count" in rc.find(v.Alert).widget.children[0]
     assert years_text(rc) == "Years simulated: 0"
 
@@ -238,11 +279,11 @@ def test_hover_notes_name_the_document_and_passage():
 def test_step_with_drawing_stays_fast():
     """A step of a 250-household village, with everything the page sends to draw, in under 200 ms."""
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     times = []
     for _ in range(8):
         t0 = time.perf_counter()
-        click(rc, "Step a year")
+        step(rc)
         times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 0.2, times
 
