@@ -292,13 +292,23 @@ def test_app_command_serves_on_loopback_by_default():
     args = build_parser().parse_args(["app"])
     assert (args.host, args.port) == ("127.0.0.1", 8765)
     cmd = appcmd.server_command(args.host, args.port)
-    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
-    assert cmd[4] == "app.page" and appcmd.app_path().parts[-2:] == ("app", "page.py")
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert cmd[1:3] == ["-m", "app.serve"] and appcmd.app_path().parts[-2:] == ("app", "page.py")
     env = appcmd.server_env({})
+    assert appcmd.CODE_ENV not in env
+    assert appcmd.server_env({}, class_code="K7QXM4")[appcmd.CODE_ENV] == "K7QXM4"
     assert env[assets.ENV_VAR] == str(assets.cache_dir())
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     args = build_parser().parse_args(["app", "--host", "0.0.0.0", "--port", "9000"])
     assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "0", "http"])
+def test_app_command_refuses_a_port_out_of_range(port, capsys):
+    with pytest.raises(SystemExit) as exit:
+        build_parser().parse_args(["app", f"--port={port}"])
+    assert exit.value.code == 2
+    assert "port must be a whole number from 1 to 65535" in capsys.readouterr().err
 
 
 def test_assets_lists_what_the_page_loads():

@@ -272,3 +272,25 @@ def test_step_is_disabled_while_a_step_runs(browser, app_url):
     assert years(page) in ("Years simulated: 1", "Years simulated: 2")
     assert not errors, errors
     context.close()
+
+
+def test_a_class_enters_its_code_once(browser, class_server):
+    """Served for a class: the page asks for the class code, then opens, and the browser is not asked again."""
+    url, _, code = class_server
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("Class code").fill("WRONG1")
+    page.get_by_role("button", name="Open the village").click()
+    page.get_by_text("is not the class code").wait_for()
+    page.get_by_label("Class code").fill(code.lower())
+    page.get_by_role("button", name="Open the village").click()
+    page.wait_for_selector("canvas.village-map", timeout=120_000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    step(page, 1)
+    second = context.new_page()
+    second.goto(url)
+    second.wait_for_selector("canvas.village-map", timeout=120_000)  # the cookie: no second question
+    assert not errors, errors
+    context.close()
