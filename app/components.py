@@ -7,6 +7,8 @@ a step redraws the village, not the levers.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,9 @@ from app.map_widget import VillageMap
 from app.state import SIDES, Session, seed_problem
 from app.views import COLOR_MODES, chart_options, class_name, key_figures, map_view, member_id
 from model.metrics import meaning
+
+PLAY_INTERVAL_S = 0.4  # pause between years while playing: slow enough to watch the map change
+MAX_YEARS = 60  # playing stops here; a village run longer says little about the 1950s
 
 HOUSEHOLD_FIELDS = [
     ("social_class", "class"),
@@ -77,9 +82,47 @@ def YearsText(session: Session, tick: solara.Reactive[int]):
 
 
 @solara.component
-def Buttons(session: Session, tick: solara.Reactive[int], running: solara.Reactive[str], on_reset):
-    """Step, Play / Pause and Reset, and what the village is doing; a running step disables Step and Play."""
+def Buttons(
+    session: Session,
+    tick: solara.Reactive[int],
+    config: solara.Reactive[int],
+    running: solara.Reactive[str],
+    on_reset,
+):
+    """Step, Play / Pause and Reset, and what the village is doing; a running step disables Step and Play.
+
+    The step (or play) runs in a thread of this component, so the page can show that a
+    year is under way, and a change of `running` redraws these buttons alone.
+    """
     busy = running.value == "step"
+
+    def work(cancel: threading.Event):
+        """One step, or play: in a thread, so the page shows that a step runs and ignores extra clicks."""
+        mode = running.value
+        if mode == "step":
+            ok = session.step(1)
+            # Step is enabled again before the new year is drawn: a click that comes with the
+            # new year is never refused as "still stepping"
+            running.value = "idle"
+            tick.value += 1
+            if not ok:
+                config.value += 1  # show the error in the sidebar
+            return
+        while mode == "play" and running.value == "play" and not cancel.is_set():
+            t0 = time.perf_counter()
+            if session.years_done() >= MAX_YEARS:
+                running.value = "idle"
+                break
+            if not session.step(1):
+                running.value = "idle"
+                config.value += 1
+                break
+            tick.value += 1
+            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+
+    # never interrupted mid-step (a village stopped half-way through a year would be corrupt):
+    # a pause is seen between years
+    solara.use_thread(work, dependencies=[running.value], intrusive_cancel=False)
 
     def step_once():
         if running.value == "idle":  # a click while a step runs is not queued
@@ -171,7 +214,7 @@ def Controls(
             "box-shadow": "0 2px 4px rgba(0,0,0,0.12)",
         },
     ):
-        Buttons(session, tick, running, do(session.rebuild))
+        Buttons(session, tick, config, running, do(session.rebuild))
         if session.error:
             solara.Error(session.error)
     with solara.Card("Village", margin=0):

@@ -25,16 +25,11 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import threading
-import time
 
 import solara
 
 from app.components import Controls, VillageView
 from app.state import Session
-
-PLAY_INTERVAL_S = 0.4  # pause between years while playing: slow enough to watch the map change
-MAX_YEARS = 60  # playing stops here; a village run longer says little about the 1950s
 
 
 def _give_back_memory() -> None:
@@ -52,7 +47,7 @@ def Page():
     session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
     tick = solara.use_reactive(0)  # bumped when the villages change (a step, a rebuild)
     config = solara.use_reactive(0)  # bumped when the settings change (preset, lever, seed, mode)
-    running = solara.use_reactive("idle")  # "idle", "step" (one year under way) or "play"
+    running = solara.use_reactive("idle")  # "idle", "step" (a year under way) or "play"
     color_mode = solara.use_reactive("class")
     lever_side = solara.use_reactive("A")
     picked = solara.use_reactive(None)  # (restart count, side, household id) of the followed household
@@ -66,32 +61,6 @@ def Page():
         return cleanup
 
     solara.use_effect(release, [])
-
-    def work(cancel: threading.Event):
-        """One step, or play: in a thread, so the page shows that a step runs and ignores extra clicks."""
-        mode = running.value
-        if mode == "step":
-            ok = session.step(1)
-            tick.value += 1
-            if not ok:
-                config.value += 1  # show the error in the sidebar
-            running.value = "idle"
-            return
-        while mode == "play" and running.value == "play" and not cancel.is_set():
-            t0 = time.perf_counter()
-            if session.years_done() >= MAX_YEARS:
-                running.value = "idle"
-                break
-            if not session.step(1):
-                running.value = "idle"
-                config.value += 1
-                break
-            tick.value += 1
-            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
-
-    # never interrupted mid-step (a village stopped half-way through a year would be corrupt):
-    # a pause is seen between years
-    solara.use_thread(work, dependencies=[running.value], intrusive_cancel=False)
 
     solara.Title("huzhu: a village after the land reform")
     with solara.AppBar():
