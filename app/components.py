@@ -320,10 +320,11 @@ def VillageView(
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("Colour the plots by:")
+        by_label = {label: mode for mode, label in COLOR_MODES.items()}
         solara.ToggleButtonsSingle(
-            value=color_mode.value,
-            values=list(COLOR_MODES),
-            on_value=color_mode.set,
+            value=COLOR_MODES[color_mode.value],
+            values=list(by_label),
+            on_value=lambda label: color_mode.set(by_label[label]),
             classes=["huzhu-color-mode"],
         )
         solara.Text(

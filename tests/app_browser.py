@@ -226,6 +226,17 @@ def switch(page, label: str, on: bool) -> None:
         wait_years(page, 0)
 
 
+def wait_heading(page, side: str, text: str) -> str:
+    """Wait until a village's heading includes `text` (the server has applied the lever); the heading."""
+    page.wait_for_function(
+        "([side, text]) => { const e = document.querySelector(`.huzhu-village-${side} .huzhu-heading`);"
+        " return e && e.innerText.includes(text); }",
+        arg=[side, text],
+        timeout=30_000,
+    )
+    return heading(page, side)
+
+
 def heading(page, side: str = "A") -> str:
     return page.locator(f".huzhu-village-{side} .huzhu-heading").inner_text()
 
