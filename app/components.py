@@ -304,19 +304,28 @@ def VillageView(
     picked: solara.Reactive[Any],
 ):
     """The map(s), the picked household, this year's figures and the live charts: redrawn after every step."""
-    _ = tick.value, config.value
-    with session.lock:
-        if session.villages["A"].model is None:
-            return  # the browser has gone and the villages were let go
-        views = {
-            side: map_view(session.villages[side].model, color_mode.value, session.villages[side].plots)
-            for side in session.sides
-        }
-        frames = {side: session.villages[side].model.datacollector.get_model_vars_dataframe() for side in session.sides}
-        years = session.years_done()
-        generation = session.generation
-    start_year = int(session.value("A", "start_year"))
-    options = chart_options(frames, start_year)
+
+    def compute():
+        with session.lock:
+            if session.villages["A"].model is None:
+                return None  # the browser has gone and the villages were let go
+            views = {
+                side: map_view(session.villages[side].model, color_mode.value, session.villages[side].plots)
+                for side in session.sides
+            }
+            frames = {
+                side: session.villages[side].model.datacollector.get_model_vars_dataframe() for side in session.sides
+            }
+            years, generation = session.years_done(), session.generation
+        start_year = int(session.value("A", "start_year"))
+        return views, frames, years, generation, start_year, chart_options(frames, start_year)
+
+    # the page redraws for other reasons too (the step buttons' state): the village's drawing
+    # is computed once per step, restart or colour mode
+    computed = solara.use_memo(compute, [tick.value, config.value, color_mode.value, session.generation])
+    if computed is None:
+        return
+    views, frames, years, generation, start_year, options = computed
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("Colour the plots by:")

@@ -49,6 +49,7 @@ class Student:
     load_s: float = 0.0
     latencies: list[float] = field(default_factory=list)
     lost: str | None = None
+    close_failed: str | None = None
 
 
 def server_cpu(pid: int) -> float:
@@ -122,12 +123,16 @@ async def student(url: str, steps: int, interval: float, out: Student) -> None:
                         break
                 out.latencies.append(time.perf_counter() - t)
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t)))
-            # the tab closes: the page tells the server, then hangs up
-            close = f"{url.rstrip('/')}/_solara/api/close/{kernel_id}?session_id={page_id}"
-            req = urllib.request.Request(close, data=b"", method="POST")
-            await asyncio.to_thread(urllib.request.urlopen, req, None, 10)
     except (TimeoutError, websockets.ConnectionClosed, OSError) as err:
         out.lost = f"{type(err).__name__}: {err}"
+    # the tab closes: the page tells the server (a busy server may answer late: the session
+    # is then closed when its connection's absence outlasts the server's cull timeout)
+    close = f"{url.rstrip('/')}/_solara/api/close/{kernel_id}?session_id={page_id}"
+    try:
+        req = urllib.request.Request(close, data=b"", method="POST")
+        await asyncio.to_thread(urllib.request.urlopen, req, None, 60)
+    except OSError as err:
+        out.close_failed = f"{type(err).__name__}: {err}"
 
 
 def p(values: list[float], q: float) -> float:
@@ -226,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"server CPU per step (loads taken out): {step_cpu:.3f} s; whole class {cpu_class:.1f} s in {wall:.0f} s")
     print(f"sessions lost: {len(lost)}" + (f" ({lost[:3]})" if lost else ""))
+    closes = [s.close_failed for s in students if s.close_failed]
+    if closes:
+        print(f"page closes not answered: {len(closes)} ({closes[:2]})")
     print(
         f"server memory: {rss0:.0f} MB before, {max(peak):.0f} MB at the peak, "
         f"{rss_after:.0f} MB {SETTLE_S:.0f} s after everyone left ({rss_after - rss0:+.0f} MB)"

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import json
 import statistics
+import sys
 import tarfile
 import time
 
 import ipyvuetify as v
 import pytest
 import solara
+import solara.widgets
 from solara.components.echarts import EchartsWidget
 
 from analysis import style
@@ -354,3 +356,69 @@ def test_assets_unpacks_an_npm_tarball(tmp_path, monkeypatch):
 def test_non_members_have_no_group(value):
     assert views.member_id(value) is None
     assert views.member_id(3) == "3"
+
+
+def test_side_by_side_starts_b_as_a_copy_of_a():
+    session = state.Session()
+    session.set_preset("A", "north_china_bureau_1951")
+    session.set_lever("A", "land_sale_policy", "banned")
+    session.set_compare(True)
+    assert session.villages["B"].preset == "north_china_bureau_1951"
+    assert session.params("A") == session.params("B")
+    session.set_lever("B", "team_equivalence_rate", 1.5)
+    assert session.changed_levers("B") == {"land_sale_policy": "banned", "team_equivalence_rate": 1.5}
+    assert session.changed_levers("A") == {"land_sale_policy": "banned"}
+
+
+def test_seeds_out_of_range_are_refused():
+    for bad in ("12345678901234567890", "abc", "-5", "4294967296", "", "1e5"):
+        assert state.seed_problem(bad) == "The seed must be a whole number from 0 to 4294967295."
+    assert state.seed_problem("4294967295") is None
+    session = state.Session()
+    with pytest.raises(ValueError):
+        session.set_seed(10**20)
+    rc = render()
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "12345678901234567890"
+    seed.fire_event("keyup.enter", seed.v_model)
+    box = rc.find(v.TextField, label="Seed").widget
+    assert box.error and "from 0 to 4294967295" in str(box.messages)  # shown under the box
+    assert years_text(rc) == "Years simulated: 0"
+
+
+def test_scenarios_are_shown_by_title():
+    rc = render()
+    menu = rc.find(v.Select, label="Scenario").widget
+    assert "Liu Shaoqi 1951" in menu.items and "liu_shaoqi_1951" not in menu.items
+    assert menu.v_model == "Liu Shaoqi 1951"
+
+
+def test_key_figures_and_a_restart_empties_the_household_card():
+    rc = render()
+    step(rc, 2)
+    table = next(w for w in rc.find(solara.widgets.HTML).widgets if "huzhu-key-figures" in str(w.attributes))
+    table = table.unsafe_innerHTML
+    assert "Gini of land per head" in table and "in a team or co-op" in table and "poor peasants" in table
+    m = rc.find(map_widget.VillageMapWidget).widget
+    m.picked = {"row": plots(m)["owners"][0], "n": 1}
+    assert rc.find(v.Html, class_="huzhu-household").widgets
+    click(rc, "Reset")
+    assert not rc.find(v.Html, class_="huzhu-household").widgets
+    assert rc.find(map_widget.VillageMapWidget).widget.selected_row == -1
+
+
+def test_a_closed_session_lets_its_villages_go():
+    session = state.Session()
+    session.step(1)
+    session.close()
+    assert all(v.model is None and v.plots is None for v in session.villages.values())
+    assert session.years_done() == 0
+
+
+def test_warmup_says_what_it_does(capsys):
+    from cli import warmup
+
+    seconds = warmup.warm(sys.stdout)
+    out = capsys.readouterr().out
+    assert "compiling the model's kernels, once (about a minute the first time" in out
+    assert "kernels are ready" in out and seconds >= 0
