@@ -96,9 +96,18 @@ def Buttons(
     """
     busy = running.value == "step"
 
-    def work(cancel: threading.Event):
-        """One step, or play: in a thread, so the page shows that a step runs and ignores extra clicks."""
-        mode = running.value
+    # the worker threads are plain threads, not solara.use_thread: its own bookkeeping would
+    # redraw the page three more times per step (starting, running, finished)
+    stop = solara.use_memo(threading.Event, [])  # set when the page goes: a playing thread ends
+    loop = solara.use_ref(0)  # which play loop is current (a pause and a new play start a new one)
+
+    def leave():
+        return stop.set
+
+    solara.use_effect(leave, [])
+
+    def work(mode: str, token: int) -> None:
+        """One step, or play (in a thread, so the page shows that a step runs and ignores extra clicks)."""
         if mode == "step":
             ok = session.step(1)
             # Step is enabled again before the new year is drawn: a click that comes with the
@@ -108,25 +117,30 @@ def Buttons(
             if not ok:
                 config.value += 1  # show the error in the sidebar
             return
-        while mode == "play" and running.value == "play" and not cancel.is_set():
+        while not stop.is_set() and loop.current == token and running.value == "play":
             t0 = time.perf_counter()
-            if session.years_done() >= MAX_YEARS:
+            if session.years_done() >= MAX_YEARS or not session.step(1):
                 running.value = "idle"
-                break
-            if not session.step(1):
-                running.value = "idle"
-                config.value += 1
+                config.value += 1  # the error, if any, in the sidebar
                 break
             tick.value += 1
-            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+            stop.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
 
-    # never interrupted mid-step (a village stopped half-way through a year would be corrupt):
-    # a pause is seen between years
-    solara.use_thread(work, dependencies=[running.value], intrusive_cancel=False)
+    def start(mode: str) -> None:
+        loop.current += 1
+        running.set(mode)
+        # a year is never interrupted half-way (the village would be corrupt): a pause is seen between years
+        threading.Thread(target=work, args=(mode, loop.current), daemon=True).start()
 
     def step_once():
         if running.value == "idle":  # a click while a step runs is not queued
-            running.set("step")
+            start("step")
+
+    def play_or_pause():
+        if running.value == "play":
+            running.set("idle")
+        elif running.value == "idle":
+            start("play")
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(
@@ -134,7 +148,7 @@ def Buttons(
         )
         solara.Button(
             "Pause" if running.value == "play" else "Play",
-            on_click=lambda: running.set("idle" if running.value == "play" else "play"),
+            on_click=play_or_pause,
             disabled=busy,
             color="primary",
             classes=["huzhu-play"],

@@ -47,7 +47,9 @@ def Page():
     session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
     tick = solara.use_reactive(0)  # bumped when the villages change (a step, a rebuild)
     config = solara.use_reactive(0)  # bumped when the settings change (preset, lever, seed, mode)
-    running = solara.use_reactive("idle")  # "idle", "step" (a year under way) or "play"
+    # "idle", "step" (a year under way) or "play": a reactive value of its own, not use_reactive, so that
+    # its changes redraw the buttons that read it, not the whole page
+    running = solara.use_memo(lambda: solara.reactive("idle"), [])
     color_mode = solara.use_reactive("class")
     lever_side = solara.use_reactive("A")
     picked = solara.use_reactive(None)  # (restart count, side, household id) of the followed household

@@ -25,6 +25,14 @@ HOSTILE = b"\x7f\xff\xff\xff" + bytes(60)
 pytestmark = pytest.mark.browser  # needs the served app (and its page assets)
 
 
+def run(coro):
+    """Run a coroutine to its end in a thread of its own (the browser tests keep an event loop in this one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
@@ -65,7 +73,7 @@ def test_hostile_frames_are_refused_quickly_and_cheaply(app_server):
     t0 = time.perf_counter()
     too_big = b"\x00\x00\x00\x01\x00\x00\x00\x08" + bytes(2 * serve.MAX_MESSAGE_BYTES)
     bad_offsets = b"\x00\x00\x00\x02\x00\x00\x00\x0c\xff\xff\xff\xff" + bytes(20)
-    codes = asyncio.run(send_frames(url, [HOSTILE, HOSTILE, bad_offsets, too_big]))
+    codes = run(send_frames(url, [HOSTILE, HOSTILE, bad_offsets, too_big]))
     elapsed = time.perf_counter() - t0
     assert all(code in (1009, 1006, 1011) for code in codes), codes  # each connection closed
     assert elapsed < 10, elapsed
@@ -93,7 +101,7 @@ def test_a_class_needs_its_code(class_server):
             await ws.recv()
 
     with pytest.raises(websockets.InvalidStatus):
-        asyncio.run(village_without_code())
+        run(village_without_code())
     # a wrong code is refused, slowly; the right one sets a cookie that opens the page
     data = b"code=AAAAAA"
     with pytest.raises(urllib.error.HTTPError) as wrong:
@@ -125,7 +133,7 @@ def call_gate(gate: serve.Gate, path: str, client: str) -> int:
         sent.append(msg)
 
     scope = {"type": "http", "method": "GET", "path": path, "headers": [], "client": (client, 5000)}
-    asyncio.run(gate(scope, receive, send))
+    run(gate(scope, receive, send))
     return sent[0]["status"]
 
 
