@@ -361,6 +361,8 @@ def scenario_title(name: str, record: dict | None = None) -> str:
     """
     if record and isinstance(record.get("title"), str) and record["title"].strip():
         return record["title"].strip()
+    if name.endswith(".toml"):  # a scenario file: its stem
+        name = Path(name).stem
     if name in PRESET_TITLES:
         return PRESET_TITLES[name]
     for preset in sorted(PRESET_TITLES, key=len, reverse=True):

@@ -39,7 +39,9 @@ def village_map(
     run_id = hh["run_id"].iloc[0] if run_id is None else run_id
     mine = hh[hh["run_id"] == run_id]
     if mine.empty:
-        raise InputError(f"run {run_id} has no household snapshots (only the first 10 replicates of each point have them)")
+        raise InputError(
+            f"run {run_id} has no household snapshots (only the first 10 replicates of each point have them)"
+        )
     year = int(mine["year"].max()) if year is None else int(year)
     village = int(mine["village"].min()) if village is None else int(village)
     frame = mine[(mine["year"] == year) & (mine["village"] == village)].reset_index(drop=True)
