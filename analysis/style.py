@@ -348,7 +348,7 @@ PRESET_TITLES = {
     "north_china_bureau_1951": "North China Bureau 1951",
     "liu_shaoqi_1951": "Liu Shaoqi 1951",
     "draft_resolution_1951": "Draft Resolution 1951",
-    "high_tide_no_exit": "High tide, no exit",
+    "high_tide_no_exit": "High Tide No Exit",
 }
 
 
