@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fast-test lint bench baseline venv system-deps clean
+.PHONY: demo test fast-test lint bench baseline venv system-deps warmup clean
 
 venv: $(STAMP)
 
@@ -26,10 +26,14 @@ system-deps: $(STAMP)
 	@sh scripts/setup-system
 	@$(BIN)/python -m cli.assets --quiet
 
-demo: $(STAMP)
+# Compile the model's kernels once, before anything waits on them (about a minute the first time).
+warmup: $(STAMP)
+	@$(BIN)/python -m cli.warmup
+
+demo: $(STAMP) warmup
 	$(BIN)/huzhu demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps warmup
 	$(BIN)/python -m pytest -q
 
 fast-test: $(STAMP)

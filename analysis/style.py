@@ -354,7 +354,7 @@ PRESET_TITLES = {
     "north_china_bureau_1951": "North China Bureau 1951",
     "liu_shaoqi_1951": "Liu Shaoqi 1951",
     "draft_resolution_1951": "Draft Resolution 1951",
-    "high_tide_no_exit": "High tide, no exit",
+    "high_tide_no_exit": "High Tide No Exit",
 }
 
 
@@ -367,6 +367,8 @@ def scenario_title(name: str, record: dict | None = None) -> str:
     """
     if record and isinstance(record.get("title"), str) and record["title"].strip():
         return record["title"].strip()
+    if name.endswith(".toml"):  # a scenario file: its stem
+        name = Path(name).stem
     if name in PRESET_TITLES:
         return PRESET_TITLES[name]
     for preset in sorted(PRESET_TITLES, key=len, reverse=True):

@@ -7,9 +7,12 @@ schema's meaning, unit, range and source, and the passage the chosen preset foll
 from __future__ import annotations
 
 import math
+from importlib.resources import files
 from typing import Any
 
+import ipyvuetify as v
 import solara
+import traitlets
 
 from app.state import Preset
 from model.params import field_info
@@ -61,10 +64,14 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
     ("The village", [("households", "Households at the start")]),
 ]
 LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
+LEVER_LABELS = {name: label for _, group in LEVER_GROUPS for name, label in group}
 
 # Slider ranges narrower than the schema's where the schema allows far more than a
 # classroom village needs (the schema's range still bounds them).
 SLIDER_RANGE = {"households": (20, 400), "coops_max": (0, 10)}
+# Arrow keys commit the value once they pause this long: one restart for several presses.
+KEY_COMMIT_DELAY_MS = 600
+NUMBER_TEMPLATE = files(__package__).joinpath("number_lever.vue").read_text(encoding="utf-8")
 
 
 def _sentence(text: str) -> str:
@@ -100,47 +107,88 @@ def hover_note(name: str, preset: Preset | None = None) -> str:
 
 
 def slider_step(lo: float, hi: float, value: float) -> float:
-    """About a hundredth of the range, and fine enough to hold `value` exactly.
+    """A round step (1, 2 or 5 times a power of ten) of about a fiftieth of the range (at most 1.5 fiftieths), fine enough to hold `value`.
 
-    The browser's slider rounds its value to the step; a step too coarse for a
-    preset's value would round it and quietly change the preset.
+    An arrow key moves the slider one step, so the step is coarse enough to get
+    somewhere in a few presses; the browser's slider rounds its value to the grid
+    ``lo + k * step``, so a step too coarse for a preset's value would round it and
+    quietly change the preset: the step is made finer until the value is on the grid.
+
+    >>> slider_step(0.2, 5, 1.0), slider_step(0, 1, 0.7), slider_step(0, 0.5, 0.03)
+    (0.1, 0.02, 0.01)
+    >>> slider_step(0, 1, 0.123)
+    0.001
     """
-    step = 10.0 ** math.floor(math.log10((hi - lo) / 100)) if hi > lo else 0.01
-    while step > 1e-6 and abs(round(value / step) * step - value) > 1e-9:
-        step /= 10
-    return step
+    if hi <= lo:
+        return 0.01
+    target = (hi - lo) / 50
+    top = math.floor(math.log10(target))
+    for k in range(top + 1, -7, -1):
+        for m in (5, 2, 1):
+            step = float(f"{m}e{k}")
+            if step <= target * 1.5 and abs(round((value - lo) / step) * step - (value - lo)) <= 1e-9:
+                return step
+    return 1e-6
+
+
+class NumberLeverWidget(v.VuetifyTemplate):
+    """A numeric lever: a full-width slider and an exact number box beside it (`number_lever.vue`).
+
+    The browser sends the value back only when it is committed: at the end of a drag or
+    a click on the track, after arrow keys pause, or when the box is confirmed (Enter or
+    leaving it). Each commit restarts the village once; a box out of range says so inline.
+    """
+
+    template = traitlets.Unicode(NUMBER_TEMPLATE).tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    value = traitlets.Float(0.0).tag(sync=True)
+    min = traitlets.Float(0.0).tag(sync=True)  # the slider's ends
+    max = traitlets.Float(1.0).tag(sync=True)
+    lo = traitlets.Float(0.0).tag(sync=True)  # what the box accepts (the schema's range)
+    hi = traitlets.Float(1.0).tag(sync=True)
+    step = traitlets.Float(0.01).tag(sync=True)
+    integer = traitlets.Bool(False).tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    key_delay_ms = traitlets.Int(KEY_COMMIT_DELAY_MS).tag(sync=True)
 
 
 @solara.component
 def Lever(name: str, label: str, value: Any, on_value, preset: Preset | None):
-    """One lever: a slider, switch or choice, with its hover note."""
+    """One lever: a slider with a number box, a switch or a choice, with its hover note."""
     i = field_info(name)
-    with solara.Tooltip(hover_note(name, preset)):
-        # a slider's value bubble stands above it: room for it, so it hides no label
-        pad = "0px" if i["type"] == "bool" or i["choices"] else "26px"
-        with solara.Column(gap="0px", classes=["huzhu-lever"], style={"padding-top": pad}):
-            if i["type"] == "bool":
-                solara.Switch(label=label, value=bool(value), on_value=on_value)
-            elif i["choices"]:
-                solara.Select(label=label, values=list(i["choices"]), value=value, on_value=on_value)
-            else:
-                lo, hi = SLIDER_RANGE.get(name, (i["min"], i["max"]))
-                # a preset may set a value outside the classroom range (high_tide_no_exit allows
-                # 1000 co-ops): widen the range, or the browser's slider would clamp the value
-                # and quietly change the preset
-                lo, hi = min(lo, value), max(hi, value)
-                if i["type"] == "int":
-                    solara.SliderInt(
-                        label=label, value=int(value), min=int(lo), max=int(hi), on_value=on_value, thumb_label="always"
-                    )
+    with solara.Column(gap="0px", classes=["huzhu-lever"], style={"width": "100%", "padding": "4px 0"}):
+        with solara.Tooltip(hover_note(name, preset)):
+            with solara.Div(style={"width": "100%"}):
+                if i["type"] == "bool":
+                    solara.Switch(label=label, value=bool(value), on_value=on_value)
+                elif i["choices"]:
+                    solara.Select(label=label, values=list(i["choices"]), value=value, on_value=on_value)
                 else:
-                    step = slider_step(lo, hi, float(value))
-                    solara.SliderFloat(
-                        label=label,
-                        value=float(value),
-                        min=float(lo),
-                        max=float(hi),
-                        step=step,
-                        on_value=on_value,
-                        thumb_label="always",
-                    )
+                    NumberLever(name, label, value, on_value)
+
+
+@solara.component
+def NumberLever(name: str, label: str, value: Any, on_value):
+    """A numeric lever: slider over the classroom range, box over the schema's whole range."""
+    i = field_info(name)
+    integer = i["type"] == "int"
+    lo, hi = SLIDER_RANGE.get(name, (i["min"], i["max"]))
+    # a preset may set a value outside the classroom range (high_tide_no_exit allows 1000
+    # co-ops): widen the slider, or it would clamp the value and quietly change the preset
+    lo, hi = min(lo, value), max(hi, value)
+    cast = int if integer else float
+
+    def commit(v):
+        on_value(cast(round(v)) if integer else cast(v))
+
+    NumberLeverWidget.element(
+        label=label,
+        value=float(value),
+        min=float(lo),
+        max=float(hi),
+        lo=float(i["min"]),
+        hi=float(i["max"]),
+        step=1.0 if integer else slider_step(lo, hi, float(value)),
+        integer=integer,
+        on_value=commit,
+    )

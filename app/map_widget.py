@@ -57,6 +57,11 @@ def VillageMap(view: MapView, selected_row: int, on_pick, width: int = 440):
         on_picked=lambda p: on_pick(p.get("row", -1)) if p else None,
     )
     with solara.Row(gap="10px", style={"flex-wrap": "wrap", "font-size": "12px", "margin-top": "4px"}):
+        solara.Text(
+            "Each square is a plot of land (area shows land); the counts are households:",
+            style={"color": "#555"},
+            classes=["huzhu-map-legend"],
+        )
         for label, color, count in view.legend:
             solara.HTML(
                 tag="span",

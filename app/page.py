@@ -23,47 +23,50 @@ a step costs the server little beyond the model's own step.
 
 from __future__ import annotations
 
-import threading
-import time
+import ctypes
+import gc
 
 import solara
 
 from app.components import Controls, VillageView
 from app.state import Session
 
-PLAY_INTERVAL_S = 0.4  # pause between years while playing: slow enough to watch the map change
-MAX_YEARS = 60  # playing stops here; a village run longer says little about the 1950s
+
+def _give_back_memory() -> None:
+    """Collect the let-go villages and hand freed heap pages back to the system (glibc keeps them otherwise)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the next sessions instead
+        pass
 
 
 @solara.component
 def Page():
-    """The app: controls in the sidebar; the map(s), the picked household and the charts."""
+    """The app: controls in the sidebar; the map(s), the picked household, the year's figures and the charts."""
     session: Session = solara.use_memo(Session, [])  # one per browser session, never shared
     tick = solara.use_reactive(0)  # bumped when the villages change (a step, a rebuild)
     config = solara.use_reactive(0)  # bumped when the settings change (preset, lever, seed, mode)
-    playing = solara.use_reactive(False)
+    # "idle", "step" (a year under way) or "play": a reactive value of its own, not use_reactive, so that
+    # its changes redraw the buttons that read it, not the whole page
+    running = solara.use_memo(lambda: solara.reactive("idle"), [])
     color_mode = solara.use_reactive("class")
     lever_side = solara.use_reactive("A")
-    picked = solara.use_reactive(None)  # (side, household id) of the followed household
+    picked = solara.use_reactive(None)  # (restart count, side, household id) of the followed household
 
-    def play_loop(cancel: threading.Event):
-        while playing.value and not cancel.is_set():
-            t0 = time.perf_counter()
-            if session.years_done() >= MAX_YEARS:
-                playing.value = False
-                break
-            if not session.step(1):
-                playing.value = False
-                config.value += 1  # show the error in the sidebar
-                break
-            tick.value += 1
-            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
+    def release():
+        # the browser has gone (its session closed): free the villages now, not when the server stops
+        def cleanup():
+            session.close()
+            _give_back_memory()
 
-    solara.use_thread(play_loop, dependencies=[playing.value])
+        return cleanup
+
+    solara.use_effect(release, [])
 
     solara.Title("huzhu: a village after the land reform")
     with solara.AppBar():
         solara.AppBarTitle("huzhu 互助: a North China village after the land reform, 1951")
     with solara.Sidebar():
-        Controls(session, tick, config, playing, lever_side)
+        Controls(session, tick, config, running, lever_side)
     VillageView(session, tick, config, color_mode, picked)

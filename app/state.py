@@ -11,15 +11,30 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.style import scenario_title
 from app.views import PlotGrid
 from model import VillageModel
 from model.params import DEFAULTS, ParameterError, make_params
 from scenarios.loader import load, preset_names
+from scenarios.schema import MAX_SEED
 
 SIDES = ("A", "B")
 DEFAULT_PRESET = "liu_shaoqi_1951"
-DEFAULT_PRESET_B = "shanxi_committee_1951"
 SCHEMA_DEFAULTS = "(schema defaults)"
+
+
+def seed_problem(text: str) -> str | None:
+    """Why a seed typed in the page is not one, or None when it is (0 to MAX_SEED, as in scenario files).
+
+    >>> seed_problem("7") is None, seed_problem("abc"), seed_problem("-5")
+    (True, 'The seed must be a whole number from 0 to 4294967295.', 'The seed must be a whole number from 0 to 4294967295.')
+    >>> seed_problem("12345678901234567890")
+    'The seed must be a whole number from 0 to 4294967295.'
+    """
+    text = text.strip()
+    if text.isdigit() and len(text) <= len(str(MAX_SEED)) and int(text) <= MAX_SEED:
+        return None
+    return f"The seed must be a whole number from 0 to {MAX_SEED}."
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,7 @@ class Preset:
 
 
 def _title(name: str) -> str:
-    return name.replace("_", " ").title() if name != SCHEMA_DEFAULTS else "Schema defaults (no preset)"
+    return scenario_title(name) if name != SCHEMA_DEFAULTS else "Schema defaults (no preset)"
 
 
 def load_presets() -> dict[str, Preset]:
@@ -76,12 +91,12 @@ class Session:
     def __init__(self, presets: dict[str, Preset] | None = None, seed: int | None = None) -> None:
         self.presets = presets or load_presets()
         first = DEFAULT_PRESET if DEFAULT_PRESET in self.presets else next(iter(self.presets))
-        second = DEFAULT_PRESET_B if DEFAULT_PRESET_B in self.presets else first
         self.seed = int(seed if seed is not None else self.presets[first].seed)
         self.compare = False
-        self.villages = {"A": Village(first), "B": Village(second)}
+        self.villages = {"A": Village(first), "B": Village(first)}
         self.lock = threading.RLock()
         self.error: str | None = None
+        self.generation = 0  # counts restarts: what was picked in an older village is gone
         self.rebuild()
 
     @property
@@ -119,6 +134,19 @@ class Session:
             for side, m in built.items():
                 self.villages[side].model = m
                 self.villages[side].plots = PlotGrid(m)
+            self.generation += 1
+
+    def close(self) -> None:
+        """Let go of the villages (the browser has gone): their memory returns to the server."""
+        with self.lock:
+            for village in self.villages.values():
+                village.model = None
+                village.plots = None
+
+    def changed_levers(self, side: str) -> dict[str, Any]:
+        """The parameters moved off the village's scenario, with their values."""
+        preset = self.presets[self.villages[side].preset].params
+        return {k: v for k, v in self.villages[side].overrides.items() if preset.get(k) != v}
 
     def set_preset(self, side: str, name: str) -> None:
         """Switch a village to a preset: its levers return to the preset's values."""
@@ -132,12 +160,21 @@ class Session:
 
     def set_seed(self, seed: int) -> None:
         """A new seed: a new village (and new luck) for every shown side."""
+        if seed_problem(str(seed)):
+            raise ValueError(seed_problem(str(seed)))
         self.seed = int(seed)
         self.rebuild()
 
     def set_compare(self, on: bool) -> None:
-        """Show one village, or two side by side; both restart so they stay in step."""
+        """Show one village, or two side by side; both restart so they stay in step.
+
+        Village B starts as a copy of A (its scenario and its moved levers), so a lever
+        then moved in one village is the only difference between the two.
+        """
         self.compare = bool(on)
+        if self.compare:
+            a = self.villages["A"]
+            self.villages["B"] = Village(a.preset, dict(a.overrides))
         self.rebuild()
 
     def step(self, years: int = 1) -> bool:
@@ -159,4 +196,6 @@ class Session:
 
     def years_done(self) -> int:
         """Years simulated since the land reform (the same in every shown village)."""
+        if self.villages["A"].model is None:
+            return 0
         return len(self.villages["A"].model.datacollector.get_model_vars_dataframe())

@@ -170,7 +170,7 @@ def chart_option(
         for k, (col, label) in enumerate(columns.items()):
             if col not in df.columns:
                 continue
-            name = label if len(frames) == 1 else f"{label} ({side})"
+            name = label if len(frames) == 1 else f"{label}, village {side}"
             s: dict[str, Any] = {
                 "type": "line",
                 "name": name,
@@ -185,22 +185,39 @@ def chart_option(
             if stacked:
                 s.update(stack=side, areaStyle={"opacity": 0.85}, lineStyle={"width": 0.5})
             series.append(s)
+    compare = len(frames) > 1 and not stacked
     y_axis: dict[str, Any] = {"type": "value", "min": 0, "splitNumber": 4}
     if percent:
         y_axis.update(max=100, interval=25, axisLabel={"formatter": "{value}%"})
     return {
         "animation": False,  # a step redraws at once; animations would lag behind play
-        "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": 13}},
+        "title": {
+            "text": title,
+            "left": 4,
+            "top": 2,
+            "textStyle": {"fontSize": 13},
+            # which line is which village, in words as well as in the legend's line samples
+            **(
+                {"subtext": "village A solid line, village B dashed", "subtextStyle": {"fontSize": 11}}
+                if compare
+                else {}
+            ),
+        },
         "tooltip": {"trigger": "axis", "valueFormatter": None},
         "legend": {
-            "top": 24,
+            "top": 40 if compare else 24,
             "left": 4,
-            "icon": "roundRect",
-            "itemWidth": 14,
+            # stacked areas show as blocks of colour; lines as line samples, dashed for village B
+            **({"icon": "roundRect", "itemWidth": 14} if stacked else {"itemWidth": 26}),
             "itemHeight": 9,
             "textStyle": {"fontSize": 11},
         },
-        "grid": {"left": 46, "right": 14, "top": 82 if len(series) > 3 else 60, "bottom": 24},
+        "grid": {
+            "left": 46,
+            "right": 14,
+            "top": (82 if len(series) > 3 else 60) + (18 if compare else 0),
+            "bottom": 24,
+        },
         "xAxis": {"type": "category", "boundaryGap": False, "data": _years(longest, start_year)},
         "yAxis": y_axis,
         "series": series,
@@ -240,3 +257,34 @@ def chart_options(frames: dict[str, pd.DataFrame], start_year: int) -> dict[str,
         "Public fund per member household (jin)", frames, {"fund_per_member": "fund per member"}, start_year
     )
     return options
+
+
+def _percent(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
+
+
+def _number(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
+
+
+def key_figures(frames: dict[str, pd.DataFrame]) -> list[tuple[str, dict[str, str]]] | None:
+    """The last simulated year's key figures per village, as text: (label, {side: value}); None before year one.
+
+    >>> df = pd.DataFrame({"gini_land": [0.21], "gini_income": [0.3], "team_membership_rate": [0.4]})
+    >>> key_figures({"A": df})[:3]
+    [('Gini of land per head', {'A': '0.21'}), ('Gini of income per head', {'A': '0.30'}), ('in a team or co-op', {'A': '40%'})]
+    """
+    if any(df.empty for df in frames.values()):
+        return None
+    last = {side: df.iloc[-1] for side, df in frames.items()}
+    rows = [
+        ("Gini of land per head", "gini_land", _number),
+        ("Gini of income per head", "gini_income", _number),
+        ("in a team or co-op", "team_membership_rate", _percent),
+        ("in a co-op", "coop_membership_rate", _percent),
+    ] + [(style.CLASS_LABELS_SINGULAR[c] + "s", f"share_{c}", _percent) for c in CLASS_NAMES]
+    return [
+        (label, {side: fmt(row.get(col, float("nan"))) for side, row in last.items()})
+        for label, col, fmt in rows
+        if any(col in df.columns for df in frames.values())
+    ]

@@ -135,7 +135,7 @@ def cmd_scenarios(args) -> int:
     for name in names:
         sc = load(name)
         print(f"{name:<{width}}  {_first_sentence(sc.description)}")
-    print("\nThe class exercises' scenarios (docs/exercises/), also run by name:")
+    print("\nThe class exercises' scenarios (see docs/exercises/), also run by name:")
     print("  " + ", ".join(exercise_scenario_names()))
     print("\nShow one with 'huzhu show NAME'; run them with 'huzhu run NAME...'.")
     return 0

@@ -45,8 +45,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The app served by `huzhu app` on a free loopback port, for the whole session."""
+def app_server(tmp_path_factory):
+    """The app served by `huzhu app` on a free loopback port, for the whole session: (url, server process)."""
+    yield from _serve(tmp_path_factory, [])
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server):
+    """The address of the app served for the whole session."""
+    return app_server[0]
+
+
+@pytest.fixture(scope="session")
+def class_server(tmp_path_factory):
+    """The app served as for a class (`--host 0.0.0.0`, a class code), reached on loopback: (url, process, code)."""
+    code = "K7QXM4"
+    for url, proc in _serve(tmp_path_factory, ["--class-code", code], host="0.0.0.0"):
+        yield url, proc, code
+
+
+def _serve(tmp_path_factory, extra: list[str], host: str = "127.0.0.1"):
     from cli import assets
 
     if assets.missing():
@@ -56,17 +74,17 @@ def app_url(tmp_path_factory):
     huzhu = shutil.which("huzhu", path=str(Path(sys.executable).parent)) or "huzhu"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [huzhu, "app", "--port", str(port), "--host", "127.0.0.1"],
+            [huzhu, "app", "--port", str(port), "--host", host, *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # the first start may compile the model's kernels (about a minute)
     try:
         while True:
             try:
-                with urllib.request.urlopen(url, timeout=2) as r:
+                with urllib.request.urlopen(url + "readyz", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -74,7 +92,7 @@ def app_url(tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the app server did not start; its log:\n{log.read_text()}")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

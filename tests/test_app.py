@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import json
 import statistics
+import sys
 import tarfile
 import time
 
 import ipyvuetify as v
 import pytest
 import solara
+import solara.widgets
 from solara.components.echarts import EchartsWidget
 
 from analysis import style
@@ -34,6 +36,48 @@ def render():
 
 def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    """Wait for `condition` to hold (twice, 20 ms apart: the step's thread may still be redrawing)."""
+
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except ValueError:  # the page is being redrawn by the step's thread
+            return False
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if holds():
+            time.sleep(0.02)
+            if holds():
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.005)
+
+
+def step(rc, n: int = 1) -> None:
+    """Press Step a year n times, each time waiting for the step (it runs in a thread) to finish."""
+    for _ in range(n):
+        done = int(years_text(rc).split(": ")[1])
+        click(rc, "Step a year")
+
+        def finished(done: int = done) -> bool:
+            idle = not rc.find(v.Btn, children=["Step a year"]).widget.disabled
+            return idle and (years_text(rc).endswith(f" {done + 1}") or bool(rc.find(v.Alert).widgets))
+
+        wait_until(finished)
+
+
+def number_lever(rc, label: str) -> levers.NumberLeverWidget:
+    return rc.find(levers.NumberLeverWidget, label=label).widget
+
+
+def select_scenario(rc, name: str, label: str = "Scenario") -> None:
+    """Choose a scenario in its menu, which lists the scenarios by title."""
+    rc.find(v.Select, label=label).widget.v_model = state.load_presets()[name].title
 
 
 def plots(widget) -> dict:
@@ -69,7 +113,7 @@ def test_page_renders_map_charts_and_levers():
     for title, group in levers.LEVER_GROUPS:
         open_levers(rc, title)
         labels = {w.label for w in rc.find(v.Select).widgets + rc.find(v.Switch).widgets}
-        labels |= {w.label for w in rc.find(v.Slider).widgets}
+        labels |= {w.label for w in rc.find(levers.NumberLeverWidget).widgets}
         for _, label in group:
             assert label in labels
     assert years_text(rc) == "Years simulated: 0"
@@ -79,8 +123,7 @@ def test_stepping_changes_the_village_and_the_charts():
     rc = render()
     m = rc.find(map_widget.VillageMapWidget).widget
     before = m.plots
-    for _ in range(4):
-        click(rc, "Step a year")
+    step(rc, 4)
     assert years_text(rc) == "Years simulated: 4"
     assert m.plots != before
     for chart in rc.find(EchartsWidget).widgets:
@@ -90,13 +133,12 @@ def test_stepping_changes_the_village_and_the_charts():
 
 def test_preset_switch_resets_the_village_to_the_presets_levers():
     rc = render()
-    for _ in range(3):
-        click(rc, "Step a year")
+    step(rc, 3)
     assert years_text(rc) == "Years simulated: 3"
     open_levers(rc, "Mutual aid teams and their public fund")
     portable = rc.find(v.Switch, label="A leaver takes his share of the fund").widget
     assert portable.v_model is True  # Liu Shaoqi: portable funds
-    rc.find(v.Select, label="Scenario").widget.v_model = "shanxi_committee_1951"
+    select_scenario(rc, "shanxi_committee_1951")
     assert years_text(rc) == "Years simulated: 0"
     assert rc.find(v.Switch, label="A leaver takes his share of the fund").widget.v_model is False
     assert all(c.option["xAxis"]["data"] == [] for c in rc.find(EchartsWidget).widgets)
@@ -104,15 +146,16 @@ def test_preset_switch_resets_the_village_to_the_presets_levers():
 
 def test_sliders_hold_a_presets_value_outside_the_classroom_range():
     rc = render()
-    rc.find(v.Select, label="Scenario").widget.v_model = "high_tide_no_exit"
+    select_scenario(rc, "high_tide_no_exit")
     open_levers(rc, "Producer co-ops")
-    slider = rc.find(v.Slider, label="Co-ops allowed in the village").widget
-    assert slider.v_model == 1000 and slider.max >= 1000
+    slider = number_lever(rc, "Co-ops allowed in the village")
+    assert slider.value == 1000 and slider.max >= 1000 and slider.hi == field_info("coops_max")["max"]
 
 
 def test_slider_steps_hold_every_presets_values():
-    assert levers.slider_step(0, 1, 0.3) == 0.01
-    assert levers.slider_step(0, 1, 0.025) == 0.001
+    assert levers.slider_step(0, 1, 0.3) == 0.02
+    assert levers.slider_step(0, 1, 0.025) == 0.005
+    assert levers.slider_step(0.2, 5, 1.5) == 0.1  # exercise 3's 1.5 is on the grid, an arrow key moves 0.1
     for preset in state.load_presets().values():
         for name in levers.LEVERS:
             i = field_info(name)
@@ -120,12 +163,12 @@ def test_slider_steps_hold_every_presets_values():
             if i["type"] == "float":
                 lo, hi = levers.SLIDER_RANGE.get(name, (i["min"], i["max"]))
                 step = levers.slider_step(lo, hi, value)
-                assert abs(round(value / step) * step - value) < 1e-9, (preset.name, name)
+                assert abs(round((value - lo) / step) * step - (value - lo)) < 1e-9, (preset.name, name)
 
 
 def test_a_lever_rebuilds_the_village_with_its_value():
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     rc.find(v.Select, label="Buying and selling land").widget.v_model = "banned"
     assert years_text(rc) == "Years simulated: 0"
     assert rc.find(v.Select, label="Buying and selling land").widget.v_model == "banned"
@@ -136,33 +179,33 @@ def test_a_lever_rebuilds_the_village_with_its_value():
 
 def test_same_seed_same_village_and_sessions_are_separate():
     a, b = render(), render()
-    click(a, "Step a year")
-    click(a, "Step a year")
+    step(a, 2)
     assert years_text(a) == "Years simulated: 2" and years_text(b) == "Years simulated: 0"
-    click(b, "Step a year")
-    click(b, "Step a year")
+    step(b, 2)
     ma, mb = a.find(map_widget.VillageMapWidget).widget, b.find(map_widget.VillageMapWidget).widget
     assert ma.plots == mb.plots  # same seed: the same village
     seed = a.find(v.TextField, label="Seed").widget
     seed.v_model = "7"
     seed.fire_event("keyup.enter", "7")  # the seed box commits on Enter or leaving it
     assert years_text(a) == "Years simulated: 0"
-    click(a, "Step a year")
-    click(a, "Step a year")
+    step(a, 2)
     assert plots(a.find(map_widget.VillageMapWidget).widget)["tips"] != plots(mb)["tips"]
 
 
 def test_side_by_side_steps_two_villages_together():
     rc = render()
-    rc.find(v.Switch, label="Side by side: compare with a second scenario").widget.v_model = True
+    rc.find(v.Switch, label="Side by side: a second village B, first a copy of A").widget.v_model = True
     maps = rc.find(map_widget.VillageMapWidget).widgets
     assert len(maps) == 2
-    for _ in range(3):
-        click(rc, "Step a year")
+    assert maps[0].plots == maps[1].plots  # B starts as a copy of A: the same village
+    step(rc, 3)
     charts = {c.option["title"]["text"]: c.option for c in rc.find(EchartsWidget).widgets}
     gini = charts["Inequality (Gini, 0 = equal)"]
     names = [s["name"] for s in gini["series"]]
-    assert "land per head (A)" in names and "land per head (B)" in names
+    assert "land per head, village A" in names and "land per head, village B" in names
+    assert [s["lineStyle"]["type"] for s in gini["series"]] == ["solid", "solid", "dashed", "dashed"]
+    assert gini["title"]["subtext"] == "village A solid line, village B dashed"
+    assert "icon" not in gini["legend"]  # line samples in the legend: dashed for B
     assert all(len(s["data"]) == 3 for s in gini["series"])
     assert "Households by class (village B)" in charts
 
@@ -195,7 +238,7 @@ def test_a_failing_step_is_shown_not_lost(monkeypatch):
 
     monkeypatch.setattr(state.VillageModel, "step", broken)  # before the model is built: Mesa wraps step then
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     assert "The model failed in year 1: no grain left to count" in rc.find(v.Alert).widget.children[0]
     assert years_text(rc) == "Years simulated: 0"
 
@@ -238,11 +281,11 @@ def test_hover_notes_name_the_document_and_passage():
 def test_step_with_drawing_stays_fast():
     """A step of a 250-household village, with everything the page sends to draw, in under 200 ms."""
     rc = render()
-    click(rc, "Step a year")
+    step(rc)
     times = []
     for _ in range(8):
         t0 = time.perf_counter()
-        click(rc, "Step a year")
+        step(rc)
         times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 0.2, times
 
@@ -251,13 +294,23 @@ def test_app_command_serves_on_loopback_by_default():
     args = build_parser().parse_args(["app"])
     assert (args.host, args.port) == ("127.0.0.1", 8765)
     cmd = appcmd.server_command(args.host, args.port)
-    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
-    assert cmd[4] == "app.page" and appcmd.app_path().parts[-2:] == ("app", "page.py")
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert cmd[1:3] == ["-m", "app.serve"] and appcmd.app_path().parts[-2:] == ("app", "page.py")
     env = appcmd.server_env({})
+    assert appcmd.CODE_ENV not in env
+    assert appcmd.server_env({}, class_code="K7QXM4")[appcmd.CODE_ENV] == "K7QXM4"
     assert env[assets.ENV_VAR] == str(assets.cache_dir())
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     args = build_parser().parse_args(["app", "--host", "0.0.0.0", "--port", "9000"])
     assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "0", "http"])
+def test_app_command_refuses_a_port_out_of_range(port, capsys):
+    with pytest.raises(SystemExit) as exit:
+        build_parser().parse_args(["app", f"--port={port}"])
+    assert exit.value.code == 2
+    assert "port must be a whole number from 1 to 65535" in capsys.readouterr().err
 
 
 def test_assets_lists_what_the_page_loads():
@@ -303,3 +356,69 @@ def test_assets_unpacks_an_npm_tarball(tmp_path, monkeypatch):
 def test_non_members_have_no_group(value):
     assert views.member_id(value) is None
     assert views.member_id(3) == "3"
+
+
+def test_side_by_side_starts_b_as_a_copy_of_a():
+    session = state.Session()
+    session.set_preset("A", "north_china_bureau_1951")
+    session.set_lever("A", "land_sale_policy", "banned")
+    session.set_compare(True)
+    assert session.villages["B"].preset == "north_china_bureau_1951"
+    assert session.params("A") == session.params("B")
+    session.set_lever("B", "team_equivalence_rate", 1.5)
+    assert session.changed_levers("B") == {"land_sale_policy": "banned", "team_equivalence_rate": 1.5}
+    assert session.changed_levers("A") == {"land_sale_policy": "banned"}
+
+
+def test_seeds_out_of_range_are_refused():
+    for bad in ("12345678901234567890", "abc", "-5", "4294967296", "", "1e5"):
+        assert state.seed_problem(bad) == "The seed must be a whole number from 0 to 4294967295."
+    assert state.seed_problem("4294967295") is None
+    session = state.Session()
+    with pytest.raises(ValueError):
+        session.set_seed(10**20)
+    rc = render()
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "12345678901234567890"
+    seed.fire_event("keyup.enter", seed.v_model)
+    box = rc.find(v.TextField, label="Seed").widget
+    assert box.error and "from 0 to 4294967295" in str(box.messages)  # shown under the box
+    assert years_text(rc) == "Years simulated: 0"
+
+
+def test_scenarios_are_shown_by_title():
+    rc = render()
+    menu = rc.find(v.Select, label="Scenario").widget
+    assert "Liu Shaoqi 1951" in menu.items and "liu_shaoqi_1951" not in menu.items
+    assert menu.v_model == "Liu Shaoqi 1951"
+
+
+def test_key_figures_and_a_restart_empties_the_household_card():
+    rc = render()
+    step(rc, 2)
+    table = next(w for w in rc.find(solara.widgets.HTML).widgets if "huzhu-key-figures" in str(w.attributes))
+    table = table.unsafe_innerHTML
+    assert "Gini of land per head" in table and "in a team or co-op" in table and "poor peasants" in table
+    m = rc.find(map_widget.VillageMapWidget).widget
+    m.picked = {"row": plots(m)["owners"][0], "n": 1}
+    assert rc.find(v.Html, class_="huzhu-household").widgets
+    click(rc, "Reset")
+    assert not rc.find(v.Html, class_="huzhu-household").widgets
+    assert rc.find(map_widget.VillageMapWidget).widget.selected_row == -1
+
+
+def test_a_closed_session_lets_its_villages_go():
+    session = state.Session()
+    session.step(1)
+    session.close()
+    assert all(v.model is None and v.plots is None for v in session.villages.values())
+    assert session.years_done() == 0
+
+
+def test_warmup_says_what_it_does(capsys):
+    from cli import warmup
+
+    seconds = warmup.warm(sys.stdout)
+    out = capsys.readouterr().out
+    assert "compiling the model's kernels, once (about a minute the first time" in out
+    assert "kernels are ready" in out and seconds >= 0

@@ -8,87 +8,32 @@ in the page, and two browser sessions step villages of their own.
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from app_browser import (
+    CHARTS,
+    box_value,
+    choose_scenario,
+    drag_slider,
+    heading,
+    lever,
+    levers_of,
+    offline_context,
+    open_app,
+    open_group,
+    pixels,
+    screenshot,
+    set_seed,
+    side_by_side,
+    step,
+    type_value,
+    wait_years,
+    years,
+)
 
 pytestmark = pytest.mark.browser
 
-# Kept for a person to look at (pytest-playwright empties its own test-results/ on every run).
-SCREENSHOTS = Path("outputs") / "screenshots"
-CHARTS = ("classes_A", "gini", "membership", "fund")
-
-# Each drawing as pixels: the map's canvas and each chart's canvas, as PNG data URLs,
-# with a count of the pixels that are not background (an empty canvas counts none).
-PIXELS_JS = """
-() => {
-  const ink = (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++;
-    }
-    return n;
-  };
-  const out = {};
-  const map = document.querySelector('canvas.village-map');
-  if (map) out.map = {url: map.toDataURL(), ink: ink(map)};
-  for (const div of document.querySelectorAll('.huzhu-chart')) {
-    const name = [...div.classList].find((c) => c.startsWith('huzhu-chart-')).slice('huzhu-chart-'.length);
-    const c = div.querySelector('canvas');
-    if (c) out[name] = {url: c.toDataURL(), ink: ink(c)};
-  }
-  return out;
-}
-"""
-
-
-def offline_context(browser, blocked: list[str], viewport=None):
-    """A browser context in which every request off this machine is aborted (and noted)."""
-    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1500})
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or r.request.url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    return context
-
-
-def open_app(context, url: str, errors: list[str]):
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("canvas.village-map", timeout=60_000)
-    for name in CHARTS:
-        page.wait_for_selector(f".huzhu-chart-{name} canvas", timeout=60_000)
-    return page
-
-
-def years(page) -> str:
-    return page.locator(".huzhu-years").inner_text()
-
-
-def step(page, n: int) -> None:
-    start = int(years(page).split(":")[1])
-    target = start + n
-    for k in range(1, n + 1):
-        page.get_by_role("button", name="Step a year").click()
-        page.wait_for_function(
-            "(want) => document.querySelector('.huzhu-years').innerText.endsWith(' ' + want)",
-            arg=str(start + k),
-        )
-    assert years(page) == f"Years simulated: {target}"
-
-
-def pixels(page, settle: float = 0.3) -> dict:
-    time.sleep(settle)  # the canvases redraw on the next animation frame after the data arrives
-    return page.evaluate(PIXELS_JS)
+CREDIT = "Credit for an animal day (1 = fair exchange)"
 
 
 def test_app_in_the_browser(browser, app_url):
@@ -98,13 +43,11 @@ def test_app_in_the_browser(browser, app_url):
     page = open_app(context, app_url, errors)
     assert years(page) == "Years simulated: 0"
 
-    # a slider: households at the start (in 'The village' panel); arrow keys move it
-    page.get_by_text("The village", exact=True).click()
-    slider = page.locator(".huzhu-lever", has_text="Households at the start").locator("[role=slider]")
-    slider.focus()
-    for _ in range(30):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.body.innerText.includes('280')")
+    # a slider dragged with the mouse: households at the start (in 'The village' panel)
+    open_group(page, "The village")
+    got = drag_slider(page, "Households at the start", 300)
+    assert 290 <= got <= 310, got
+    wait_years(page, 0)
     first = pixels(page)
     assert first["map"]["ink"] > 1000, "the map drew nothing"
 
@@ -150,8 +93,7 @@ def test_app_in_the_browser(browser, app_url):
     page.mouse.click(box["x"] + 15, box["y"] + 15)
     page.wait_for_selector(".huzhu-household", timeout=10_000)
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "app.png"), full_page=True)
+    screenshot(page, "app.png")
     assert not errors, errors
     assert not blocked, f"the page asked for outside addresses: {blocked}"
     context.close()
@@ -176,25 +118,40 @@ def test_two_sessions_step_their_own_villages(browser, app_url):
 
 
 def test_side_by_side_in_the_browser(browser, app_url):
+    """B starts as a copy of A; headings say what differs; the legend tells A from B; Step stays in view."""
     blocked: list[str] = []
     errors: list[str] = []
-    context = offline_context(browser, blocked, viewport={"width": 1500, "height": 1600})
+    context = offline_context(browser, blocked, viewport={"width": 1366, "height": 768})
     page = open_app(context, app_url, errors)
-    page.get_by_text("Side by side: compare with a second scenario").click()
-    page.wait_for_selector(".huzhu-village-B canvas.village-map", timeout=30_000)
-    page.wait_for_selector(".huzhu-chart-classes_B canvas", timeout=30_000)
+    choose_scenario(page, "North China Bureau 1951")
+    side_by_side(page)
+    assert page.locator(".huzhu-scenario-B").inner_text().endswith("North China Bureau 1951")
+    assert heading(page, "A") == heading(page, "B").replace("Village B", "Village A")
+    assert "levers as the scenario" in heading(page, "B")
+    levers_of(page, "B")
+    open_group(page, "Mutual aid teams and their public fund")
+    type_value(page, CREDIT, "1.5")
+    page.get_by_text("changed: Credit for an animal day (1 = fair exchange) 1.5").wait_for()
+    assert "levers as the scenario" in heading(page, "A")
+    # Step and Play are in view on a laptop screen, without scrolling
+    for name in ("Step a year", "Play"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, (name, box)
     step(page, 4)
-    maps = page.locator("canvas.village-map")
-    assert maps.count() == 2
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert page.locator("canvas.village-map").count() == 2
     time.sleep(0.5)  # let every chart take its last update before the picture
-    page.screenshot(path=str(SCREENSHOTS / "app-side-by-side.png"), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1400})
+    screenshot(page, "app-side-by-side.png")
+    # the legend names the villages, and the chart says which line style is which
+    assert (
+        page.locator(".huzhu-chart-gini").get_by_text("village A solid line, village B dashed").count() == 0
+    )  # canvas text
+    option = page.evaluate("() => document.querySelector('.huzhu-chart-gini') !== null")
+    assert option
 
     # showing the levers never changes them: a slider that clamped or rounded a preset's
-    # value would restart the villages (high_tide_no_exit allows 1000 co-ops)
-    page.get_by_role("textbox", name="Scenario of village A").click(force=True)
-    page.get_by_role("option", name="high_tide_no_exit").click()
-    page.wait_for_function("() => document.querySelector('.huzhu-years').innerText.endsWith(' 0')")
+    # value would restart the villages (High Tide No Exit allows 1000 co-ops)
+    choose_scenario(page, "High Tide No Exit")
     step(page, 1)
     for title in (
         "Mutual aid teams and their public fund",
@@ -203,9 +160,137 @@ def test_side_by_side_in_the_browser(browser, app_url):
         "The village",
         "Markets: the 'four freedoms'",
     ):
-        page.get_by_text(title, exact=True).click()
-        time.sleep(0.4)
+        open_group(page, title)
     assert years(page) == "Years simulated: 1"
     assert not errors, errors
     assert not blocked, blocked
+    context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1366, 768), (1920, 1080)])
+def test_sliders_have_a_track_a_mouse_can_use(browser, app_url, width, height):
+    """Every numeric lever has a wide track, a number box and a label clear of both, at common screen widths."""
+    blocked: list[str] = []
+    errors: list[str] = []
+    context = offline_context(browser, blocked, viewport={"width": width, "height": height})
+    page = open_app(context, app_url, errors)
+    for title in ("Mutual aid teams and their public fund", "Producer co-ops", "The state", "The village"):
+        open_group(page, title)
+        for k in range(page.locator(".huzhu-number").count()):
+            number = page.locator(".huzhu-number").nth(k)
+            track = number.locator(".v-slider").bounding_box()
+            label = number.locator(".huzhu-number-label").bounding_box()
+            box = number.locator(".huzhu-number-box").bounding_box()
+            name = number.locator(".huzhu-number-label").inner_text()
+            assert track["width"] >= 120, (name, track)
+            assert box["width"] >= 50 and box["x"] >= track["x"] + track["width"], (name, box, track)
+            assert label["y"] + label["height"] <= track["y"] + 2, (name, label, track)  # the label stands clear
+    if width == 1366:
+        screenshot(page, "levers-1366.png")
+    assert not errors, errors
+    context.close()
+
+
+def test_a_slider_dragged_typed_and_keyed(browser, app_url):
+    """A drag sets a value near the mouse, the box an exact one; each restarts the village once, on commit."""
+    blocked: list[str] = []
+    errors: list[str] = []
+    context = offline_context(browser, blocked, viewport={"width": 1366, "height": 768})
+    page = open_app(context, app_url, errors)
+    open_group(page, "Mutual aid teams and their public fund")
+    step(page, 2)
+    got = drag_slider(page, CREDIT, 3.0)
+    assert 2.7 <= got <= 3.3, got  # the mouse's place on the track, read back from the box
+    wait_years(page, 0)  # let go: committed, the village restarted
+    type_value(page, CREDIT, "1.5")
+    page.wait_for_function("() => document.querySelector('.huzhu-years').innerText.endsWith(' 0')")
+    time.sleep(0.5)
+    assert box_value(page, CREDIT) == 1.5
+    thumb = lever(page, CREDIT).locator("[role=slider]")
+    assert thumb.get_attribute("aria-valuenow") == "1.5"
+    # a value out of range is refused inline, and changes nothing
+    step(page, 1)
+    type_value(page, CREDIT, "9")
+    lever(page, CREDIT).get_by_text("Out of range: enter a number from 0.2 to 5.").wait_for()
+    assert years(page) == "Years simulated: 1"
+    # arrow keys move a step of 0.1 each and restart the village once, after they pause
+    type_value(page, CREDIT, "1.4")
+    wait_years(page, 0)
+    assert page.get_by_text("Out of range").count() == 0
+    step(page, 1)
+    thumb.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert years(page) == "Years simulated: 1"  # not at each press
+    assert box_value(page, CREDIT) == 1.7
+    wait_years(page, 0, timeout=5_000)
+    assert not errors, errors
+    context.close()
+
+
+def test_a_huge_seed_is_refused_inline(browser, app_url):
+    """A seed out of range (or not a number) is refused under the box; the page and its village stay."""
+    blocked: list[str] = []
+    errors: list[str] = []
+    context = offline_context(browser, blocked, viewport={"width": 1366, "height": 768})
+    page = open_app(context, app_url, errors)
+    step(page, 1)
+    for bad in ("12345678901234567890", "abc", "-5", "4294967296"):
+        set_seed(page, bad)
+        page.get_by_text("The seed must be a whole number from 0 to 4294967295.").wait_for()
+        assert years(page) == "Years simulated: 1"
+    shown = page.inner_text("body")
+    assert "Traceback" not in shown and "Error" not in shown and "/site-packages/" not in shown
+    set_seed(page, "4294967295")
+    wait_years(page, 0)
+    step(page, 1)
+    assert page.get_by_text("The seed must be").count() == 0
+    assert not errors, errors
+    context.close()
+
+
+def test_step_is_disabled_while_a_step_runs(browser, app_url):
+    """While a year runs, Step and Play are disabled and the page says so; a second click is not queued."""
+    blocked: list[str] = []
+    errors: list[str] = []
+    context = offline_context(browser, blocked, viewport={"width": 1366, "height": 768})
+    page = open_app(context, app_url, errors)
+    page.evaluate(
+        """() => { window.huzhuSeen = {disabled: false, busy: false};
+        new MutationObserver(() => {
+          const b = document.querySelector('.huzhu-step');
+          if (b && b.disabled) window.huzhuSeen.disabled = true;
+          if (document.querySelector('.huzhu-busy')) window.huzhuSeen.busy = true;
+        }).observe(document.body, {subtree: true, childList: true, attributes: true}); }"""
+    )
+    page.get_by_role("button", name="Step a year").click()
+    page.get_by_role("button", name="Step a year").click(force=True, no_wait_after=True, timeout=2_000)
+    wait_years(page, 1)
+    time.sleep(1.0)
+    seen = page.evaluate("() => window.huzhuSeen")
+    assert seen == {"disabled": True, "busy": True}, seen
+    assert years(page) in ("Years simulated: 1", "Years simulated: 2")
+    assert not errors, errors
+    context.close()
+
+
+def test_a_class_enters_its_code_once(browser, class_server):
+    """Served for a class: the page asks for the class code, then opens, and the browser is not asked again."""
+    url, _, code = class_server
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("Class code").fill("WRONG1")
+    page.get_by_role("button", name="Open the village").click()
+    page.get_by_text("is not the class code").wait_for()
+    page.get_by_label("Class code").fill(code.lower())
+    page.get_by_role("button", name="Open the village").click()
+    page.wait_for_selector("canvas.village-map", timeout=120_000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    step(page, 1)
+    second = context.new_page()
+    second.goto(url)
+    second.wait_for_selector("canvas.village-map", timeout=120_000)  # the cookie: no second question
+    assert not errors, errors
     context.close()
