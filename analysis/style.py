@@ -355,6 +355,7 @@ PRESET_TITLES = {
     "liu_shaoqi_1951": "Liu Shaoqi 1951",
     "draft_resolution_1951": "Draft Resolution 1951",
     "high_tide_no_exit": "High Tide No Exit",
+    "historical_path_1951_1957": "Historical path 1951-1957",
 }
 
 

@@ -27,6 +27,7 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("land_rental_policy", "Renting out land"),
             ("hired_labour_policy", "Hiring labourers"),
             ("credit_policy", "Private lending"),
+            ("accumulation_stigma", "Risk of getting rich (buying land, hiring, lending)"),
         ],
     ),
     (
@@ -40,6 +41,8 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("fund_voting", "Who votes on the fund"),
             ("fund_reproduction_share", "Fund spent on production (the rest on welfare)"),
             ("entry_share", "What a newcomer pays in (share of a member's fund)"),
+            ("team_season", "Teams for the busy season or the whole year"),
+            ("seasonal_renewal", "Chance a seasonal team is renewed next year"),
         ],
     ),
     (
@@ -59,16 +62,33 @@ LEVER_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("coop_tax_rebate", "Tax remitted to co-op members"),
             ("coop_credit", "Cheap state credit for co-op members"),
             ("supply_marketing_coop", "A supply-and-marketing co-op"),
+            ("tax_schedule", "Agricultural tax"),
+            ("grain_monopoly_year", "Grain monopoly from (0 never)"),
         ],
     ),
-    ("The village", [("households", "Households at the start")]),
+    (
+        "The village",
+        [
+            ("households", "Households at the start"),
+            ("liberated_area", "Old or new liberated area"),
+            ("yield_trend", "Yearly growth of yields after recovery"),
+            ("off_farm_jobs", "Spare workers finding jobs in town each year"),
+            ("migration_closed_year", "Household registration closes the towns (0 never)"),
+        ],
+    ),
 ]
 LEVERS = [name for _, group in LEVER_GROUPS for name, _ in group]
 LEVER_LABELS = {name: label for _, group in LEVER_GROUPS for name, label in group}
 
 # Slider ranges narrower than the schema's where the schema allows far more than a
 # classroom village needs (the schema's range still bounds them).
-SLIDER_RANGE = {"households": (20, 400), "coops_max": (0, 10)}
+SLIDER_RANGE = {
+    "households": (20, 400),
+    "coops_max": (0, 10),
+    "grain_monopoly_year": (0, 1960),
+    "migration_closed_year": (0, 1980),
+    "yield_trend": (-0.05, 0.05),
+}
 # Arrow keys commit the value once they pause this long: one restart for several presses.
 KEY_COMMIT_DELAY_MS = 600
 NUMBER_TEMPLATE = files(__package__).joinpath("number_lever.vue").read_text(encoding="utf-8")
