@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     add_command(
         subparsers,
         "demo",
-        "simulate the default village for 30 years, then run the five 1951 presets",
+        "simulate the default village for 30 years, then run the four 1951 positions and the high-tide counterfactual",
         "huzhu demo    (results in outputs/demo/)",
         [arg("--workers", type=int, default=None, help="processes for the preset runs (default: all cores)")],
         cmd_demo,
@@ -287,7 +287,7 @@ def cmd_demo(args) -> int:
         "draft_resolution_1951",
         "high_tide_no_exit",
     ]
-    print(f"\nRunning the five presets, {DEMO_REPS} replications of 30 years each:")
+    print(f"\nRunning the 1951 positions and the high-tide counterfactual, {DEMO_REPS} replications of 30 years each:")
     _clear_demo(DEMO_OUT)
     res = run(presets, out=DEMO_OUT, reps=DEMO_REPS, years=30, workers=args.workers)
     print(_where(res.path))
