@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import charts, style
+from analysis import validation as validation_mod
 from analysis.compare import differing_parameters, format_value, pairing_sentence
 from analysis.derived import FLOW_METRICS, RATE_METRICS, check_metrics
 from analysis.derived import names as derived_names
@@ -437,12 +438,17 @@ def write_report(
     out_path: str | Path = "report.html",
     metrics: list[str] | None = None,
     baseline: str | None = None,
+    validation: bool | None = None,
 ) -> Path:
     """Write the HTML report of a results directory to `out_path` and return its path.
 
-    Differences are shown against `baseline` (default: the first scenario by name).
+    Differences are shown against `baseline` (default: the first scenario by name). The section
+    on the historical targets is added for a run of a historical preset (`validation=None`), or
+    as asked (`True`/`False`).
     """
     res = read_results(results_dir)
+    if validation is None:
+        validation = bool(validation_mod.historical_scenarios(res))
     metrics = check_metrics(res, metrics) if metrics else [m for m in charts.END_METRICS if m in res.metrics]
     table_metrics = list(dict.fromkeys(metrics + [m for m in ("poverty_rate", "fund_per_member") if m in res.metrics]))
     title = f"huzhu results: {style.scenarios_phrase([_titles(res)[s] for s in res.scenarios])}"
@@ -463,6 +469,7 @@ def write_report(
     parts.append(
         '<p>Contents: <a href="#scenarios">scenarios</a> · <a href="#end-state">end state</a> · '
         + ('<a href="#comparison">comparison</a> · ' if len(res.scenarios) > 1 else "")
+        + ('<a href="#validation">historical targets</a> · ' if validation else "")
         + '<a href="#charts">charts</a> · <a href="#parameters">settings and sources</a> · '
         '<a href="#provenance">provenance</a></p>'
     )
@@ -471,6 +478,8 @@ def write_report(
     parts += comparison_section(res, metrics, baseline)
     parts += _inequality_table(res)
     parts += _sobol_tables(res, metrics)
+    if validation:
+        parts += validation_mod.html_section(res)
     parts.append('<h2 id="charts">Charts</h2>')
     for name, make in charts.standard_set(res, metrics, size="page", baseline=baseline):
         if name == "differences":

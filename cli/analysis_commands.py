@@ -73,6 +73,12 @@ def register(subparsers) -> None:
             arg(
                 "--baseline", metavar="SCENARIO", help="scenario the others are compared with (default: first by name)"
             ),
+            arg(
+                "--validation",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="add (or leave out) the historical targets (default: for a run of a historical preset)",
+            ),
         ],
         report_command,
         description="Write one HTML file with the scenarios' descriptions and sources, the end-state\n"
@@ -138,6 +144,8 @@ def report_command(args: argparse.Namespace) -> int:
     _headless()
     from analysis.report import write_report
 
-    path = write_report(args.results_dir, args.out, metrics=args.metric or None, baseline=args.baseline)
+    path = write_report(
+        args.results_dir, args.out, metrics=args.metric or None, baseline=args.baseline, validation=args.validation
+    )
     print(f"report written to {path}")
     return 0

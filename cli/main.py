@@ -1,7 +1,7 @@
 """The `huzhu` command line: one parser, to which each command module adds its subcommands.
 
 The commands: `cli.scenario_commands` (demo, params, scenarios, show, run, validate),
-`cli.analysis_commands` (plot, report), `cli.exercise_commands` (exercises) and
+`cli.analysis_commands` (plot, report), `cli.history_command` (history), `cli.exercise_commands` (exercises) and
 `cli.app_command` (app). Each has a `register(subparsers)` that adds its commands with
 `cli.command.add_command`; a command's handler returns the exit code.
 
@@ -15,12 +15,12 @@ import argparse
 import os
 import sys
 
-from cli import analysis_commands, app_command, exercise_commands, scenario_commands
+from cli import analysis_commands, app_command, exercise_commands, history_command, scenario_commands
 from model.errors import HuzhuError
 from scenarios.store import StorageError
 
 # In the order `huzhu --help` lists them.
-COMMAND_MODULES = (scenario_commands, analysis_commands, exercise_commands, app_command)
+COMMAND_MODULES = (scenario_commands, analysis_commands, history_command, exercise_commands, app_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

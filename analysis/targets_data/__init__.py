@@ -1,0 +1,1 @@
+"""The validation targets (targets.toml): historical patterns the model's output is set against."""
