@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import reacton.core
 import solara
 
 from analysis.style import CLASS_LABELS_SINGULAR
@@ -101,6 +102,9 @@ def Buttons(
     stop = solara.use_memo(threading.Event, [])  # set when the page goes: a playing thread ends
     loop = solara.use_ref(0)  # which play loop is current (a pause and a new play start a new one)
 
+    # the page's render context: changes made inside `with render_context:` are drawn in one redraw
+    render_context = reacton.core.get_render_context()
+
     def leave():
         return stop.set
 
@@ -110,18 +114,21 @@ def Buttons(
         """One step, or play (in a thread, so the page shows that a step runs and ignores extra clicks)."""
         if mode == "step":
             ok = session.step(1)
-            # Step is enabled again before the new year is drawn: a click that comes with the
+            # Step enabled again and the new year: one redraw of the page, not one each. Step is
+            # enabled in the same update that brings the new year, so a click that comes with the
             # new year is never refused as "still stepping"
-            running.value = "idle"
-            tick.value += 1
-            if not ok:
-                config.value += 1  # show the error in the sidebar
+            with render_context:
+                running.value = "idle"
+                tick.value += 1
+                if not ok:
+                    config.value += 1  # show the error in the sidebar
             return
         while not stop.is_set() and loop.current == token and running.value == "play":
             t0 = time.perf_counter()
             if session.years_done() >= MAX_YEARS or not session.step(1):
-                running.value = "idle"
-                config.value += 1  # the error, if any, in the sidebar
+                with render_context:
+                    running.value = "idle"
+                    config.value += 1  # the error, if any, in the sidebar
                 break
             tick.value += 1
             stop.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - t0)))
@@ -207,12 +214,15 @@ def Controls(
     _ = config.value
     open_group = solara.use_reactive(0)  # index of the lever group shown open
 
+    render_context = reacton.core.get_render_context()
+
     def do(action, *args):
         def run(*more):
-            running.set("idle")
-            action(*args, *more)
-            config.value += 1
-            tick.value += 1
+            with render_context:  # the village restarted and the settings changed: one redraw
+                running.set("idle")
+                action(*args, *more)
+                config.value += 1
+                tick.value += 1
 
         return run
 

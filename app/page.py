@@ -25,11 +25,17 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 
 import solara
 
 from app.components import Controls, VillageView
 from app.state import Session
+
+# reacton's fast renderer (opt-in by this variable, read each time a page's render context is made):
+# a redraw walks only the parts of the page whose state changed, so a step redraws the buttons and
+# the village, not the sidebar's levers. An explicit REACTON_FAST=0 is respected.
+os.environ.setdefault("REACTON_FAST", "1")
 
 
 def _give_back_memory() -> None:
