@@ -51,6 +51,34 @@ def effort_at(members, monitoring, exit_allowed, threat, floor):
     return np.minimum(np.maximum(1.0 - loss, floor), 1.0)
 
 
+class CoopEffort(NamedTuple):
+    """What a co-op's output reads of the parameters besides its land and labour: the management gain and
+    the effort rule (derived once per Params; part of the co-op farm's and the value of membership's bundles)."""
+
+    management: float  # coop_management_gain
+    monitoring: float  # effort_monitoring
+    exit_allowed: bool
+    threat: float  # exit_threat_effort
+    floor: float  # coop_effort_floor
+
+
+@once_per_params
+def coop_effort(p: Params) -> CoopEffort:
+    return CoopEffort(
+        management=p.coop_management_gain,
+        monitoring=p.effort_monitoring,
+        exit_allowed=bool(p.exit_allowed),
+        threat=p.exit_threat_effort,
+        floor=p.coop_effort_floor,
+    )
+
+
+@jit
+def managed_effort_at(members, e):
+    """A co-op's output factor for `members` households: (1 + management gain) x effort, `e` a `CoopEffort`."""
+    return (1 + e.management) * effort_at(members, e.monitoring, e.exit_allowed, e.threat, e.floor)
+
+
 @jit
 def effort_kernel(members, monitoring, exit_allowed, threat, floor):
     """`effort` of each co-op, with the parameters as scalars."""
@@ -68,7 +96,8 @@ def effort(members: np.ndarray, p: Params) -> np.ndarray:
     [1.0, 0.5, 0.2]
     """
     m = np.asarray(members)
-    e = effort_kernel(m.ravel(), p.effort_monitoring, bool(p.exit_allowed), p.exit_threat_effort, p.coop_effort_floor)
+    c = coop_effort(p)
+    e = effort_kernel(m.ravel(), c.monitoring, c.exit_allowed, c.threat, c.floor)
     return e.reshape(m.shape)
 
 
@@ -160,11 +189,7 @@ class FarmConstants(NamedTuple):
     mu_per_worker: float
     capital_gain: float  # capital_yield_gain
     capital_half: float  # capital_half_saturation
-    management: float  # coop_management_gain
-    monitoring: float  # effort_monitoring
-    exit_allowed: bool
-    threat: float  # exit_threat_effort
-    effort_floor: float  # coop_effort_floor
+    effort: CoopEffort  # the management gain and the effort rule
     animal_rent: float  # yearly rent per animal put in: coop_animal_rent x animal_price, jin
     sideline_price: float  # production.sideline_price, jin per worker-year
 
@@ -200,13 +225,13 @@ def farm_kernel(hh, teams, weather, lanes, constants):
         is_coop = stage[t] >= LOWER_COOP
         A[t] += T.animals[t] if is_coop else 0.0
         K[t] += T.capital[t] if is_coop else 0.0
-        e[t] = effort_at(count[t], c.monitoring, c.exit_allowed, c.threat, c.effort_floor)
+        e[t] = effort_at(count[t], c.effort.monitoring, c.effort.exit_allowed, c.effort.threat, c.effort.floor)
         if is_coop and count[t] > 0:
             draft = draft_factor_at(np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS)), nd)
             worked = np.minimum(L[t], Wk[t] * mpw)
             sk = S[t] / L[t] if L[t] > 0 else 1.0
             cf = capital_factor_at(K[t], L[t], c.capital_gain, c.capital_half)
-            out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + c.management) * e[t]
+            out[t] = ny * sk * draft * cf * worked * weather[t // lanes] * (1 + c.effort.management) * e[t]
     # work points: labour times effort
     for i in range(team.size):
         if cm[i]:
@@ -243,11 +268,7 @@ def farm_constants(p: Params) -> FarmConstants:
         mu_per_worker=p.mu_per_worker,
         capital_gain=p.capital_yield_gain,
         capital_half=p.capital_half_saturation,
-        management=p.coop_management_gain,
-        monitoring=p.effort_monitoring,
-        exit_allowed=bool(p.exit_allowed),
-        threat=p.exit_threat_effort,
-        effort_floor=p.coop_effort_floor,
+        effort=coop_effort(p),
         animal_rent=p.coop_animal_rent * p.animal_price,
         sideline_price=production.sideline_price(p),
     )

@@ -356,7 +356,7 @@ def spring_kernel(
     # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
     # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
     votes = c.coops.coops_max > 0 and not pressed
-    exit_allowed = c.membership.exit_allowed
+    exit_allowed = c.membership.effort.exit_allowed
     wanted = np.empty(m, dtype=np.bool_)
     for i in range(m):
         free = not compulsory and (exit_allowed or not in_team[i])

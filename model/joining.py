@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import animal_market
-from .coops import effort_at
+from .coops import CoopEffort, coop_effort, managed_effort_at
 from .funds import entry_cost_at, exit_cost_at, insurance_at, levy_cost_at
 from .jit import jit
 from .params import Params, once_per_params
@@ -175,11 +175,7 @@ class MembershipConstants(NamedTuple):
     market_fee: float  # animal_market.plough_fee, jin/mu
     capital_gain: float  # capital_yield_gain
     capital_half: float  # capital_half_saturation
-    management: float  # coop_management_gain
-    monitoring: float  # effort_monitoring
-    exit_allowed: bool
-    threat: float  # exit_threat_effort
-    effort_floor: float  # coop_effort_floor
+    effort: CoopEffort  # the co-op's management gain and effort rule
     rebate: float  # coop_tax_rebate
     preference: float  # state_preference x subsistence_grain, jin
     alone: float  # farming_alone_value x subsistence_grain, jin
@@ -200,11 +196,7 @@ def membership_constants(p: Params) -> MembershipConstants:
         market_fee=animal_market.plough_fee(p),
         capital_gain=p.capital_yield_gain,
         capital_half=p.capital_half_saturation,
-        management=p.coop_management_gain,
-        monitoring=p.effort_monitoring,
-        exit_allowed=bool(p.exit_allowed),
-        threat=p.exit_threat_effort,
-        effort_floor=p.coop_effort_floor,
+        effort=coop_effort(p),
         rebate=p.coop_tax_rebate,
         preference=p.state_preference * p.subsistence_grain,
         alone=p.farming_alone_value * p.subsistence_grain,
@@ -306,7 +298,7 @@ def membership_kernel(hh, n_villages, tax_due, T, pressure, per_member, new_land
         # the lane's group run as a co-op, at the co-op's land share or the one a new co-op would get
         draft = np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS))
         pooled[t] = Y[t] * (draft + (1 - draft) * nd) * capital_factor_at(K[t], L[t], gain, half)
-        pooled[t] *= (1 + c.management) * effort_at(count[t], c.monitoring, c.exit_allowed, c.threat, c.effort_floor)
+        pooled[t] *= managed_effort_at(count[t], c.effort)
         lane_share[t] = T.land_share[t] if stage[t] >= LOWER_COOP else new_land_share
         mean_levy[t] = levy_sum[t] / np.maximum(count[t], 1)
     value, coop_gain = np.zeros(n_hh), np.zeros(n_hh)

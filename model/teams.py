@@ -30,24 +30,6 @@ from .params import Params
 TEAM, LOWER_COOP, ADVANCED_COOP = 1, 2, 3  # Teams.stage (0 = no group in this lane)
 
 
-class TeamArrays(NamedTuple):
-    """The arrays of `Teams` as one argument of the compiled kernels (the same arrays: kernels update them in
-    place); see `Teams` for each field."""
-
-    stage: np.ndarray
-    age: np.ndarray
-    animals: np.ndarray
-    capital: np.ndarray
-    land_share: np.ndarray
-    levy_in: np.ndarray
-    entry_in: np.ndarray
-    reproduction_spent: np.ndarray
-    welfare_spent: np.ndarray
-    withdrawn: np.ndarray
-    disband_paid: np.ndarray
-    forfeited: np.ndarray
-
-
 @dataclass
 class Teams:
     """One slot per village lane: team index = village * lanes_per_village + neighbourhood."""
@@ -105,6 +87,11 @@ class Teams:
         if made is None:
             made = self.__dict__["_packed"] = tuple(self.arrays())
         return made
+
+
+# The arrays of `Teams` as one argument of the compiled kernels (the same arrays: kernels update them in
+# place); its fields are `Teams`' fields, in their order.
+TeamArrays = NamedTuple("TeamArrays", [(f.name, np.ndarray) for f in fields(Teams)])
 
 
 def fair_plough_fee(p: Params) -> float:
