@@ -15,7 +15,7 @@ not all ploughed buy animals with grain above their reserve.
 >>> c = consumption_constants.record(make_params(subsistence_grain=300.0, reserve_months=6.0))
 >>> need = np.zeros(1)
 >>> z = np.zeros(1, dtype=np.int64)
->>> team, persons, reserve = needs_kernel(z, z, 1, np.array([2]), np.array([1]), np.array([0]), c, need)
+>>> team, persons, reserve = needs_kernel(z, z, 1, z, np.array([2]), np.array([1]), np.array([0]), c, need)
 >>> need.tolist(), reserve.tolist()   # 2.6 consumer units; half a year in reserve
 ([780.0], [390.0])
 """
@@ -71,11 +71,19 @@ def consumption_constants(p: Params) -> ConsumptionConstants:
     )
 
 
-def needs(h: Households, p: Params, lanes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each household's team lane, persons and the grain reserve it wants; its subsistence need
+def needs(h: Households, p: Params, T: Teams, lanes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each household's group slot, persons and the grain reserve it wants; its subsistence need
     into `need`."""
     return needs_kernel(
-        h.village, h.neighbourhood, lanes, h.workers, h.children, h.elders, consumption_constants.record(p), h.need
+        h.village,
+        h.neighbourhood,
+        lanes,
+        T.host,
+        h.workers,
+        h.children,
+        h.elders,
+        consumption_constants.record(p),
+        h.need,
     )
 
 
@@ -164,15 +172,15 @@ def save(
 
 
 @jit
-def needs_kernel(village, neighbourhood, lanes, workers, children, elders, constants, need):
-    """Team lane, persons, subsistence need (written into `need`) and the grain reserve wanted."""
+def needs_kernel(village, neighbourhood, lanes, host, workers, children, elders, constants, need):
+    """Group slot (`teams.group_at`), persons, subsistence need (written into `need`) and the grain reserve wanted."""
     c = constants[0]
     n = village.size
     team = np.empty(n, dtype=np.int64)
     persons = np.empty(n, dtype=np.int64)
     reserve = np.empty(n)
     for i in range(n):
-        team[i] = village[i] * lanes + neighbourhood[i]
+        team[i] = teams.group_at(village[i], neighbourhood[i], lanes, host)
         persons[i] = children[i] + workers[i] + elders[i]
         # consumer units (workers count 1) times the subsistence ration
         need[i] = (workers[i] + c.child_consumer_weight * children[i] + c.elder_consumer_weight * elders[i]) * (

@@ -2,14 +2,21 @@
 labour and by land.
 
 A lower-stage co-op grows out of a team that has existed `coop_min_team_years`, while
-the village has fewer than `coops_max` co-ops (the pilot cap), when a majority
-(`coop_vote_majority`) of its members expect to gain (voluntary) or under pressure
-(`join_pressure` >= 0.5; `form_kernel`, in spring).
+the village has fewer than `coops_max` co-ops and its county fewer than `coops_per_county`
+(pilot caps; a county is `villages_per_county` consecutive villages, its oldest eligible
+teams first), when a majority (`coop_vote_majority`) of its members expect to gain
+(voluntary) or under pressure (`join_pressure` >= 0.5; `form_kernel`, in spring). Co-ops
+then grow by merging teams, as they did ("a few teams combine into one co-op"): each
+spring a co-op takes in the neighbouring teams (nearest lane first) whose members vote to
+join it, or are pressed, while it stays within `coop_households_max` households; the lanes
+of a team taken in belong to the co-op from then on (`Teams.host`), so their households may
+join it. From `advanced_coop_year` co-ops are advanced and take in their village: the other
+groups and the lanes with none, up to `advanced_coop_households_max` households.
 Its output comes from all members' land, labour, animals and capital together, with
-a `coop_management_gain`, times the members' effort. Effort falls with the number of
-members where work is hard to monitor (`effort_monitoring`, down to `coop_effort_floor`);
-while members may leave, the threat of exit restores `exit_threat_effort` of the loss
-(Lin 1990).
+a `coop_management_gain`, times the members' effort. Effort falls by
+`effort_loss_per_doubling` each time the membership doubles, where work is hard to monitor
+(down to `coop_effort_floor`); while members may leave, the threat of exit restores
+`exit_threat_effort` of the loss (Lin 1990).
 Income (after the rent for animals, `coop_animal_rent`) is split: `land_share` as a
 dividend on land put in, the rest by work points (labour times effort). The land
 share starts at `coop_land_share`, falls by `coop_land_share_decline` a year, is held
@@ -30,7 +37,7 @@ import numpy as np
 
 from . import production
 from .jit import jit
-from .params import Params, once_per_params
+from .params import Params, once_per_params, path_at
 from .production import EPS, capital_factor_at, draft_factor_at
 from .teams import ADVANCED_COOP, LOWER_COOP, TEAM, TeamArrays
 
@@ -43,9 +50,9 @@ EQUAL_SHARES = 0.5
 
 
 @jit
-def effort_at(members, monitoring, exit_allowed, threat, floor):
+def effort_at(members, per_doubling, exit_allowed, threat, floor):
     """`effort` for one co-op of `members` households, inside kernels."""
-    loss = monitoring * np.maximum(members - 1, 0)
+    loss = per_doubling * np.log2(np.maximum(members, 1.0))
     if exit_allowed:
         loss = loss * (1.0 - threat)
     return np.minimum(np.maximum(1.0 - loss, floor), 1.0)
@@ -56,7 +63,7 @@ class CoopEffort(NamedTuple):
     the effort rule (derived once per Params; part of the co-op farm's and the value of membership's bundles)."""
 
     management: float  # coop_management_gain
-    monitoring: float  # effort_monitoring
+    per_doubling: float  # effort_loss_per_doubling
     exit_allowed: bool
     threat: float  # exit_threat_effort
     floor: float  # coop_effort_floor
@@ -66,7 +73,7 @@ class CoopEffort(NamedTuple):
 def coop_effort(p: Params) -> CoopEffort:
     return CoopEffort(
         management=p.coop_management_gain,
-        monitoring=p.effort_monitoring,
+        per_doubling=p.effort_loss_per_doubling,
         exit_allowed=bool(p.exit_allowed),
         threat=p.exit_threat_effort,
         floor=p.coop_effort_floor,
@@ -76,28 +83,31 @@ def coop_effort(p: Params) -> CoopEffort:
 @jit
 def managed_effort_at(members, e):
     """A co-op's output factor for `members` households: (1 + management gain) x effort, `e` a `CoopEffort`."""
-    return (1 + e.management) * effort_at(members, e.monitoring, e.exit_allowed, e.threat, e.floor)
+    return (1 + e.management) * effort_at(members, e.per_doubling, e.exit_allowed, e.threat, e.floor)
 
 
 @jit
-def effort_kernel(members, monitoring, exit_allowed, threat, floor):
+def effort_kernel(members, per_doubling, exit_allowed, threat, floor):
     """`effort` of each co-op, with the parameters as scalars."""
     out = np.empty(members.size)
     for t in range(members.size):
-        out[t] = effort_at(members[t], monitoring, exit_allowed, threat, floor)
+        out[t] = effort_at(members[t], per_doubling, exit_allowed, threat, floor)
     return out
 
 
 def effort(members: np.ndarray, p: Params) -> np.ndarray:
-    """Work effort in a co-op of `members` households (1 = full effort).
+    """Work effort in a co-op of `members` households (1 = full effort): 0.1 less per doubling here, a
+    quarter of that loss while members may leave.
 
     >>> from model.params import make_params
-    >>> effort(np.array([1, 11, 100]), make_params(effort_monitoring=0.05, exit_allowed=False)).tolist()
-    [1.0, 0.5, 0.2]
+    >>> effort(np.array([1, 8, 256]), make_params(effort_loss_per_doubling=0.1, exit_allowed=False)).tolist()
+    [1.0, 0.7, 0.2]
+    >>> effort(np.array([8]), make_params(effort_loss_per_doubling=0.1, exit_threat_effort=0.75)).round(3).tolist()
+    [0.925]
     """
     m = np.asarray(members)
     c = coop_effort(p)
-    e = effort_kernel(m.ravel(), c.monitoring, c.exit_allowed, c.threat, c.floor)
+    e = effort_kernel(m.ravel(), c.per_doubling, c.exit_allowed, c.threat, c.floor)
     return e.reshape(m.shape)
 
 
@@ -225,7 +235,7 @@ def farm_kernel(hh, teams, weather, lanes, constants):
         is_coop = stage[t] >= LOWER_COOP
         A[t] += T.animals[t] if is_coop else 0.0
         K[t] += T.capital[t] if is_coop else 0.0
-        e[t] = effort_at(count[t], c.effort.monitoring, c.effort.exit_allowed, c.effort.threat, c.effort.floor)
+        e[t] = effort_at(count[t], c.effort.per_doubling, c.effort.exit_allowed, c.effort.threat, c.effort.floor)
         if is_coop and count[t] > 0:
             draft = draft_factor_at(np.minimum(1.0, A[t] * mpa / np.maximum(L[t], EPS)), nd)
             worked = np.minimum(L[t], Wk[t] * mpw)
@@ -302,21 +312,31 @@ def farm(h, p: Params, T, team: np.ndarray, lab: np.ndarray, cm: np.ndarray, w: 
 class CoopFormation(NamedTuple):
     """What `form_kernel` reads of the parameters (derived once per Params)."""
 
-    coops_max: int  # the pilot cap per village
+    any_coops: bool  # co-ops may form in some year (`coops_max` or `coops_path` above 0)
     min_years: int  # coop_min_team_years
     majority: float  # coop_vote_majority
     initial_share: float  # initial_land_share
     advanced_year: int  # advanced_coop_year (0: never)
+    lower_max: int  # coop_households_max
+    advanced_max: int  # advanced_coop_households_max
+    villages: int  # villages of a replicate (counties never span two replicates)
+    villages_per_county: int
+    coops_per_county: int  # the pilot cap per county (0: none)
 
 
 @once_per_params
 def formation_constants(p: Params) -> CoopFormation:
     return CoopFormation(
-        coops_max=p.coops_max,
+        any_coops=p.coops_max > 0 or any(n > 0 for _, n in p.coops_path),
         min_years=p.coop_min_team_years,
         majority=p.coop_vote_majority,
         initial_share=initial_land_share(p),
         advanced_year=p.advanced_coop_year,
+        lower_max=p.coop_households_max,
+        advanced_max=p.advanced_coop_households_max,
+        villages=p.villages,
+        villages_per_county=p.villages_per_county,
+        coops_per_county=p.coops_per_county,
     )
 
 
@@ -333,47 +353,169 @@ def new_land_share_at(c, year):
 
 
 @jit
-def form_kernel(team, in_team, coop_gain, T, n_villages, c, year, pressed):
-    """Teams become lower-stage co-ops up to the pilot cap, where a majority of members gain (`coop_gain` > 0)
-    or they are `pressed` (the year's pressure to join at PRESSED_INTO_COOPS or above); co-ops move to the
-    advanced stage once it has begun (`c`: `CoopFormation`)."""
-    stage, age, land_share = T.stage, T.age, T.land_share
-    n = stage.size
-    lanes = n // n_villages
-    if c.coops_max > 0:
-        # members vote: a majority must expect more from the co-op than from farming alone
-        gainers, count = np.zeros(n), np.zeros(n)
-        for i in range(team.size):
-            if in_team[i]:
-                gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
-                count[team[i]] += 1.0
-        eligible = np.zeros(n, dtype=np.bool_)
-        seniority = np.empty(n)
-        for t in range(n):
-            willing = gainers[t] >= c.majority * count[t] or pressed
-            eligible[t] = stage[t] == TEAM and age[t] >= c.min_years and willing
-            # age first, then size (a lane holds far fewer than 1000 households)
-            seniority[t] = age[t] * 1000.0 + count[t]
-        new_share = new_land_share_at(c, year)
-        for v in range(n_villages):
-            a = v * lanes
-            room = c.coops_max
-            for t in range(a, a + lanes):
-                room -= 1 if stage[t] >= LOWER_COOP else 0
-            # within each village, the oldest (then largest, then first) eligible teams convert first
-            for _ in range(min(room, lanes)):
-                best = -1
-                for t in range(a, a + lanes):
-                    if eligible[t] and (best < 0 or seniority[t] > seniority[best]):
-                        best = t
+def households_max_at(c, stage):
+    """The most households a group of `stage` may hold (a team is bounded by its lane only)."""
+    if stage == ADVANCED_COOP:
+        return c.advanced_max
+    return c.lower_max if stage == LOWER_COOP else 1 << 62
+
+
+@jit
+def merge_at(T, s, host_slot, count, into, first, lanes):
+    """The group in slot `s` is taken into the co-op in slot `host_slot` of the same village (lanes
+    `first`..`first + lanes`): its lanes, members (`count`), own animals and tools and its fund's accounts (the fund
+    itself is its members' claims, which go with them). `into[s]` records where its members went."""
+    for t in range(first, first + lanes):
+        if T.host[t] == s:
+            T.host[t] = host_slot
+    for x in (
+        T.animals,
+        T.capital,
+        T.levy_in,
+        T.entry_in,
+        T.reproduction_spent,
+        T.welfare_spent,
+        T.withdrawn,
+        T.disband_paid,
+        T.forfeited,
+    ):
+        x[host_slot] += x[s]
+        x[s] = 0.0
+    count[host_slot] += count[s]
+    count[s] = 0.0
+    T.stage[s] = 0
+    T.age[s] = 0
+    T.land_share[s] = 0.0
+    into[s] = host_slot
+
+
+@jit
+def take_in_kernel(T, c, first, lanes, host_slot, count, willing, into, advanced):
+    """The co-op in slot `host_slot` takes in groups of its village, nearest lane first, while it stays within its
+    size: `willing` teams (lower stage), or every group and every lane without one (`advanced`)."""
+    cap = households_max_at(c, T.stage[host_slot])
+    k = host_slot - first
+    for d in range(1, lanes):
+        for s in (first + k - d, first + k + d):
+            if s < first or s >= first + lanes or s == host_slot or T.host[s] != s:
+                continue  # outside the village, itself, or a lane already taken in
+            if T.stage[s] == 0:
+                if advanced:
+                    T.host[s] = host_slot  # a lane without a group: its households may join
+                continue
+            ok = (T.stage[s] > 0) if advanced else (T.stage[s] == TEAM and willing[s])
+            if ok and count[host_slot] + count[s] <= cap:
+                merge_at(T, s, host_slot, count, into, first, lanes)
+
+
+@jit
+def most_senior(eligible, seniority, first, last):
+    """The slot of the most senior eligible group among `first`..`last` (-1 if none); the first on ties."""
+    best = -1
+    for t in range(first, last):
+        if eligible[t] and (best < 0 or seniority[t] > seniority[best]):
+            best = t
+    return best
+
+
+@jit
+def convert_kernel(T, c, n_villages, eligible, seniority, year, cap):
+    """Eligible teams become lower-stage co-ops, the most senior first, within each village's cap for the year
+    (`cap`: `coops_max` or `coops_path`) and its county's (`coops_per_county`, counties of `villages_per_county`
+    villages within a replicate)."""
+    stage, land_share = T.stage, T.land_share
+    lanes = stage.size // n_villages
+    room, standing = np.zeros(n_villages, dtype=np.int64), np.zeros(n_villages, dtype=np.int64)
+    for v in range(n_villages):
+        for t in range(v * lanes, (v + 1) * lanes):
+            standing[v] += 1 if stage[t] >= LOWER_COOP else 0
+        room[v] = cap - standing[v]
+    new_share = new_land_share_at(c, year)
+    for first_v in range(0, n_villages, c.villages):  # each replicate
+        for county_v in range(first_v, first_v + c.villages, c.villages_per_county):
+            last_v = min(county_v + c.villages_per_county, first_v + c.villages)
+            county_room = 1 << 62
+            if c.coops_per_county > 0:
+                county_room = c.coops_per_county
+                for v in range(county_v, last_v):
+                    county_room -= standing[v]
+            for t in range(county_v * lanes, last_v * lanes):
+                eligible[t] = eligible[t] and room[t // lanes] > 0
+            while county_room > 0:
+                best = most_senior(eligible, seniority, county_v * lanes, last_v * lanes)
                 if best < 0:
                     break
                 eligible[best] = False
                 stage[best] = LOWER_COOP
                 land_share[best] = new_share
+                county_room -= 1
+                v = best // lanes
+                room[v] -= 1
+                for t in range(v * lanes, (v + 1) * lanes):
+                    eligible[t] = eligible[t] and room[v] > 0
+
+
+@jit
+def form_kernel(team, in_team, coop_gain, T, n_villages, c, year, pressed, cap):
+    """Teams become lower-stage co-ops up to the pilot caps (`cap` per village this year), where a majority of members gain (`coop_gain` > 0)
+    or they are `pressed` (the year's pressure to join at PRESSED_INTO_COOPS or above); co-ops take in willing
+    neighbouring teams within `coop_households_max`; co-ops move to the advanced stage once it has begun and take
+    in their village (`c`: `CoopFormation`). Members of a group taken in belong to its co-op from now on (`team`)."""
+    stage, age, land_share = T.stage, T.age, T.land_share
+    n = stage.size
+    lanes = n // n_villages
+    if not c.any_coops:
+        return
+    # members vote: a majority must expect more from the co-op than from farming alone
+    gainers, count = np.zeros(n), np.zeros(n)
+    for i in range(team.size):
+        if in_team[i]:
+            gainers[team[i]] += 1.0 if coop_gain[i] > 0 else 0.0
+            count[team[i]] += 1.0
+    willing = np.zeros(n, dtype=np.bool_)
+    eligible = np.zeros(n, dtype=np.bool_)
+    seniority = np.empty(n)
+    for t in range(n):
+        willing[t] = stage[t] == TEAM and (gainers[t] >= c.majority * count[t] or pressed)
+        eligible[t] = willing[t] and age[t] >= c.min_years
+        # age first, then size (a group holds far fewer than a million households)
+        seniority[t] = age[t] * 1e6 + count[t]
+    convert_kernel(T, c, n_villages, eligible, seniority, year, cap)
     advanced = advanced_at(year, c.advanced_year)
     for t in range(n):
         if advanced and stage[t] == LOWER_COOP:
             stage[t] = ADVANCED_COOP
         if stage[t] == ADVANCED_COOP:
             land_share[t] = 0.0
+        seniority[t] = age[t] * 1e6 + count[t]
+    # co-ops take in neighbouring groups, the most senior co-op of a village first
+    into = np.arange(n)
+    for v in range(n_villages):
+        first = v * lanes
+        todo = np.zeros(n, dtype=np.bool_)
+        for t in range(first, first + lanes):
+            todo[t] = stage[t] >= LOWER_COOP
+        while True:
+            co = most_senior(todo, seniority, first, first + lanes)
+            if co < 0:
+                break
+            todo[co] = False
+            if stage[co] >= LOWER_COOP:  # not itself taken in by a more senior co-op
+                take_in_kernel(T, c, first, lanes, co, count, willing, into, stage[co] == ADVANCED_COOP)
+    for i in range(team.size):
+        t = team[i]
+        while into[t] != t:
+            t = into[t]
+        team[i] = t
+
+
+def coops_max_in(p: Params, year: int) -> int:
+    """The most co-ops a village may have in `year`: `coops_path`'s number of the last year it lists up to
+    `year`, else `coops_max`.
+
+    >>> from model.params import make_params
+    >>> p = make_params(coops_max=0, coops_path={1954: 1, 1955: 4})
+    >>> [coops_max_in(p, y) for y in (1953, 1954, 1957)]
+    [0, 1, 4]
+    """
+    return int(path_at(p.coops_path, p.coops_max, year))

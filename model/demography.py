@@ -19,7 +19,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .rng import Draws, binomial_walk, household_base, uniform
 from .state import ROW, Households, clear_flows, gather_stocks, merge_positions
-from .teams import TeamArrays, Teams
+from .teams import TeamArrays, Teams, group_at
 
 # Property and obligations: split with a new branch in proportion to the workers who leave it,
 # and taken over whole by the heir of a household that dies out (workers `away` in towns remit to
@@ -383,7 +383,7 @@ def life_kernel(keys, year, f, i, b, hunger, odds, powers, lanes, life, rules, t
         in_team = b[_IN_TEAM]
         team = np.empty(n, dtype=np.int64)
         for k in range(n):
-            team[k] = village[k] * lanes + neighbourhood[k]
+            team[k] = group_at(village[k], neighbourhood[k], lanes, T.host)
         payout = death_claims_kernel(team, in_team, gone, f[_FUND_CLAIM], fr, T)
         who = inherit_kernel(village, f[_POSITION], gone, workers, f)
         # the payout goes to the heir, or stays with a household kept alive for want of one

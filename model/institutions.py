@@ -14,7 +14,15 @@ from typing import NamedTuple
 import numpy as np
 
 from . import purposes
-from .coops import PRESSED_INTO_COOPS, CoopFormation, form_kernel, formation_constants, new_land_share_at
+from .coops import (
+    PRESSED_INTO_COOPS,
+    CoopFormation,
+    coops_max_in,
+    form_kernel,
+    formation_constants,
+    households_max_at,
+    new_land_share_at,
+)
 from .funds import FundRules, disband_kernel, entry_kernel, fund_rules, leave_kernel, masked_group_sums
 from .grouping import VillageSegments
 from .jit import jit
@@ -36,7 +44,7 @@ from .joining import (
 from .params import Params, once_per_params
 from .rng import household_base, household_draws, uniform
 from .state import ROW, Households
-from .teams import TEAM, TeamArrays, Teams
+from .teams import LOWER_COOP, TEAM, TeamArrays, Teams
 
 
 class SpringHouseholds(NamedTuple):
@@ -129,9 +137,10 @@ def spring_constants(p: Params) -> SpringConstants:
 
 
 @jit
-def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, min_size):
-    """Leavers are paid and leave; groups form where enough want one. Returns (joined, joining an
-    existing group, exits per village, forfeited per village); adds the payouts to `payouts`."""
+def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, min_size, coops):
+    """Leavers are paid and leave; groups form where enough want one; a co-op takes newcomers while it has room
+    (`coops`: the `CoopFormation` constants). Returns (joined, joining an existing group, exits per village,
+    forfeited per village); adds the payouts to `payouts`."""
     team, village, in_team, grain, stage = hh.team, hh.village, hh.in_team, hh.grain, T.stage
     n = stage.size
     paid_v, exits_v, forfeit_v = np.zeros(n_villages), np.zeros(n_villages), np.zeros(n_villages)
@@ -152,11 +161,18 @@ def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, 
     forming = np.zeros(n, dtype=np.bool_)
     for t in range(n):
         forming[t] = stage[t] == 0 and willing[t] >= min_size
+    members = np.zeros(n)
+    for i in range(team.size):
+        members[team[i]] += 1.0 if in_team[i] else 0.0
     joined = np.zeros(team.size, dtype=np.bool_)
     entering = np.zeros(team.size, dtype=np.bool_)
     for i in range(team.size):
         t = team[i]
         joined[i] = joins[i] and (stage[t] > 0 or forming[t])
+        if joined[i] and stage[t] >= LOWER_COOP:
+            # a co-op at its size takes no one more
+            joined[i] = members[t] < households_max_at(coops, stage[t])
+            members[t] += 1.0 if joined[i] else 0.0
         entering[i] = joined[i] and stage[t] > 0
     for t in range(n):
         if forming[t]:
@@ -212,6 +228,10 @@ def dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts):
             hh.member_years[i] = 0
     for v in range(n_villages):
         payouts[v] += out_v[v]
+    for t in range(T.stage.size):
+        if dissolve[T.host[t]]:
+            # lanes a dissolving co-op had taken in are each their own lane again
+            T.host[t] = t
     for t in range(T.stage.size):
         if dissolve[t]:
             T.animals[t] = 0.0
@@ -280,7 +300,7 @@ def season_end_kernel(hh, T, n_villages, keys, year, renewal, u, payouts):
 
 
 @jit
-def turnover_kernel(before, formed, stage, n_villages, events):
+def turnover_kernel(before, formed, stage, host, n_villages, events):
     """Adds to `events` the teams formed this spring (`formed`) and, of the teams standing before it (`before`),
     those still standing (as teams, or as the co-ops they became) after it: the teams that lasted the year."""
     lanes = stage.size // n_villages
@@ -288,7 +308,8 @@ def turnover_kernel(before, formed, stage, n_villages, events):
         v = t // lanes
         events[4, v] += 1.0 if formed[t] else 0.0
         # a lane whose seasonal team lapsed and whose neighbours formed a new one has a new team, not a lasting one
-        events[5, v] += 1.0 if before[t] and stage[t] > 0 and not formed[t] else 0.0
+        # (a team a co-op took in lasts in it)
+        events[5, v] += 1.0 if before[t] and stage[host[t]] > 0 and not formed[t] else 0.0
 
 
 EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited", "teams_formed", "teams_lasting_year")
@@ -307,6 +328,7 @@ def spring_kernel(
     keys,
     year,
     pressure_x,
+    coops_cap,
     payouts,
     entry_fees,
     constants,
@@ -329,6 +351,8 @@ def spring_kernel(
         # no teams allowed: any group is wound up and its fund shared out
         out = disband_kernel(team, in_team, claim, stage > 0, T.disband_paid)
         events[1] = wind_up_kernel(village, n_villages, out, in_team, grain, payouts, stage)
+        for t in range(n):
+            T.host[t] = t
         return events
 
     u = household_draws(keys, year, purposes.CHOICE, village, hh.hid, 2)
@@ -355,7 +379,7 @@ def spring_kernel(
     tax_due = tax_due_kernel(hh.land, hh.children, hh.workers, hh.elders, c.tax)
     # the value counts only where `decide_kernel` weighs it (a household reconsidering, free to go or to
     # join), the co-op gain only where members vote on becoming a co-op (not when pressed into one)
-    votes = c.coops.coops_max > 0 and not pressed
+    votes = c.coops.any_coops and not pressed
     exit_allowed = c.membership.effort.exit_allowed
     wanted = np.empty(m, dtype=np.bool_)
     for i in range(m):
@@ -378,7 +402,7 @@ def spring_kernel(
     )
     standing = stage > 0
     joined, entering, events[1], events[3] = after_exits_kernel(
-        hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size
+        hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size, c.coops
     )
     formed = (stage > 0) & ~standing
     fees = entry_kernel(team, entering, claim, grain, per_member, f.entry_share, T.entry_in)
@@ -390,8 +414,8 @@ def spring_kernel(
         out = disband_kernel(team, in_team, claim, dissolve, T.disband_paid)
         dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts)
     age_kernel(in_team, hh.member_years, stage, T.age)
-    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed)
-    turnover_kernel(before, formed, stage, n_villages, events)
+    form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed, coops_cap)
+    turnover_kernel(before, formed, stage, T.host, n_villages, events)
     return events
 
 
@@ -418,6 +442,7 @@ def spring(
         draws.keys,
         year,
         pressure_in(p, year),
+        coops_max_in(p, year),
         acc["fund_payouts"],
         acc["entry_fees"],
         spring_constants.record(p),

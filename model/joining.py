@@ -32,7 +32,7 @@ from . import animal_market
 from .coops import CoopEffort, coop_effort, managed_effort_at
 from .funds import entry_cost_at, exit_cost_at, insurance_at, levy_cost_at
 from .jit import jit
-from .params import Params, once_per_params
+from .params import Params, once_per_params, path_at
 from .production import EPS, capital_factor_at
 from .tax import agricultural_tax_kernel
 from .tax import schedule as tax_schedule
@@ -72,12 +72,7 @@ def pressure_in(p: Params, year: int) -> float:
     >>> [pressure_in(p, y) for y in (1952, 1953, 1954, 1960)]
     [0.1, 0.6, 0.0, 0.0]
     """
-    x = p.join_pressure
-    for first, pressure in p.pressure_path:
-        if first > year:
-            break
-        x = pressure
-    return float(x)
+    return float(path_at(p.pressure_path, p.join_pressure, year))
 
 
 @jit

@@ -13,7 +13,7 @@ from .jit import jit
 from .metrics import CLASS_NAMES, NAMES
 from .params import Params, once_per_params
 from .state import ROW, Households
-from .teams import LOWER_COOP, TEAM, Teams
+from .teams import LOWER_COOP, TEAM, Teams, group_at
 
 # the rows of `economy_kernel`'s table, in this order: land sales and tenancy, migration, the grain monopoly
 ECONOMY_ROWS = ("land_sold_share", "sellers_cumulative", "tenancy_share", "migrants", "procurement")
@@ -198,7 +198,7 @@ def at_least(x, lo):
 
 
 @jit
-def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_animals, event_arrays, constants):
+def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host, team_animals, event_arrays, constants):
     """The table of metrics (rows as `ROWS`, one column per village, or one for all if `pooled`) of the
     households' blocks `floats, ints, bools` (`state.Households.blocks`) and the year's `event_arrays` (a plain
     tuple in `Events` order: quicker for numba to type than the NamedTuple)."""
@@ -313,7 +313,7 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_anima
             members[g] += 1.0
             fund[g] += fund_claim[i]
             effort_sum[g] += effort[i]
-            if team_stage[village[i] * lanes + neighbourhood[i]] >= LOWER_COOP:
+            if team_stage[group_at(village[i], neighbourhood[i], lanes, team_host)] >= LOWER_COOP:
                 coop_n[g] += 1.0
                 out_coop[g] += output[i]
                 pers_coop[g] += persons
@@ -473,6 +473,7 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         lanes,
         *h.blocks,
         T.stage,
+        T.host,
         T.animals,
         _event_fields(events),
         observe_constants.record(p),

@@ -92,30 +92,68 @@ class PressurePath(tuple):
         return "{ " + ", ".join(f"{year} = {pressure!r}" for year, pressure in self) + " }" if self else "{}"
 
 
-def pressure_path_pairs(value: Any) -> PressurePath:
-    """A `pressure_path` from a table of year = pressure (a TOML table's years are strings) or from
-    (year, pressure) pairs; raises ValueError naming the first year or pressure out of range."""
+# the range of a number of co-ops allowed per village in a year (`coops_path`)
+COOPS_PATH_MAX = 1000
+
+
+def year_path_pairs(
+    value: Any, noun: str = "pressure", lo: float = PRESSURE_MIN, hi: float = PRESSURE_MAX, integer: bool = False
+) -> PressurePath:
+    """A path of year = value from a table (a TOML table's years are strings) or from (year, value) pairs, each
+    value a `noun` from `lo` to `hi` (a whole number if `integer`); raises ValueError naming the first year or
+    value out of range.
+
+    >>> year_path_pairs({"1955": 4, 1954: 1}, "number of co-ops", 0, 1000, integer=True)
+    ((1954, 1), (1955, 4))
+    """
     if isinstance(value, dict):
         items = list(value.items())
     elif isinstance(value, (list, tuple)) and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in value):
         items = [tuple(x) for x in value]
     else:
-        raise ValueError("not a table of year = pressure")
+        raise ValueError(f"not a table of year = {noun}")
     pairs = {}
-    for key, pressure in items:
+    for key, x in items:
         year = int(key) if isinstance(key, str) and key.strip().isdigit() else key
         if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
             raise ValueError(f"year {key!r} is not a year")
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise ValueError(f"year {year} is outside {YEAR_MIN} to {YEAR_MAX}")
-        if isinstance(pressure, bool) or not isinstance(pressure, (int, float, np.integer, np.floating)):
-            raise ValueError(f"the pressure of {year} ({pressure!r}) is not a number")
-        if not PRESSURE_MIN <= pressure <= PRESSURE_MAX:
-            raise ValueError(f"the pressure of {year} ({pressure!r}) is outside {PRESSURE_MIN:g} to {PRESSURE_MAX:g}")
+        kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+        if isinstance(x, bool) or not isinstance(x, kinds):
+            raise ValueError(f"the {noun} of {year} ({x!r}) is not a {'whole ' if integer else ''}number")
+        if not lo <= x <= hi:
+            raise ValueError(f"the {noun} of {year} ({x!r}) is outside {lo:g} to {hi:g}")
         if int(year) in pairs:
             raise ValueError(f"year {year} is given twice")
-        pairs[int(year)] = float(pressure)
+        pairs[int(year)] = int(x) if integer else float(x)
     return PressurePath(sorted(pairs.items()))
+
+
+def pressure_path_pairs(value: Any) -> PressurePath:
+    """A `pressure_path` from a table of year = pressure (a TOML table's years are strings) or from
+    (year, pressure) pairs; raises ValueError naming the first year or pressure out of range."""
+    return year_path_pairs(value)
+
+
+def coops_path_pairs(value: Any) -> PressurePath:
+    """A `coops_path` from a table of year = number of co-ops; raises ValueError naming what is wrong."""
+    return year_path_pairs(value, "number of co-ops", 0, COOPS_PATH_MAX, integer=True)
+
+
+def path_at(path, default, year: int):
+    """The value of a path of (year, value) pairs in `year`: that of the last year it lists up to `year`, else
+    `default`.
+
+    >>> path_at(((1954, 1), (1955, 4)), 0, 1953), path_at(((1954, 1), (1955, 4)), 0, 1956)
+    (0, 4)
+    """
+    x = default
+    for first, value in path:
+        if first > year:
+            break
+        x = value
+    return x
 
 
 MarketPolicy = Literal["free", "taxed", "capped", "banned"]
@@ -926,6 +964,69 @@ class Params(BaseModel):
         source=NCB,
         passage="Agricultural production cooperatives may be established on a trial basis in only a few places",
     )
+    coop_households_max: int = P(
+        30,
+        "most households in a lower-stage co-op: a co-op grows by taking in neighbouring teams whose members vote "
+        "to join it, and newcomers, up to this size; assumption: lower co-ops averaged about 26 households in 1955",
+        "households",
+        "coops",
+        ge=2,
+        le=100_000,
+        source=DATA,
+        passage="coop_size_1955: about 26 households per lower-stage co-op (16.9 million households in about 650 "
+        "thousand co-ops)",
+    )
+    advanced_coop_households_max: int = P(
+        250,
+        "most households in an advanced co-op: from `advanced_coop_year` an advanced co-op takes in the groups and "
+        "lanes of its village, up to this size; assumption: advanced co-ops had about 150-250 households, often a "
+        "whole village",
+        "households",
+        "coops",
+        ge=2,
+        le=100_000,
+        source=DATA,
+        passage="advanced_coop_size: about 150-250 households per advanced co-op, 1956-1957",
+    )
+    villages_per_county: int = P(
+        1,
+        "villages of a county: a run's villages form counties of this many consecutive villages (the last may be "
+        "smaller), which share the county's pilot cap `coops_per_county`; a county then had a few hundred villages",
+        "villages",
+        "coops",
+        ge=1,
+        le=100_000,
+    )
+    coops_per_county: int = P(
+        0,
+        "most lower-stage producer co-ops per county (a pilot cap shared by its villages, the oldest eligible "
+        "teams first; 0 means no county cap, only `coops_max` per village)",
+        "co-ops/county",
+        "coops",
+        ge=0,
+        le=100_000,
+        source="Mao Zedong, talks on mutual aid and co-operation, Oct 1953 (historical_facts.csv row "
+        "coops_per_county_new_areas); North China Bureau reply, May 1951 (7 pilot co-ops in Changzhi prefecture)",
+        passage="new areas: 1-3 producer co-ops per county as pilots",
+    )
+    coops_path: tuple[tuple[int, int], ...] = Field(
+        PressurePath(),
+        description="most lower-stage producer co-ops per village year by year, for pilots approved a few at a "
+        "time and the spread of 1954-55: a table of year = co-ops (each holds from its year until the next year "
+        "listed; before the first, coops_max); empty: coops_max every year. A lower cap forms no new co-ops and "
+        "dissolves none",
+        json_schema_extra={
+            "unit": "co-ops/village",
+            "group": "coops",
+            "type": "path",
+            "path_noun": "number of co-ops",
+            "path_min": 0,
+            "path_max": COOPS_PATH_MAX,
+            "source": DATA,
+            "passage": "teams_coops_1952: 3663 producer co-ops in 1952; coop_share_1955: 14.2% of households in "
+            "co-ops by July 1955 (Shanxi 41%)",
+        },
+    )
     coop_animal_rent: float = P(
         0.0,
         "yearly rent a co-op pays members for each draft animal put in, as a share of the animal's price",
@@ -989,10 +1090,13 @@ class Params(BaseModel):
         source=DRAFT,
         passage="end up with more advanced agricultural producers' cooperatives",
     )
-    effort_monitoring: float = P(
-        0.03,
-        "fall of effort per extra member in a co-op where work is hard to monitor",
-        "share/member",
+    effort_loss_per_doubling: float = P(
+        0.08,
+        "fall of effort each time a co-op's membership doubles, where work is hard to monitor (a co-op of 26 loses "
+        "4.7 times this, one of 200 7.6 times); assumption: the loss grows with the logarithm of size, as each "
+        "member's share of his own extra work shrinks and watching one another gets harder, and 0.08 gives a co-op "
+        "of 10 the loss (0.27) of earlier versions' rule of 0.03 per member; the source argues the loss, not its size",
+        "share/doubling",
         "coops",
         ge=0,
         le=0.5,
@@ -1271,6 +1375,17 @@ class Params(BaseModel):
     def _pressure_path(cls, value):
         return PressurePath(value)
 
+    @field_validator("coops_path", mode="before")
+    @classmethod
+    def _coops_pairs(cls, value):
+        """A table of year = co-ops (or pairs) into the pairs the field holds, checked."""
+        return coops_path_pairs(value)
+
+    @field_validator("coops_path", mode="after")
+    @classmethod
+    def _coops_path(cls, value):
+        return PressurePath(value)
+
     @model_validator(mode="before")
     @classmethod
     def _area_defaults(cls, data: Any) -> Any:
@@ -1360,6 +1475,11 @@ def allowed(name: str) -> str:
         return "one of " + ", ".join(repr(c) for c in i["choices"])
     if i["type"] == "bool":
         return "true or false"
+    if i["type"] == "path" and name == "coops_path":
+        return (
+            f"a table of year = number of co-ops, years from {YEAR_MIN} to {YEAR_MAX}, whole numbers from 0 to "
+            f"{COOPS_PATH_MAX} (e.g. {{ 1954 = 1, 1955 = 4 }}; {{}}: none)"
+        )
     if i["type"] == "path":
         return (
             f"a table of year = pressure, years from {YEAR_MIN} to {YEAR_MAX}, pressures from {PRESSURE_MIN:g} "
@@ -1390,11 +1510,22 @@ RENAMED = {
 }
 
 
+# parameters replaced by one of another meaning: old -> (new, what changed)
+REPLACED = {
+    "effort_monitoring": (
+        "effort_loss_per_doubling",
+        "effort now falls with each doubling of a co-op's members, not by a share per member",
+    ),
+}
+
+
 def unknown_name_message(name: str, names: tuple[str, ...] | list[str] = NAMES, what: str = "parameter") -> str:
     """
     >>> unknown_name_message("division_adults")
     "unknown parameter 'division_adults': it was renamed 'division_workers'"
     """
+    if what == "parameter" and name in REPLACED and REPLACED[name][0] in names:
+        return f"unknown {what} '{name}': it was replaced by '{REPLACED[name][0]}' ({REPLACED[name][1]})"
     if what == "parameter" and RENAMED.get(name) in names:
         return f"unknown {what} '{name}': it was renamed '{RENAMED[name]}'"
     near = closest(name, names)

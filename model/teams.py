@@ -32,7 +32,9 @@ TEAM, LOWER_COOP, ADVANCED_COOP = 1, 2, 3  # Teams.stage (0 = no group in this l
 
 @dataclass
 class Teams:
-    """One slot per village lane: team index = village * lanes_per_village + neighbourhood."""
+    """One slot per village lane (slot = village * lanes_per_village + neighbourhood), holding that lane's group;
+    a lane taken into a co-op of several lanes points to the co-op's slot (`host`), and its households belong to
+    the group `host[slot]` (`group_at`)."""
 
     stage: np.ndarray  # 0 none, 1 team, 2 lower-stage co-op, 3 advanced co-op
     age: np.ndarray  # years since the team formed
@@ -47,12 +49,15 @@ class Teams:
     withdrawn: np.ndarray
     disband_paid: np.ndarray
     forfeited: np.ndarray
+    # each lane's group slot: the lane's own, or the co-op that took the lane in (`coops.merge_at`)
+    host: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Teams:
         t = cls(**{f.name: np.zeros(n) for f in fields(cls)})
         t.stage = np.zeros(n, dtype=np.int64)
         t.age = np.zeros(n, dtype=np.int64)
+        t.host = np.arange(n, dtype=np.int64)
         return t
 
     def __len__(self) -> int:
@@ -92,6 +97,17 @@ class Teams:
 # The arrays of `Teams` as one argument of the compiled kernels (the same arrays: kernels update them in
 # place); its fields are `Teams`' fields, in their order.
 TeamArrays = NamedTuple("TeamArrays", [(f.name, np.ndarray) for f in fields(Teams)])
+
+
+@jit
+def group_at(village, neighbourhood, lanes, host):
+    """The group slot of a household of `village` and lane `neighbourhood`: its lane's host."""
+    return host[village * lanes + neighbourhood]
+
+
+def groups(village: np.ndarray, neighbourhood: np.ndarray, lanes: int, T: Teams) -> np.ndarray:
+    """Each household's group slot (see `Teams`)."""
+    return T.host[village * lanes + neighbourhood]
 
 
 def fair_plough_fee(p: Params) -> float:

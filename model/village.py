@@ -25,7 +25,7 @@ from .land_reform import initial_teams, land_reform
 from .metrics import CLASS_NAMES, NAMES, ORIGIN_NAMES
 from .params import ParameterError, Params, make_params
 from .rng import Draws, village_keys
-from .teams import Teams
+from .teams import Teams, groups
 
 MAX_SEED = 2**64 - 1  # seeds key 64-bit counter-based draws (model.rng)
 
@@ -227,7 +227,7 @@ class VillageModel(mesa.Model):
     def household_frame(self, village: int | None = None) -> pd.DataFrame:
         """Current households as a table (one row each), optionally of one village."""
         h = self.state if village is None else self.state.take(self.state.village == village)
-        team = h.village * self.lanes + h.neighbourhood
+        team = groups(h.village, h.neighbourhood, self.lanes, self.teams)
         coop = h.in_team & self.teams.is_coop[team]
         return pd.DataFrame(
             {

@@ -104,7 +104,7 @@ def step(
     g = VillageSegments(h.village, V)
     # 1b. ways out of the village: remittances from workers away, spare workers leaving for the towns
     _add(flows, migration.leave(h, p, draws, year, V, events))
-    team, persons, reserve = consumption.needs(h, p, lanes)
+    team, persons, reserve = consumption.needs(h, p, T, lanes)
 
     # 2. shocks and weather
     ill = production.shocks(h, p, draws, year)

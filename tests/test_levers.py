@@ -70,7 +70,7 @@ def test_forfeitable_claims_worth_less_mean_fewer_members():
 
 
 def test_no_exit_means_no_exits_and_lower_coop_effort():
-    common = dict(coops_max=3, coop_min_team_years=1, join_pressure=0.6, effort_monitoring=0.04)
+    common = dict(coops_max=3, coop_min_team_years=1, join_pressure=0.6, effort_loss_per_doubling=0.12)
     free = run(exit_allowed=True, **common)
     shut = run(exit_allowed=False, **common)
     assert shut["team_exits"].sum() == 0 and free["team_exits"].sum() > 0

@@ -291,12 +291,16 @@ def test_coop_split_cap_decline_and_effort():
     stage = np.array([teams.LOWER_COOP, teams.TEAM])
     consumption.groups_save_kernel(stage, np.zeros(2), np.zeros(2), share, consumption.consumption_constants.record(p))
     assert share.tolist() == pytest.approx([0.4, 0.5])
-    free = make_params(effort_monitoring=0.05, exit_allowed=True, exit_threat_effort=0.8)
-    shut = make_params(effort_monitoring=0.05, exit_allowed=False, exit_threat_effort=0.8)
-    assert coops.effort(np.array([11]), free)[0] == pytest.approx(0.9)
-    assert coops.effort(np.array([11]), shut)[0] == pytest.approx(0.5)
+    # 16 members: four doublings of 0.1 lose 0.4; the threat of exit restores 0.8 of it
+    free = make_params(effort_loss_per_doubling=0.1, exit_allowed=True, exit_threat_effort=0.8)
+    shut = make_params(effort_loss_per_doubling=0.1, exit_allowed=False, exit_threat_effort=0.8)
+    assert coops.effort(np.array([16]), free)[0] == pytest.approx(0.92)
+    assert coops.effort(np.array([16]), shut)[0] == pytest.approx(0.6)
+    # each doubling costs the same: 26 -> 52 members as 8 -> 16
+    e = coops.effort(np.array([8, 16, 26, 52]), shut)
+    assert e[0] - e[1] == pytest.approx(e[2] - e[3]) == pytest.approx(0.1)
     # however large the co-op, effort stays at the floor
-    assert coops.effort(np.array([101]), shut.model_copy(update=dict(coop_effort_floor=0.3)))[0] == 0.3
+    assert coops.effort(np.array([1024]), shut.model_copy(update=dict(coop_effort_floor=0.3)))[0] == 0.3
 
 
 def test_interest_is_paid_before_principal_and_counted_when_paid():

@@ -10,6 +10,7 @@ from model import year as yearly
 from model.batch import run_villages
 from model.household import VIEW_FIELDS
 from model.metrics import CLASS_SHARES, NAMES
+from model.teams import groups
 
 POLICIES = dict(
     coops_max=2,
@@ -59,7 +60,7 @@ def test_invariants_over_years(policies):
         )
         # public funds: what came in is spent, withdrawn, paid out or still held
         T = m.teams
-        team = h.village * m.lanes + h.neighbourhood
+        team = groups(h.village, h.neighbourhood, m.lanes, T)
         balance = np.bincount(team[h.in_team], weights=h.fund_claim[h.in_team], minlength=len(T))
         assert T.levy_in + T.entry_in == pytest.approx(
             T.reproduction_spent + T.welfare_spent + T.withdrawn + T.disband_paid + balance, abs=1e-6
