@@ -137,7 +137,7 @@ def spring_constants(p: Params) -> SpringConstants:
 
 
 @jit
-def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, min_size, coops):
+def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, min_size, coops, year):
     """Leavers are paid and leave; groups form where enough want one; a co-op takes newcomers while it has room
     (`coops`: the `CoopFormation` constants). Returns (joined, joining an existing group, exits per village,
     forfeited per village); adds the payouts to `payouts`."""
@@ -171,7 +171,7 @@ def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, 
         joined[i] = joins[i] and (stage[t] > 0 or forming[t])
         if joined[i] and stage[t] >= LOWER_COOP:
             # a co-op at its size takes no one more
-            joined[i] = members[t] < households_max_at(coops, stage[t])
+            joined[i] = members[t] < households_max_at(coops, stage[t], year)
             members[t] += 1.0 if joined[i] else 0.0
         entering[i] = joined[i] and stage[t] > 0
     for t in range(n):
@@ -402,7 +402,7 @@ def spring_kernel(
     )
     standing = stage > 0
     joined, entering, events[1], events[3] = after_exits_kernel(
-        hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size, c.coops
+        hh, T, n_villages, joins, exits, paid, forfeit, payouts, c.min_size, c.coops, year
     )
     formed = (stage > 0) & ~standing
     fees = entry_kernel(team, entering, claim, grain, per_member, f.entry_share, T.entry_in)

@@ -256,7 +256,7 @@ def test_coop_vote_needs_the_majority():
         p = make_params(coops_max=1, coop_min_team_years=1, coop_vote_majority=majority, coop_land_share=0.4)
         T = Teams.empty(1)
         T.stage[0], T.age[0] = teams.TEAM, 1
-        coops.form_kernel(team, in_team, gain, T.arrays(), 1, coops.formation_constants(p), 1952, False)
+        coops.form_kernel(team, in_team, gain, T.arrays(), 1, coops.formation_constants(p), 1952, False, 1)
         # 2 of 3 gain: a majority of half, not of 70%
         assert T.stage[0] == stage and T.land_share[0] == (0.4 if stage == teams.LOWER_COOP else 0.0)
 

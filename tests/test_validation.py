@@ -177,10 +177,10 @@ def test_history_prints_the_table_and_writes_a_chart_per_pattern(history_run, ca
 
 def test_history_strict_exits_1_on_a_miss_and_0_when_all_are_met(history_run, tmp_path, capsys):
     _, out = history_run
-    # the co-ops of 1956 (0.91 of households) are far out of the model's reach: a miss
+    # the poor peasants of 1955 (0.10-0.20 of households) are far out of the model's reach: a miss
     assert main(["history", "--results", str(out), "--strict"]) == 1
     missed = capsys.readouterr().out.split("missed:")[-1]
-    assert "coop_share_1956" in missed and "organised_old_areas_1952" not in missed
+    assert "poor_old_areas_1955" in missed and "organised_old_areas_1952" not in missed
     met = ROW.replace('"team_membership_rate"', '"procurement"').replace("low = 0.65", "low = 0.0")
     met = met.replace("high = 1.0", "high = 0.0")  # no monopoly purchase before 1953
     path = _write(tmp_path, met)
