@@ -311,7 +311,7 @@ def run_robustness(
         reps=reps,
         seed=seed,
         source=source,
-        command=command or f"huzhu robustness --draws {draws} --reps {reps} --seed {seed}",
+        command=command or canonical_command(draws, reps, seed, only, years),
         values=table,
         texts={finding_key(s, f): f.text for s in sets for f in s.findings},
         expressions={finding_key(s, f): f.expression for s in sets for f in s.findings},
@@ -378,6 +378,12 @@ def summary(r: Robustness, share: float = FLAG_SHARE) -> str:
     return "\n".join(lines)
 
 
-def command_line(argv: list[str]) -> str:
-    """The command as typed, for the record."""
-    return "huzhu " + " ".join(shlex.quote(a) for a in argv)
+def canonical_command(draws: int, reps: int, seed: int, only: list[str] | None, years: int | None) -> str:
+    """The command that repeats a run's counts (where files go does not change them).
+
+    >>> canonical_command(100, 16, 1951, None, None)
+    'huzhu robustness --draws 100 --reps 16 --seed 1951'
+    """
+    cmd = f"huzhu robustness --draws {draws} --reps {reps} --seed {seed}"
+    cmd += f" --years {years}" if years else ""
+    return cmd + (" --only " + " ".join(shlex.quote(o) for o in only) if only else "")

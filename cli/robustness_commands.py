@@ -14,7 +14,6 @@ behavioural parameters no document fixes (their priors: analysis/calibration_dat
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from cli.command import add_command, arg
@@ -151,7 +150,6 @@ def robustness_command(args: argparse.Namespace) -> int:
         workers=args.workers,
         only=args.only,
         years=args.years,
-        command=rb.command_line(sys.argv[1:]) if sys.argv[1:2] == ["robustness"] else None,
     )
     written = rb.write(r, args.out, install=args.install)
     print(rb.summary(r))
