@@ -21,12 +21,23 @@ conditions ``in_team``, ``with_oxen_and_hands``, ``short_of_oxen_or_hands``,
 
 An expression is parsed, not run as Python: only these names, strings and numbers.
 
+A finding (what an exercise teaches, ``[[findings]]`` in its data file) is a condition on
+these values, each taken as its mean over the replications: comparisons (``<``, ``<=``,
+``>``, ``>=``, chained as in ``a < b < c``), ``and``, ``or``, ``not``, and arithmetic
+(``+ - * /``) between values and numbers, such as
+``at("closed", "gini_land", 1980) < 0.9 * at("liu", "gini_land", 1980)``.
+
 >>> parse_value('minus(at("a", "gini_land", 1965), at("b", "gini_land", 1965))').__name__
 'minus'
 >>> parse_value('open("x")')
 Traceback (most recent call last):
 ...
 ValueError: unknown name 'open' in 'open("x")'; known: at, total, mean_over, minus, households, ...
+>>> runs = Runs({"a": pd.DataFrame({"replicate": [0, 1], "year": 1951, "g": [0.2, 0.4]})}, {}, 1951)
+>>> parse_finding('at("a", "g", 1951) > 0.25 and not at("a", "g", 1951) >= 2 * 0.2')(runs)
+True
+>>> sorted(references('minus(at("a", "g", 1951), total("b", "h", 1951, 1952)) < 0'))
+[('a', 'g'), ('b', 'h')]
 """
 
 from __future__ import annotations
@@ -235,22 +246,106 @@ VOCABULARY: dict[str, Callable] = {
 }
 
 
+def _call(node: ast.expr, text: str):
+    """A name, a string, a number, or a call of the vocabulary (never Python's own)."""
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str | int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in VOCABULARY:
+            known = ", ".join(list(VOCABULARY)[:5])
+            raise ValueError(f"unknown name '{node.id}' in '{text}'; known: {known}, ...")
+        return VOCABULARY[node.id]
+    if isinstance(node, ast.Call) and not node.keywords:
+        return _call(node.func, text)(*(_call(a, text) for a in node.args))
+    raise ValueError(f"'{ast.unparse(node)}' in '{text}' is not a name, a number, a string or a call")
+
+
+VALUES = ("at", "total", "mean_over", "minus", "households")
+
+
 def parse_value(text: str) -> Compute:
     """A figure's value from its expression (see the module's docstring for the vocabulary)."""
-
-    def build(node: ast.expr):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id not in VOCABULARY:
-                known = ", ".join(list(VOCABULARY)[:5])
-                raise ValueError(f"unknown name '{node.id}' in '{text}'; known: {known}, ...")
-            return VOCABULARY[node.id]
-        if isinstance(node, ast.Call) and not node.keywords:
-            return build(node.func)(*(build(a) for a in node.args))
-        raise ValueError(f"'{ast.unparse(node)}' in '{text}' is not a name, a number, a string or a call")
-
-    value = build(ast.parse(text.strip(), mode="eval").body)
-    if not callable(value) or getattr(value, "__name__", "") not in ("at", "total", "mean_over", "minus", "households"):
+    value = _call(ast.parse(text.strip(), mode="eval").body, text)
+    if not callable(value) or getattr(value, "__name__", "") not in VALUES:
         raise ValueError(f"'{text}' is not a figure's value: expected at, total, mean_over, minus or households")
     return value
+
+
+# A finding's test: runs -> whether it holds (on the means over the replications).
+Holds = Callable[[Runs], bool]
+# A number computed from runs: a value's mean over the replications, or a constant.
+_Number = Callable[[Runs], float]
+
+_COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal}
+_ARITHMETIC = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
+
+
+def _number(node: ast.expr, text: str) -> _Number:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand, text)
+        return lambda r: -inner(r)
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        op, a, b = _ARITHMETIC[type(node.op)], _number(node.left, text), _number(node.right, text)
+        return lambda r: float(op(a(r), b(r)))
+    value = _call(node, text)
+    if isinstance(value, int | float):
+        return lambda r: float(value)
+    if not callable(value) or getattr(value, "__name__", "") not in VALUES:
+        raise ValueError(f"'{ast.unparse(node)}' in '{text}' is not a number or a figure's value")
+
+    def mean(r: Runs) -> float:
+        # the mean over the replications; a replicate without a value (a class with no household) is skipped
+        v = value(r).to_numpy(dtype=float)
+        return float(np.mean(v[np.isfinite(v)])) if np.isfinite(v).any() else np.nan
+
+    return mean
+
+
+def _condition(node: ast.expr, text: str) -> Holds:
+    if isinstance(node, ast.BoolOp):
+        parts = [_condition(v, text) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return lambda r: all(p(r) for p in parts)
+        return lambda r: any(p(r) for p in parts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _condition(node.operand, text)
+        return lambda r: not inner(r)
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        terms = [_number(n, text) for n in (node.left, *node.comparators)]
+        ops = [_COMPARE[type(op)] for op in node.ops]
+
+        def holds(r: Runs) -> bool:
+            values = [t(r) for t in terms]  # a missing value (NaN) makes every comparison false
+            return all(bool(op(a, b)) for op, a, b in zip(ops, values, values[1:], strict=False))
+
+        return holds
+    raise ValueError(
+        f"'{ast.unparse(node)}' in '{text}' is not a condition: expected a comparison (<, <=, >, >=) "
+        "of values and numbers, joined by and, or, not"
+    )
+
+
+def parse_finding(text: str) -> Holds:
+    """A finding's test from its expression: true when the condition holds on the means over the replications."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ValueError(f"'{text}' is not an expression: {err.msg}") from None
+    return _condition(tree.body, text)
+
+
+def references(text: str) -> set[tuple[str, str | None]]:
+    """The (arm, metric) pairs an expression reads (metric None for a household statistic)."""
+    found = set()
+    for node in ast.walk(ast.parse(text.strip(), mode="eval")):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+            if node.func.id in ("at", "total", "mean_over") and len(args) >= 2:
+                found.add((args[0], args[1]))
+            elif node.func.id == "households":
+                found.add((args[0], None))
+    return found

@@ -305,7 +305,39 @@ def comparison_section(res: Results, metrics: list[str], baseline: str | None = 
                     f"<td>{_e(style.metric_unit(m))}</td>{''.join(cells)}</tr>"
                 )
         out.append("</table></div>")
+    out += robustness_rows(res, base)
     return out
+
+
+def robustness_rows(res: Results, base: str) -> list[str]:
+    """The stated comparisons of the 1951 positions in this batch, each with how often it holds over plausible
+    parameter settings (`huzhu robustness`; analysis/exercise_data/positions_findings.toml)."""
+    from analysis.exercise_figures import references
+    from analysis.exercises import holds_phrase, load_robustness, source_phrase
+    from analysis.robustness import finding_key, load_positions
+
+    positions = load_positions()
+    if positions.arms.get(positions.baseline) != base:
+        return []
+    rob = load_robustness()
+    rows = []
+    for f in positions.findings:
+        arms = {positions.arms[a] for a, _ in references(f.expression)}
+        if arms <= set(res.scenarios):
+            phrase = holds_phrase(finding_key(positions, f), f.expression, rob)
+            rows.append(f"<tr><td>{_e(f.text)}</td><td>{_e(phrase)}</td></tr>")
+    if not rows:
+        return []
+    how = f"{source_phrase(rob)}, {rob.get('reps', '?')} replications each" if rob else "none installed"
+    return [
+        "<h3>How robust are these comparisons?</h3>",
+        '<p class="muted">Each comparison the differences above state for 1980, and in how many plausible settings '
+        "of the ten behavioural parameters no document fixes it holds (judged on the mean over a setting's "
+        f"replications; {_e(how)}; <code>huzhu robustness</code>, docs/validation.md).</p>",
+        '<div class="scroll"><table><tr><th>comparison</th><th>robustness</th></tr>',
+        *rows,
+        "</table></div>",
+    ]
 
 
 def _parameter_differences(res: Results, base: str, others: list[str]) -> list[str]:

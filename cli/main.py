@@ -1,8 +1,9 @@
 """The `huzhu` command line: one parser, to which each command module adds its subcommands.
 
 The commands: `cli.scenario_commands` (demo, params, scenarios, show, run, validate),
-`cli.analysis_commands` (plot, report), `cli.history_command` (history), `cli.exercise_commands` (exercises) and
-`cli.app_command` (app). Each has a `register(subparsers)` that adds its commands with
+`cli.analysis_commands` (plot, report), `cli.history_command` (history), `cli.exercise_commands` (exercises),
+`cli.robustness_commands` (robustness, sobol) and `cli.app_command` (app). Each has a
+`register(subparsers)` that adds its commands with
 `cli.command.add_command`; a command's handler returns the exit code.
 
 Exit codes: 0 success, 2 bad input (a clear message on stderr), 1 anything else
@@ -15,12 +16,26 @@ import argparse
 import os
 import sys
 
-from cli import analysis_commands, app_command, exercise_commands, history_command, scenario_commands
+from cli import (
+    analysis_commands,
+    app_command,
+    exercise_commands,
+    history_command,
+    robustness_commands,
+    scenario_commands,
+)
 from model.errors import HuzhuError
 from scenarios.store import StorageError
 
 # In the order `huzhu --help` lists them.
-COMMAND_MODULES = (scenario_commands, analysis_commands, history_command, exercise_commands, app_command)
+COMMAND_MODULES = (
+    scenario_commands,
+    analysis_commands,
+    history_command,
+    exercise_commands,
+    robustness_commands,
+    app_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
