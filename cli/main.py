@@ -15,12 +15,26 @@ import argparse
 import os
 import sys
 
-from cli import analysis_commands, app_command, exercise_commands, history_command, scenario_commands
+from cli import (
+    analysis_commands,
+    app_command,
+    calibrate_command,
+    exercise_commands,
+    history_command,
+    scenario_commands,
+)
 from model.errors import HuzhuError
 from scenarios.store import StorageError
 
 # In the order `huzhu --help` lists them.
-COMMAND_MODULES = (scenario_commands, analysis_commands, history_command, exercise_commands, app_command)
+COMMAND_MODULES = (
+    scenario_commands,
+    analysis_commands,
+    history_command,
+    calibrate_command,
+    exercise_commands,
+    app_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
