@@ -18,11 +18,11 @@ A direction row has no band: d_k = 0 with the expected sign, else |s_k| / DIRECT
 A statistic that cannot be computed (NaN) counts NAN_DISTANCE. The distance is
 sum_k d_k ** 2: zero when every target is met.
 
->>> t = lambda **kw: SimpleNamespace(statistic="value", low=0.1, high=0.2, expected=None, **kw)
->>> band_distance(t(), 0.15), band_distance(t(), 0.25), band_distance(t(), 0.0)
+>>> t = lambda **kw: SimpleNamespace(statistic="value", low=0.0, high=0.5, expected=None, **kw)
+>>> band_distance(t(), 0.25), band_distance(t(), 0.75), band_distance(t(), -0.5)
 (0.0, 0.5, 1.0)
->>> band_distance(SimpleNamespace(statistic="direction", expected="falling"), 0.01)
-0.2
+>>> band_distance(SimpleNamespace(statistic="direction", expected="falling"), 0.025)
+0.5
 
 The run: pyabc's `ABCSMC` with these priors and this distance, a median epsilon schedule,
 `population` particles a generation for `generations` generations, on pyabc's
