@@ -33,10 +33,12 @@ LEVELS = ("households", "villages", "institutions", "state")
 STATISTICS = ("value", "sum", "change", "ratio", "direction")
 CONFIDENCE = ("high", "medium", "low")
 DIRECTIONS = ("falling", "rising")
+# What a row is for: the calibration's distance (`huzhu calibrate`) or held out to validate it.
+USES = ("calibration", "validation")
 # The interval across runs printed beside the mean: the 5th to 95th percentile (90%).
 INTERVAL = (5.0, 95.0)
 REQUIRED = ("id", "level", "pattern", "metrics", "scope", "source", "confidence", "comparable", "independent")
-OPTIONAL = ("years", "statistic", "low", "high", "expected", "band_basis", "note")
+OPTIONAL = ("years", "statistic", "low", "high", "expected", "band_basis", "note", "use")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Target:
     comparable: bool
     independent: bool
     note: str = ""
+    use: str = "validation"  # calibration | validation (a row without it is held out)
 
     @property
     def band(self) -> tuple[float, float] | None:
@@ -166,6 +169,12 @@ def _row(i: int, raw: Any, seen: set[str]) -> Target:
                 raise _bad(where, "low", f"{low} is above high ({high})")
             if "band_basis" not in raw:
                 raise _bad(where, "band_basis", "missing: say where the band comes from")
+    use = raw.get("use", "validation")
+    if use not in USES:
+        raise _bad(where, "use", f"{use!r} is not one of {', '.join(USES)}")
+    if use == "calibration" and not (raw["comparable"] and raw["independent"]):
+        why = "not comparable" if not raw["comparable"] else "not independent (the preset is set from it)"
+        raise _bad(where, "use", f"a calibration target must be comparable and independent; this row is {why}")
     return Target(
         id=tid,
         level=raw["level"],
@@ -183,6 +192,7 @@ def _row(i: int, raw: Any, seen: set[str]) -> Target:
         comparable=raw["comparable"],
         independent=raw["independent"],
         note=raw.get("note", ""),
+        use=use,
     )
 
 

@@ -19,6 +19,7 @@ import sys
 from cli import (
     analysis_commands,
     app_command,
+    calibrate_command,
     exercise_commands,
     history_command,
     robustness_commands,
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     scenario_commands,
     analysis_commands,
     history_command,
+    calibrate_command,
     exercise_commands,
     robustness_commands,
     app_command,
