@@ -353,12 +353,22 @@ def new_land_share_at(c, year):
 
 
 @jit
-def households_max_at(c, stage, year):
-    """The most households a group of `stage` may hold in `year` (a team is bounded by its lane only); a lower
-    co-op turning advanced this spring already takes the advanced co-op's newcomers."""
-    if stage == ADVANCED_COOP or (stage == LOWER_COOP and advanced_at(year, c.advanced_year)):
+def households_max_at(c, stage):
+    """The most households a group of `stage` may reach by taking in other groups (a team is bounded by its lane
+    only)."""
+    if stage == ADVANCED_COOP:
         return c.advanced_max
     return c.lower_max if stage == LOWER_COOP else 1 << 62
+
+
+@jit
+def newcomers_max_at(c, stage, year):
+    """The most households a group of `stage` may hold in `year` when households of its own lanes ask to join:
+    a lower co-op keeps within its size; an advanced co-op (or a lower one turning advanced this spring) is its
+    lanes' households, however many they become by division (the size bounds only what it takes in)."""
+    if stage == LOWER_COOP and not advanced_at(year, c.advanced_year):
+        return c.lower_max
+    return 1 << 62
 
 
 @jit
@@ -394,7 +404,7 @@ def merge_at(T, s, host_slot, count, into, first, lanes):
 def take_in_kernel(T, c, first, lanes, host_slot, count, willing, into, advanced):
     """The co-op in slot `host_slot` takes in groups of its village, nearest lane first, while it stays within its
     size: `willing` teams (lower stage), or every group and every lane without one (`advanced`)."""
-    cap = households_max_at(c, T.stage[host_slot], 0)
+    cap = households_max_at(c, T.stage[host_slot])
     k = host_slot - first
     for d in range(1, lanes):
         for s in (first + k - d, first + k + d):

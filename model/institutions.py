@@ -20,8 +20,8 @@ from .coops import (
     coops_max_in,
     form_kernel,
     formation_constants,
-    households_max_at,
     new_land_share_at,
+    newcomers_max_at,
 )
 from .funds import FundRules, disband_kernel, entry_kernel, fund_rules, leave_kernel, masked_group_sums
 from .grouping import VillageSegments
@@ -170,8 +170,8 @@ def after_exits_kernel(hh, T, n_villages, joins, exits, paid, forfeit, payouts, 
         t = team[i]
         joined[i] = joins[i] and (stage[t] > 0 or forming[t])
         if joined[i] and stage[t] >= LOWER_COOP:
-            # a co-op at its size takes no one more
-            joined[i] = members[t] < households_max_at(coops, stage[t], year)
+            # a lower co-op at its size takes no one more
+            joined[i] = members[t] < newcomers_max_at(coops, stage[t], year)
             members[t] += 1.0 if joined[i] else 0.0
         entering[i] = joined[i] and stage[t] > 0
     for t in range(n):
