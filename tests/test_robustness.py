@@ -150,7 +150,7 @@ def test_the_keys_show_the_counts():
     rob = {"findings": {"right_to_exit.income_gini_higher": {
         "holds": 77, "draws": 100, "expression": ex.get(7).findings[2].expression}}, "source": "prior", "reps": 16}  # fmt: skip
     lines = ex.findings_lines({"number": 7}, rob)
-    assert any("Income inequality is slightly higher without exit (1965): holds in 77 of 100" in x for x in lines)
+    assert any("Income inequality is higher without exit (1965): holds in 77 of 100" in x for x in lines)
     assert any("not yet checked" in x for x in lines)  # the other findings have no count
     assert any(rb.PRIOR_NOTE in x for x in lines)
 
