@@ -238,6 +238,10 @@ def serve(host: str, port: int, class_code: str | None) -> None:
         host=host,
         port=port,
         ws_max_size=MAX_MESSAGE_BYTES,
+        # no per-message compression: deflating every widget update was the largest single CPU
+        # cost of a served step (the map and charts, tens of kB a step per student); on a
+        # classroom network the bytes are cheap, the server's CPU is not
+        ws_per_message_deflate=False,
         log_config=LOGGING_CONFIG,
         log_level="warning",
         lifespan="on",
