@@ -19,6 +19,10 @@ as ``solara run`` does, with three guards in front of it:
 A session's villages are let go when its browser goes (`app.page`), and a session
 whose browser vanished without closing (a laptop shut) is closed after
 `CULL_TIMEOUT` instead of Solara's default of a day.
+
+With ``--workers N`` (N > 1) this process starts N such servers on loopback ports and
+serves the public port with `app.workers`' proxy, which keeps each browser's session on
+one of them (`serve_workers`). The processes share the class code's cookie key.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ async def student(url: str, steps: int, interval: float, out: Student, kernel_id
     # is then closed when its connection's absence outlasts the server's cull timeout)
     close = f"{url.rstrip('/')}/_solara/api/close/{kernel_id}?session_id={page_id}"
     try:
-        req = urllib.request.Request(close, data=b"", method="POST")
+        req = urllib.request.Request(close, data=b"", method="POST", headers={"Cookie": cookie})  # as a browser
         await asyncio.to_thread(urllib.request.urlopen, req, None, 60)
     except OSError as err:
         out.close_failed = f"{type(err).__name__}: {err}"

@@ -128,3 +128,19 @@ def test_memory_is_given_back_once_after_a_burst_of_closes(monkeypatch):
     timer = page._trim_timer
     timer.join(5)
     assert calls == [1]
+
+
+def test_huzhu_app_takes_a_number_of_server_processes():
+    from cli import app_command as appcmd
+    from cli.main import build_parser
+
+    args = build_parser().parse_args(["app", "--workers", "2"])
+    assert args.workers == 2
+    cmd = appcmd.server_command(args.host, args.port, args.workers)
+    assert cmd[cmd.index("--workers") + 1] == "2"
+    assert "--workers" not in appcmd.server_command("127.0.0.1", 8765)  # one process: no proxy in front
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["app", "--workers", "0"])
+    env = appcmd.server_env({})
+    assert env["PYTHONMALLOC"] == "malloc" and env["MALLOC_ARENA_MAX"] == "1"
+    assert appcmd.server_env({"PYTHONMALLOC": "pymalloc"})["PYTHONMALLOC"] == "pymalloc"  # the caller's choice stays
