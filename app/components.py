@@ -163,9 +163,17 @@ def Buttons(
         solara.Button("Reset", on_click=on_reset, disabled=busy, classes=["huzhu-reset"])
     with solara.Row(style={"align-items": "center", "min-height": "24px"}):
         YearsText(session, tick)
-        if busy:
-            solara.v.ProgressCircular(indeterminate=True, size=18, width=2, color="primary")
-            solara.Text("stepping a year...", classes=["huzhu-busy"], style={"color": "#555"})
+        # always on the page, shown while a year runs: a step then updates two widgets' style
+        # instead of creating and closing two widgets (each a message to open, one to close)
+        hidden = {} if busy else {"display": "none"}
+        solara.v.ProgressCircular(
+            indeterminate=busy,
+            size=18,
+            width=2,
+            color="primary",
+            style_=";".join(f"{k}:{v}" for k, v in hidden.items()),
+        )
+        solara.Text("stepping a year...", classes=["huzhu-busy"] if busy else [], style={"color": "#555", **hidden})
 
 
 def scenario_choice(session: Session, side: str, on_value):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import threading
 
 import solara
 
@@ -38,13 +39,40 @@ from app.state import Session
 os.environ.setdefault("REACTON_FAST", "1")
 
 
+TRIM_DELAY_S = 3.0  # after a session closes: Solara collects closed sessions' widgets about a second later
+
+_trim_lock = threading.Lock()
+_trim_timer: threading.Timer | None = None
+
+
 def _give_back_memory() -> None:
     """Collect the let-go villages and hand freed heap pages back to the system (glibc keeps them otherwise)."""
+    global _trim_timer
+    with _trim_lock:
+        _trim_timer = None
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: the memory is reused by the next sessions instead
         pass
+
+
+def give_back_memory_soon() -> None:
+    """`_give_back_memory` once, a few seconds after the last of a burst of closing sessions.
+
+    A closed session's widgets are reference cycles that Solara collects about a second
+    after the close; a trim made at once would miss them. One timer for a burst: a class
+    leaving at once costs one collection, not thirty.
+    """
+    global _trim_timer
+    with _trim_lock:
+        if _trim_timer is not None:
+            _trim_timer.cancel()
+        _trim_timer = threading.Timer(TRIM_DELAY_S, _give_back_memory)
+        _trim_timer.daemon = True
+        # Solara's threads take the creating session's context; this one must not keep the closing session alive
+        _trim_timer.current_context = None  # type: ignore[attr-defined]
+        _trim_timer.start()
 
 
 @solara.component
@@ -64,7 +92,7 @@ def Page():
         # the browser has gone (its session closed): free the villages now, not when the server stops
         def cleanup():
             session.close()
-            _give_back_memory()
+            give_back_memory_soon()
 
         return cleanup
 

@@ -19,24 +19,35 @@ as ``solara run`` does, with three guards in front of it:
 A session's villages are let go when its browser goes (`app.page`), and a session
 whose browser vanished without closing (a laptop shut) is closed after
 `CULL_TIMEOUT` instead of Solara's default of a day.
+
+With ``--workers N`` (N > 1) this process starts N such servers on loopback ports and
+serves the public port with `app.workers`' proxy, which keeps each browser's session on
+one of them (`serve_workers`). The processes share the class code's cookie key.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import hashlib
 import hmac
 import html
 import os
 import secrets
+import signal
+import socket
 import struct
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 CODE_ENV = "HUZHU_CLASS_CODE"  # the class code, passed by `huzhu app` in the environment (not on the command line)
+SECRET_ENV = "HUZHU_GATE_SECRET"  # the class-code cookie's key, shared by the server processes of one `--workers` run
 COOKIE = "huzhu_class"
 CODE_PATH = "/huzhu-class-code"
 # The page's messages are widget updates and clicks, a few kilobytes at most; 1 MiB
@@ -46,6 +57,7 @@ MAX_BUFFERS = 64  # a widget message carries a handful of binary buffers
 CULL_TIMEOUT = "2m"  # a browser gone without closing its page: its villages are freed after this
 WRONG_CODE_DELAY_S = 1.0  # slows guessing: a billion codes at one a second per connection
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal to receive when the parent process ends
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -126,10 +138,11 @@ button{{font-size:1.2em;padding:.3em 1em;margin-left:.5em}}.bad{{color:#b00020}}
 class Gate:
     """ASGI middleware in front of Solara's app: checks frames, the class code, and who asks for /resourcez."""
 
-    def __init__(self, app: Callable, class_code: str | None = None) -> None:
+    def __init__(self, app: Callable, class_code: str | None = None, secret: bytes | None = None) -> None:
         self.app = app
         self.class_code = class_code.strip().upper() if class_code else None
-        self.secret = secrets.token_bytes(32)
+        # several server processes share one secret, so a cookie set by one admits to all
+        self.secret = secret or secrets.token_bytes(32)
 
     def token(self) -> str:
         """What the cookie holds: a keyed hash of the code (the code itself is never stored in a browser)."""
@@ -232,24 +245,97 @@ def serve(host: str, port: int, class_code: str | None) -> None:
     guard_parser()
     import solara.server.starlette
 
+    secret = bytes.fromhex(os.environ[SECRET_ENV]) if os.environ.get(SECRET_ENV) else None
     print(f"Solara server is starting at http://{host}:{port}", flush=True)
     config = uvicorn.Config(
-        Gate(solara.server.starlette.app, class_code),
+        Gate(solara.server.starlette.app, class_code, secret),
         host=host,
         port=port,
         ws_max_size=MAX_MESSAGE_BYTES,
+        # no per-message compression: deflating every widget update was the largest single CPU
+        # cost of a served step (the map and charts, tens of kB a step per student); on a
+        # classroom network the bytes are cheap, the server's CPU is not
+        ws_per_message_deflate=False,
         log_config=LOGGING_CONFIG,
         log_level="warning",
         lifespan="on",
+        # behind `serve_workers`' proxy the client's address comes in X-Forwarded-For, which
+        # is trusted from loopback only (the proxy sets it and drops any the client sent)
+        forwarded_allow_ips="127.0.0.1",
     )
     uvicorn.Server(config).run()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In a server process (Linux): end when the process that started it ends, so none is left orphaned."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def serve_workers(host: str, port: int, workers: int, ready_timeout_s: float = 300.0) -> int:
+    """Run `workers` server processes on loopback ports and the sticky proxy (`app.workers`) on host:port."""
+    from app.workers import Proxy
+
+    env = dict(os.environ)
+    env.setdefault(SECRET_ENV, secrets.token_hex(32))
+    ports = [_free_port() for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(p)],
+            env=env,
+            preexec_fn=_die_with_parent,
+        )
+        for p in ports
+    ]
+
+    def stop(*_: Any) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        deadline = time.monotonic() + ready_timeout_s
+        for p, proc in zip(ports, procs, strict=True):
+            while True:  # the public port opens once every process answers
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    print("huzhu app: a server process did not start", file=sys.stderr)
+                    stop()
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{p}/readyz", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+        print(f"Solara server is starting at http://{host}:{port} ({workers} processes)", flush=True)
+        asyncio.run(Proxy(ports).serve(host, port))
+    except KeyboardInterrupt:
+        pass
+    stop()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.serve", description="Serve the app (huzhu app runs this).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (each session stays on one)")
     args = parser.parse_args(argv)
+    if args.workers > 1:
+        return serve_workers(args.host, args.port, args.workers)
     serve(args.host, args.port, os.environ.get(CODE_ENV) or None)
     return 0
 

@@ -196,6 +196,8 @@ class Session:
 
     def years_done(self) -> int:
         """Years simulated since the land reform (the same in every shown village)."""
-        if self.villages["A"].model is None:
+        model = self.villages["A"].model
+        if model is None:
             return 0
-        return len(self.villages["A"].model.datacollector.get_model_vars_dataframe())
+        # the recorded years (the collector's "year" column): no data frame built just to count its rows
+        return len(model.datacollector.model_vars["year"])

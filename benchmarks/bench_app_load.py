@@ -14,9 +14,12 @@ latency (p50, p95, max), and any session lost (a connection dropped or an update
 that never came).
 
     python benchmarks/bench_app_load.py --students 30 --steps 20
+    python benchmarks/bench_app_load.py --students 30 --steps 20 --workers 2
     python benchmarks/bench_app_load.py --url http://127.0.0.1:8765/ --pid 1234   # a server already running
 
-Without --url it starts `huzhu app` on a free loopback port and stops it at the end.
+Without --url it starts `huzhu app` (with `--workers N`, N server processes) on a free
+loopback port and stops it at the end. CPU and memory are those of the server's
+processes together (the one started and its children).
 """
 
 from __future__ import annotations
@@ -52,15 +55,43 @@ class Student:
     close_failed: str | None = None
 
 
+def tree(pid: int) -> list[int]:
+    """The server's processes: `pid` and its children (`huzhu app --workers N` runs N server processes under it)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return [pid, *kids]
+
+
 def server_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        parts = f.read().rsplit(")", 1)[1].split()
-    return (int(parts[11]) + int(parts[12])) / CLK  # utime + stime
+    """CPU seconds used by the server's processes (its child processes that have ended included)."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(parts[11]) + int(parts[12]) + int(parts[13]) + int(parts[14])) / CLK  # utime, stime, children's
+    return total
 
 
 def server_rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+    """Resident memory of the server's processes, summed."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+        except (OSError, StopIteration):
+            continue
+    return total
 
 
 def decode(frame: str | bytes) -> dict:
@@ -88,10 +119,10 @@ def get_page(url: str) -> str:
     return "; ".join(c.split(";")[0] for c in cookies)
 
 
-async def student(url: str, steps: int, interval: float, out: Student) -> None:
+async def student(url: str, steps: int, interval: float, out: Student, kernel_id: str | None = None) -> None:
     t0 = time.perf_counter()
     cookie = await asyncio.to_thread(get_page, url)
-    kernel_id, page_id = str(uuid.uuid4()), str(uuid.uuid4())
+    kernel_id, page_id = kernel_id or str(uuid.uuid4()), str(uuid.uuid4())
     u = urlparse(url)
     ws_url = f"ws://{u.netloc}/jupyter/api/kernels/{kernel_id}/channels?session_id={page_id}"
     try:
@@ -129,7 +160,7 @@ async def student(url: str, steps: int, interval: float, out: Student) -> None:
     # is then closed when its connection's absence outlasts the server's cull timeout)
     close = f"{url.rstrip('/')}/_solara/api/close/{kernel_id}?session_id={page_id}"
     try:
-        req = urllib.request.Request(close, data=b"", method="POST")
+        req = urllib.request.Request(close, data=b"", method="POST", headers={"Cookie": cookie})  # as a browser
         await asyncio.to_thread(urllib.request.urlopen, req, None, 60)
     except OSError as err:
         out.close_failed = f"{type(err).__name__}: {err}"
@@ -150,12 +181,24 @@ async def a_class(url: str, n: int, steps: int, interval: float, stagger: float)
     return students
 
 
-def start_server() -> tuple[str, subprocess.Popen]:
+def one_per_worker(workers: int) -> list[str]:
+    """Kernel ids that reach each of the server's processes once (they are routed by kernel id)."""
+    from app.workers import worker_of
+
+    ids: dict[int, str] = {}
+    while len(ids) < workers:
+        kernel_id = str(uuid.uuid4())
+        ids.setdefault(worker_of(f"/jupyter/api/kernels/{kernel_id}/channels".encode(), workers) or 0, kernel_id)
+    return list(ids.values())
+
+
+def start_server(workers: int = 1) -> tuple[str, subprocess.Popen]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     huzhu = shutil.which("huzhu", path=str(Path(sys.executable).parent)) or "huzhu"
-    proc = subprocess.Popen([huzhu, "app", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [huzhu, "app", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -176,16 +219,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stagger", type=float, default=0.2, help="seconds between students arriving")
     ap.add_argument("--url", help="a running server (default: start huzhu app)")
     ap.add_argument("--pid", type=int, help="the running server's process id (for its CPU and memory)")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="server processes of the started server (huzhu app --workers)"
+    )
     args = ap.parse_args(argv)
     proc = None
     if args.url:
         url, pid = args.url, args.pid
     else:
-        url, proc = start_server()
+        url, proc = start_server(args.workers)
         pid = proc.pid
     try:
-        # one student first, alone: the server's own start-up memory is then counted as the baseline
-        asyncio.run(a_class(url, 1, 2, args.interval, 0))
+        # one student first, alone, on each server process: the server's own start-up memory
+        # is then counted as the baseline
+        for kernel_id in one_per_worker(args.workers if not args.url else 1):
+            asyncio.run(student(url, 2, args.interval, Student(), kernel_id))
         time.sleep(SETTLE_S)
         rss0, cpu0 = server_rss_mb(pid), server_cpu(pid)
         one = asyncio.run(a_class(url, 1, 0, args.interval, 0))
@@ -222,7 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     lost = [s.lost for s in students if s.lost]
     total_steps = len(lat)
     step_cpu = (cpu_class - cpu_load * args.students) / max(total_steps, 1)
-    print(f"students {args.students}, {args.steps} clicks each, one every {args.interval:g} s; {os.cpu_count()} cores")
+    print(
+        f"students {args.students}, {args.steps} clicks each, one every {args.interval:g} s; {os.cpu_count()} cores; "
+        f"server processes {args.workers if not args.url else '?'}; load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"page load, one alone: {one[0].load_s:.2f} s wall, {cpu_load:.2f} s server CPU")
     print(f"page load in the class: median {statistics.median(loads):.2f} s, max {max(loads):.2f} s")
     print(

@@ -27,6 +27,7 @@ DEFAULT_PORT = 8765
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CODE_ENV = "HUZHU_CLASS_CODE"  # read by app.serve (the server takes the code from its environment)
+MAX_WORKERS = 16
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed without mistakes
 
 
@@ -53,13 +54,42 @@ def server_env(base: dict[str, str] | None = None, class_code: str | None = None
     # Solara otherwise reports usage to an outside service and checks its site from the page
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
+    # memory given back when a class leaves (measured with benchmarks/bench_app_load.py, see
+    # benchmarks/RESULTS.md): Python's objects in the C allocator, whose freed pages `malloc_trim`
+    # returns (Python's own 1 MiB arenas stay while any object in them lives); one heap for all
+    # threads and no per-thread caches of freed blocks (each of the server's threads otherwise
+    # keeps some, out of the trim's reach); pandas' Arrow strings in that allocator too
+    env.setdefault("PYTHONMALLOC", "malloc")
+    env.setdefault("MALLOC_ARENA_MAX", "1")
+    env.setdefault("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0")
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     return env
 
 
-def server_command(host: str, port: int) -> list[str]:
+def server_command(host: str, port: int, workers: int = 1) -> list[str]:
     """The command line that serves the app: Solara's server in production mode, behind `app.serve`'s gate."""
     app_path()  # fails here, with the remedy, when the app is not installed
-    return [sys.executable, "-m", "app.serve", "--host", host, "--port", str(port)]
+    cmd = [sys.executable, "-m", "app.serve", "--host", host, "--port", str(port)]
+    return cmd + (["--workers", str(workers)] if workers > 1 else [])
+
+
+def worker_count(text: str) -> int:
+    """How many server processes, 1 to 16 (more than the machine's cores only adds memory).
+
+    >>> worker_count("2")
+    2
+    >>> worker_count("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: workers must be a whole number from 1 to 16, not 0
+    """
+    try:
+        n = int(text)
+    except ValueError:
+        n = None
+    if n is None or not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"workers must be a whole number from 1 to {MAX_WORKERS}, not {text}")
+    return n
 
 
 def port_number(text: str) -> int:
@@ -104,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"huzhu app: listening on {args.host}: other machines on the network can open it", flush=True)
     if code:
         print(f"huzhu app: class code {code}  (each browser asks for it once; give it to the class)", flush=True)
-    cmd = server_command(args.host, args.port)
+    if args.workers > 1:
+        print(f"huzhu app: {args.workers} server processes; each browser's village stays on one", flush=True)
+    cmd = server_command(args.host, args.port, args.workers)
     sys.stdout.flush()
     # become the server (no child process): stopping `huzhu app` then stops the server,
     # and no orphaned server is left holding the port
@@ -126,6 +158,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                 "--host",
                 default=DEFAULT_HOST,
                 help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 opens it to the network)",
+            ),
+            arg(
+                "--workers",
+                type=worker_count,
+                default=1,
+                help="server processes (default 1); for a class of 30 on a 2-core machine, 2 "
+                "(each browser's village stays on its process)",
             ),
             arg(
                 "--class-code",

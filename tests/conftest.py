@@ -64,6 +64,14 @@ def class_server(tmp_path_factory):
         yield url, proc, code
 
 
+@pytest.fixture(scope="session")
+def workers_server(tmp_path_factory):
+    """The app served by two server processes behind one port (`--workers 2`), with a class code: (url, process, code)."""
+    code = "K7QXM4"
+    for url, proc in _serve(tmp_path_factory, ["--workers", "2", "--class-code", code]):
+        yield url, proc, code
+
+
 def _serve(tmp_path_factory, extra: list[str], host: str = "127.0.0.1"):
     from cli import assets
 

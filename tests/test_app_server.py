@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -175,3 +176,54 @@ def test_resourcez_over_the_network_is_refused(class_server):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"http://{address}:{port}/resourcez", timeout=10)
     assert refused.value.code == 404
+
+
+def test_two_server_processes_keep_each_session_on_its_own(workers_server, monkeypatch):
+    """`huzhu app --workers 2`: one class code admits to both processes; students on both step their villages."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.workers import worker_of
+
+    url, proc, code = workers_server
+    kids = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+    assert len(kids) == 2, kids
+    req = urllib.request.Request(url + "huzhu-class-code", data=f"code={code}".encode())
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+    cookie = moved.value.headers["set-cookie"].split(";")[0]
+    for _ in range(4):  # the page from each process in turn: the cookie one process set admits to both
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=30) as r:
+            assert r.status == 200
+    path = Path(__file__).parents[1] / "benchmarks" / "bench_app_load.py"
+    spec = importlib.util.spec_from_file_location("bench_app_load", path)
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_app_load", bench)  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+
+    def get_page(page_url: str) -> str:  # as the benchmark's, for a browser that has entered the class code
+        req = urllib.request.Request(page_url, headers={"Accept": "text/html", "Cookie": cookie})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+            return "; ".join([cookie] + [c.split(";")[0] for c in r.headers.get_all("set-cookie") or []])
+
+    monkeypatch.setattr(bench, "get_page", get_page)
+    ids = bench.one_per_worker(2) + bench.one_per_worker(2)  # two students on each process
+    assert sorted(worker_of(f"/_solara/api/close/{k}".encode(), 2) for k in ids) == [0, 0, 1, 1]
+    students = [bench.Student() for _ in ids]
+
+    async def a_class():
+        await asyncio.gather(*(bench.student(url, 3, 0.2, s, k) for s, k in zip(students, ids, strict=True)))
+
+    run(a_class())
+    assert [s.lost for s in students] == [None] * 4
+    assert all(len(s.latencies) == 3 for s in students)
+    assert [s.close_failed for s in students] == [None] * 4  # each close reached its session's process
+    resourcez = urllib.request.Request(url + "resourcez", headers={"Cookie": cookie})
+    with urllib.request.urlopen(resourcez, timeout=10) as r:  # this machine, through the proxy
+        assert r.status == 200
