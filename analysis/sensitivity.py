@@ -86,7 +86,7 @@ def run_sobol(
     n: int = 64,
     seed: int = 1951,
     scenario: str = DEFAULT_SCENARIO,
-    reps: int = 2,
+    reps: int = 8,
     workers: int | None = 2,
     out: Path | None = None,
     outcomes: tuple[Outcome, ...] = OUTCOMES,

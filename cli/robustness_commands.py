@@ -120,9 +120,10 @@ def register(subparsers) -> None:
             arg(
                 "--reps",
                 type=_whole("--reps", 1),
-                default=2,
+                default=8,
                 metavar="R",
-                help="replications at each sample point, averaged (default 2)",
+                help="replications at each sample point, averaged (default 8: with fewer, one village's noise "
+                "swamps the indices)",
             ),
             arg("--workers", type=_whole("--workers", 1), default=2, help="local worker processes (default 2)"),
             arg(
