@@ -15,10 +15,13 @@ number is not in the text it is marked as an assumption in the schema):
   the model's carting and odd jobs for others) above `labourer_wage_share` of income ('mainly' read
   as more than half);
 - poor peasant: "some own part of the land and incomplete tools, some own no land ... in general
-  they must rent land to farm and sell part of their labour": both short of own means (the normal
-  yield of own land below `poor_land_need_ratio` times the household's subsistence need: it cannot
-  feed the household in a normal year) and dependent (rent paid plus labour sold above
-  `poor_dependence_share` of income). The 'because' of the text is read as the two together;
+  they must rent land to farm and sell part of their labour": both short of own means and dependent.
+  Own means are own land as own tools farm it: the normal yield of the part the household's own
+  draft animals can plough, and `no_draft_yield_factor` of it on the rest, dug by hand (the tool
+  it lacks); short when that is below `poor_land_need_ratio` times its subsistence need (it cannot
+  feed the household in a normal year). Dependent: rent paid, for land and for the draft animals it
+  lacks (ploughing hired at the market fee), plus labour sold, above `poor_dependence_share` of
+  income. The 'because' of the text is read as the two together;
 - lower-middle peasant (下中农, the category of the 1955 co-operative campaign: "the lower strata
   of the new and old middle peasants", whose position is "still difficult"): a middle peasant who
   is short of own means or dependent, but not both, or whose own land's normal yield is below
@@ -57,6 +60,8 @@ class ClassConstants(NamedTuple):
 
     plough_fee: float  # market fee for a mu of ploughing (hiring out animals' work is rent)
     normal_yield: float  # jin per mu of own land, for own means
+    mu_per_animal: float  # land one draft animal ploughs: own land beyond it is dug by hand
+    no_draft: float  # no_draft_yield_factor: own means without the tool (the draft animal) one lacks
     poor_land_need_ratio: float
     poor_dependence_share: float
     labourer_wage_share: float
@@ -70,6 +75,8 @@ def class_constants(p: Params) -> ClassConstants:
     return ClassConstants(
         plough_fee=plough_fee(p),
         normal_yield=p.normal_yield,
+        mu_per_animal=p.mu_per_animal,
+        no_draft=p.no_draft_yield_factor,
         poor_land_need_ratio=p.poor_land_need_ratio,
         poor_dependence_share=p.poor_dependence_share,
         labourer_wage_share=p.labourer_wage_share,
@@ -127,10 +134,11 @@ def class_inputs_kernel(
     ledger,
     plough_fees,
     land,
+    animals,
     constants,
 ):
-    """Exploitation income, gross income, labour sold (wages and side work) and own land's normal yield,
-    for the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
+    """Exploitation income, gross income, labour sold (wages and side work) and own means (own land's
+    normal yield as own draft animals plough it), for the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
     exploitation income too."""
     c = constants[0]
     n = land.size
@@ -153,7 +161,10 @@ def class_inputs_kernel(
             + np.maximum(plough_fees[i], 0.0)
         )
         sold[i] = wages_earned[i] + sideline[i]
-        own_yield[i] = land[i] * c.normal_yield
+        # own means: own land as own tools farm it ("incomplete tools"): the part own draft animals can
+        # plough at the normal yield, the rest dug by hand
+        ploughed = np.minimum(land[i], animals[i] * c.mu_per_animal)
+        own_yield[i] = c.normal_yield * (ploughed + (land[i] - ploughed) * c.no_draft)
     return exploitation, gross, sold, own_yield
 
 
@@ -182,6 +193,9 @@ def classify_households(
         h.ledger,
         h.plough_fees,
         h.land,
+        h.animals,
         class_constants.record(p),
     )
-    h.social_class[:] = classify(exploitation, gross, sold, h.rent_paid, own_yield, h.need, p)
+    # rent paid: for land, and for the draft animals one lacks (ploughing hired at the market fee)
+    rent_paid = h.rent_paid + np.maximum(-h.plough_fees, 0.0)
+    h.social_class[:] = classify(exploitation, gross, sold, rent_paid, own_yield, h.need, p)

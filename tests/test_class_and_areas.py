@@ -68,6 +68,43 @@ def test_rent_paid_counts_as_dependence():
     assert got == ["poor", "lower_middle", "lower_middle"]
 
 
+def test_own_means_count_the_tools_a_household_lacks():
+    # 10 mu at 125 jin: 1250 jin with an ox for the whole of it; with no animal all of it is dug by hand
+    # (0.7 of the yield: 875); with a third of an ox (10 mu of ploughing at 30 mu an animal) all of it ploughs
+    c = C.class_constants.record(make_params(normal_yield=125.0, no_draft_yield_factor=0.7, mu_per_animal=30.0))
+    z = np.zeros(3)
+    land, animals = np.full(3, 10.0), np.array([0.0, 1 / 3, 1 / 6])
+    ex, gross, sold, own = C.class_inputs_kernel(z, z, z, z, z, z, z, np.ones(3, bool), z, z, z, z, z, land, animals, c)
+    # the half-share of an ox ploughs 5 mu: 5 x 125 + 5 x 87.5
+    assert own.tolist() == pytest.approx([875.0, 1250.0, 1062.5])
+    # against a need of 1000 jin: without the ox the household is short of own means, with it not
+    assert classes(gross=[1000] * 2, own_yield=own[:2], labour_sold=[200, 200]) == ["poor", "lower_middle"]
+
+
+def test_ploughing_hired_counts_as_rent_for_the_tools_one_lacks(monkeypatch):
+    # what the year's classification is given as rent paid: rent for land plus ploughing hired at the market
+    # fee (plough_fees < 0), the rent of the draft animals the household lacks
+    m = VillageModel(households=120, rng=4, teams_enabled=False)
+    m.run_for(2)
+    seen = {}
+    real = C.classify
+
+    def spy(exploitation, gross, labour_sold, rent_paid, own_yield, need, p):
+        seen["rent_paid"] = rent_paid.copy()
+        return real(exploitation, gross, labour_sold, rent_paid, own_yield, need, p)
+
+    monkeypatch.setattr(C, "classify", spy)
+    m.step()
+    h = m.state
+    assert (h.plough_fees < 0).any(), "no household hired ploughing"
+    assert seen["rent_paid"] == pytest.approx(h.rent_paid + np.maximum(-h.plough_fees, 0.0))
+    # and with 10% of income paid for ploughing and 10% labour sold, a household short of own means is poor
+    assert classes(gross=[1000, 1000], own_yield=[900, 900], labour_sold=[100, 100], rent_paid=[100, 0]) == [
+        "poor",
+        "lower_middle",
+    ]
+
+
 def test_classes_are_absolute_not_relative_to_the_village():
     # The same household is classed the same whatever its neighbours hold: the old rule (own land per
     # head below 0.6 of the village mean) made a household poor when its neighbours got richer.
