@@ -130,3 +130,22 @@ def test_a_county_cap_means_fewer_coops_in_the_county():
     assert per_county.max() == 2
     free, _ = run_villages(dict(county, coops_per_county=0), seeds=SEEDS[:8], years=6)
     assert free.groupby(["replicate", "year"])["coops"].sum().max() > 2
+
+
+def test_a_larger_advanced_size_means_larger_advanced_coops():
+    # advanced co-ops from 1954 take in their village: up to 40 households against up to 120 (of 120 at the start)
+    common = dict(COMMON, advanced_coop_year=1954)
+    small, _ = run_villages(dict(advanced_coop_households_max=40, **common), seeds=SEEDS, years=8)
+    large, _ = run_villages(dict(advanced_coop_households_max=120, **common), seeds=SEEDS, years=8)
+    late = small.year >= 1955
+    d = (large.loc[late, "coop_size_mean"] - small.loc[late, "coop_size_mean"]).to_numpy()
+    # tolerance: at least 20 households larger on average, 3 standard errors above zero
+    assert d.mean() > 20 and d.mean() > 3 * d.std(ddof=1) / np.sqrt(len(d))
+
+
+def test_coops_path_forms_coops_only_from_its_first_year():
+    # the same villages with co-ops allowed every year against none until 1955 (then three)
+    always, _ = run_villages(dict(COMMON), seeds=SEEDS, years=7)
+    path, _ = run_villages(dict(COMMON, coops_max=0, coops_path={1955: 3}), seeds=SEEDS, years=7)
+    assert path.loc[path.year < 1955, "coops"].max() == 0 and always.loc[always.year < 1955, "coops"].mean() > 1
+    assert path.loc[path.year >= 1955, "coops"].mean() > 1 and path["coops"].max() <= 3
