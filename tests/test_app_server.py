@@ -57,8 +57,9 @@ async def send_frames(url: str, frames: list[bytes]) -> list[int | None]:
     codes = []
     for frame in frames:
         async with websockets.connect(ws_url(url), max_size=None, open_timeout=10) as ws:
-            await ws.send(frame)
             try:
+                # the server may refuse a frame too big while it is still being sent (the send then fails)
+                await ws.send(frame)
                 await asyncio.wait_for(ws.recv(), timeout=10)
                 await asyncio.wait_for(ws.wait_closed(), timeout=10)
             except websockets.ConnectionClosed:
