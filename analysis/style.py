@@ -336,6 +336,14 @@ def metric_short(name: str) -> str:
     return SHORT.get(name) or (DERIVED[name][2] if name in DERIVED else metric_title(name))
 
 
+def ylabel_wrapped(fig: Figure, ax, text: str) -> None:
+    """A y-axis label wrapped to the axis' height, so a long metric name is not cut at the figure's edge."""
+    size = mpl.rcParams["axes.labelsize"]
+    size = size if isinstance(size, (int, float)) else mpl.rcParams["font.size"]
+    chars = int(ax.get_position().height * fig.get_figheight() * 72 / (0.58 * size))
+    ax.set_ylabel(textwrap.fill(text, max(chars, 20)))
+
+
 def _wrap(fig: Figure, text: str, size) -> str:
     """Text wrapped to the figure's width at a font size in points (about 0.58 em a character)."""
     size = size if isinstance(size, (int, float)) else mpl.rcParams["font.size"]

@@ -139,7 +139,7 @@ def chart(frame: pd.DataFrame, outcome: Outcome, size: str = "page"):
                             edgecolor=BAND_COLOUR, label=f"target {t.band_text()}")  # fmt: skip
             if t.low == t.high:
                 ax.plot([x0, x1], [t.low, t.low], color=BAND_COLOUR, lw=3)
-        ax.set_ylabel(label)
+        style.ylabel_wrapped(fig, ax, label)
         style.year_axis(ax)
         style.title(fig, f"{t.id}: {outcome.status}")
         style.legend_outside(fig, title=f"Shows: {t.pattern} ({t.scope}; {t.confidence} confidence)", where="caption")
