@@ -297,11 +297,6 @@ def share_out_kernel(team, member, claim, amount):
             claim[i] += amount[t] / max(count[t], 1.0)
 
 
-def return_unspent(team, member, claim, unspent: np.ndarray, T: Teams) -> None:
-    """Welfare money not needed this year goes back into the fund, to members equally."""
-    share_out_kernel(team, member, claim, unspent)
-
-
 @jit
 def leave_kernel(team, member_before, leaving, claim, portable, equal, withdrawn, disband_paid, forfeited):
     """Settle leavers' claims (see `leave`); returns (grain paid to each leaver, forfeited by each)."""
