@@ -20,7 +20,6 @@ import numpy as np
 from .grouping import VillageSegments, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
-from .state import Households
 
 
 class AnimalConstants(NamedTuple):
@@ -66,13 +65,6 @@ def sell_animals_kernel(short, constants, animals, grain):
     return raised
 
 
-def sell_animals(h: Households, p: Params, short: np.ndarray) -> np.ndarray:
-    """Distressed households sell animals to cover `short`; returns grain raised."""
-    if p.animal_market_policy == "banned":
-        return np.zeros(len(h))
-    return sell_animals_kernel(short, animal_constants.record(p), h.animals, h.grain)
-
-
 @jit
 def buy_animals_kernel(cultivated, budget, constants, animals, grain):
     """Animals (a share of at least `share_min`) bought for the land farmed within `budget`; returns grain spent."""
@@ -87,13 +79,6 @@ def buy_animals_kernel(cultivated, budget, constants, animals, grain):
         spent[i] = bought * c.price
         grain[i] -= spent[i]
     return spent
-
-
-def buy_animals(h: Households, p: Params, cultivated: np.ndarray, budget: np.ndarray) -> np.ndarray:
-    """Buy the animals (or shares) still needed to plough the land farmed, within `budget` jin; returns grain spent."""
-    if p.animal_market_policy == "banned":
-        return np.zeros(len(h))
-    return buy_animals_kernel(cultivated, budget, animal_constants.record(p), h.animals, h.grain)
 
 
 @jit

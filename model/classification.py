@@ -49,7 +49,7 @@ import numpy as np
 from .animal_market import plough_fee
 from .jit import jit
 from .params import Params, once_per_params
-from .state import Households
+from .state import ROW, Households
 
 HIRED_LABOURER, POOR, LOWER_MIDDLE, MIDDLE, WELL_OFF_MIDDLE, RICH = range(6)  # metrics.CLASS_NAMES order
 EPS = 1e-9  # floor of gross income in the shares
@@ -178,24 +178,42 @@ def classify_households(
 ) -> None:
     """Each household's class this year (into `social_class`) from the year's incomes: `output` of
     its own farm (`private` ones), `farm` income, the mu of ploughing its animals did for others."""
+    classify_households_kernel(h.blocks, private, output, farm, hired_out_a, class_constants.record(p))
+
+
+# the households' arrays `classify_households_kernel` reads, as rows of the households' blocks (`state.ROW`)
+_LABOUR_USED, _HIRED_IN, _RENT_RECEIVED, _INTEREST_RECEIVED = (
+    ROW[k] for k in ("labour_used", "hired_in", "rent_received", "interest_received")
+)
+_WAGES_PAID, _WAGES_EARNED, _SIDELINE, _LEDGER = (ROW[k] for k in ("wages_paid", "wages_earned", "sideline", "ledger"))
+_PLOUGH_FEES, _LAND, _ANIMALS, _RENT_PAID = (ROW[k] for k in ("plough_fees", "land", "animals", "rent_paid"))
+_NEED, _SOCIAL_CLASS = ROW["need"], ROW["social_class"]
+
+
+@jit
+def classify_households_kernel(blocks, private, output, farm, hired_out_a, constants):
+    """`classify_households` on the households' blocks: `class_inputs_kernel`, the rent paid, `classify_kernel`."""
+    f, i_, _ = blocks
+    plough_fees = f[_PLOUGH_FEES]
     exploitation, gross, sold, own_yield = class_inputs_kernel(
-        h.labour_used,
-        h.hired_in,
-        h.rent_received,
-        h.interest_received,
+        f[_LABOUR_USED],
+        f[_HIRED_IN],
+        f[_RENT_RECEIVED],
+        f[_INTEREST_RECEIVED],
         hired_out_a,
         output,
-        h.wages_paid,
+        f[_WAGES_PAID],
         private,
         farm,
-        h.wages_earned,
-        h.sideline,
-        h.ledger,
-        h.plough_fees,
-        h.land,
-        h.animals,
-        class_constants.record(p),
+        f[_WAGES_EARNED],
+        f[_SIDELINE],
+        f[_LEDGER],
+        plough_fees,
+        f[_LAND],
+        f[_ANIMALS],
+        constants,
     )
     # rent paid: for land, and for the draft animals one lacks (ploughing hired at the market fee)
-    rent_paid = h.rent_paid + np.maximum(-h.plough_fees, 0.0)
-    h.social_class[:] = classify(exploitation, gross, sold, rent_paid, own_yield, h.need, p)
+    rent_paid = f[_RENT_PAID] + np.maximum(-plough_fees, 0.0)
+    social_class = i_[_SOCIAL_CLASS]
+    social_class[:] = classify_kernel(exploitation, gross, sold, rent_paid, own_yield, f[_NEED], constants)

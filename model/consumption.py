@@ -30,7 +30,7 @@ from . import animal_market, coops, credit, funds, grain_monopoly, land_market, 
 from .grouping import VillageSegments
 from .jit import jit
 from .params import Params, once_per_params
-from .state import Households
+from .state import ROW, Households
 from .teams import Teams
 
 MONTHS = 12.0  # in a year
@@ -51,6 +51,11 @@ class ConsumptionConstants(NamedTuple):
     animal_death_prob: float  # yearly chance that a group's draft animal dies
     land_share_decline: float  # yearly decline of a lower co-op's land share
     land_share_cap_at_labour: bool  # the land share is kept at most the labour share
+    supply_marketing_coop: bool  # the supply-and-marketing co-op lends to every household short of grain
+    coop_credit: bool  # the state lends to co-op members short of grain
+    credit_banned: bool  # no private loans (credit_policy "banned")
+    animals_banned: bool  # no market for animals (animal_market_policy "banned")
+    land_sale_banned: bool  # no land sales and no foreclosure (land_sale_policy "banned")
 
 
 @once_per_params
@@ -68,6 +73,11 @@ def consumption_constants(p: Params) -> ConsumptionConstants:
         animal_death_prob=p.animal_death_prob,
         land_share_decline=p.coop_land_share_decline,
         land_share_cap_at_labour=bool(p.coop_land_share_cap_at_labour),
+        supply_marketing_coop=bool(p.supply_marketing_coop),
+        coop_credit=bool(p.coop_credit),
+        credit_banned=p.credit_policy == "banned",
+        animals_banned=p.animal_market_policy == "banned",
+        land_sale_banned=p.land_sale_policy == "banned",
     )
 
 
@@ -105,53 +115,30 @@ def consume(
     credit, private credit, animal sales, distress land sales for those short), the year's income and
     consumption (into `income`, `consumption`), foreclosure (`land_foreclosed`). Returns who farms in an
     advanced co-op (its land is the collective's) and the flows across the village's boundary, by account."""
-    flows = {}
-    due, due_state = credit.accrue(h, p)
-    flows["state_repaid"] = credit.repay(g, h, above_kernel(h.grain, h.need), due, due_state)
-    short = above_kernel(h.need, h.grain)
-    h.welfare[:], unspent = funds.pay_welfare(team, h.in_team, short, welfare_budget, T)
-    funds.return_unspent(team, h.in_team, h.fund_claim, unspent, T)
-    h.grain += h.welfare
-    flows["fund_payouts"] = h.welfare
-    short = above_kernel(h.need, h.grain)
-    if monopoly:
-        flows["resale"] = grain_monopoly.resell(h, p, g, short, resale_budget)
-        short = above_kernel(h.need, h.grain)
-    eligible = np.full(len(h), p.supply_marketing_coop) | (in_coop & p.coop_credit)
-    flows["state_loans"] = credit.borrow_state(h, p, short, eligible)
-    short = above_kernel(h.need, h.grain)
-    credit.borrow_private(g, h, p, short, h.need + reserve, monopoly)
-    short = above_kernel(h.need, h.grain)
-    flows["animals_sold"] = animal_market.sell_animals(h, p, short)
-    short = above_kernel(h.need, h.grain)
-    collective = h.in_team & (T.stage[team] == teams.ADVANCED_COOP)
-    surplus_grain = surplus_grain_kernel(short, h.grain, h.need, reserve)
-    flows["deed_tax"] = land_market.sell_land(g, h, p, short, surplus_grain, collective)
-    np.logical_or(h.sold_land, h.land_sold > 0, out=h.sold_land)
-    income_and_consumption_kernel(
+    collective, state_repaid, state_loans, animals_sold, deed_tax = consume_kernel(
+        h.blocks,
+        (g.village, g.n_villages),
+        (T.stage, T.welfare_spent),
+        team,
+        in_coop,
+        reserve,
+        welfare_budget,
         farm,
-        h.wages_earned,
-        h.sideline,
-        h.rent_received,
-        h.interest_received,
-        h.ledger,
-        h.plough_fees,
-        h.welfare,
-        h.wages_paid,
         hire_tax,
-        h.rent_paid,
-        h.interest_paid,
-        h.tax,
-        h.levy,
-        (h.remittances, h.procured),
-        h.need,
-        consumption_constants.record(p),
-        h.income,
-        h.consumption,
-        h.grain,
+        resale_budget,
+        monopoly,
+        (
+            credit.credit_constants.record(p),
+            grain_monopoly.monopoly_constants.record(p),
+            animal_market.animal_constants.record(p),
+            land_market.land_sale_constants.record(p),
+            consumption_constants.record(p),
+        ),
     )
-    flows["consumption"] = h.consumption
-    h.land_foreclosed[:] = credit.foreclose(g, h, p, collective)
+    flows = {"state_repaid": state_repaid, "fund_payouts": h.welfare}
+    if monopoly:
+        flows["resale"] = h.resale
+    flows.update(state_loans=state_loans, animals_sold=animals_sold, deed_tax=deed_tax, consumption=h.consumption)
     return collective, flows
 
 
@@ -161,14 +148,164 @@ def save(
     """Storage losses, investment in farm capital and its depreciation (the teams' too), the teams'
     animals' deaths, purchases of animals for the land farmed outside co-ops, and the lower co-ops'
     land share for next year. Returns the flows across the village's boundary, by account."""
-    c = consumption_constants.record(p)
-    loss, invest = save_kernel(h.grain, h.income, h.consumption, reserve, h.capital, c)
-    groups_save_kernel(T.stage, T.capital, T.animals, T.land_share, c)
-    bought = animal_market.buy_animals(h, p, np.where(in_coop, 0.0, cultivated), h.grain - h.need - reserve)
+    loss, invest, bought = save_all_kernel(
+        h.blocks,
+        (T.stage, T.capital, T.animals, T.land_share),
+        in_coop,
+        cultivated,
+        reserve,
+        consumption_constants.record(p),
+        animal_market.animal_constants.record(p),
+    )
     return {"storage_loss": loss, "investment": invest, "animals_bought": bought}
 
 
 # --- compiled kernels (one loop over households each) -------------------------------------------------
+
+# the households' arrays the kernels below read, as rows of the households' blocks (`state.ROW`)
+_GRAIN, _NEED, _DEBT, _CREDIT, _STATE_DEBT = (ROW[k] for k in ("grain", "need", "debt", "credit", "state_debt"))
+_INTEREST_PAID, _INTEREST_RECEIVED, _WELFARE = (ROW[k] for k in ("interest_paid", "interest_received", "welfare"))
+_FUND_CLAIM, _RESALE, _LAND, _ANIMALS = (ROW[k] for k in ("fund_claim", "resale", "land", "animals"))
+_CHILDREN, _WORKERS, _ELDERS = (ROW[k] for k in ("children", "workers", "elders"))
+_LAND_SOLD, _LAND_BOUGHT, _LAND_FORECLOSED = (ROW[k] for k in ("land_sold", "land_bought", "land_foreclosed"))
+_IN_TEAM, _DISTRESS, _SOLD_LAND = (ROW[k] for k in ("in_team", "distress", "sold_land"))
+_WAGES_EARNED, _SIDELINE, _RENT_RECEIVED = (ROW[k] for k in ("wages_earned", "sideline", "rent_received"))
+_LEDGER, _PLOUGH_FEES, _WAGES_PAID, _RENT_PAID = (ROW[k] for k in ("ledger", "plough_fees", "wages_paid", "rent_paid"))
+_TAX, _LEVY, _REMITTANCES, _PROCURED = (ROW[k] for k in ("tax", "levy", "remittances", "procured"))
+_INCOME, _CONSUMPTION, _CAPITAL = (ROW[k] for k in ("income", "consumption", "capital"))
+
+
+@jit
+def consume_kernel(
+    blocks, segments, groups, team, in_coop, reserve, welfare_budget, farm, hire_tax, resale, monopoly, records
+):
+    """`consume` on the households' blocks: the kernels of each step in order (repayment, welfare, resale,
+    state and private credit, animal and land sales, income and consumption, foreclosure). Returns who
+    farms in an advanced co-op, and what was repaid to the state, lent by it, raised by selling animals
+    and paid in deed tax."""
+    f, i_, b = blocks
+    village, n_villages = segments
+    stage, welfare_spent = groups
+    credit_c, monopoly_c, animal_c, sale_c, constants = records
+    c = constants[0]
+    n = village.size
+    grain, need, member = f[_GRAIN], f[_NEED], b[_IN_TEAM]
+    debt, lent, state_debt, land, animals = f[_DEBT], f[_CREDIT], f[_STATE_DEBT], f[_LAND], f[_ANIMALS]
+    due, due_state = credit.accrue_kernel(debt, lent, state_debt, credit_c)
+    state_repaid = credit.repay_kernel(
+        village,
+        n_villages,
+        above_kernel(grain, need),
+        due,
+        due_state,
+        debt,
+        state_debt,
+        lent,
+        grain,
+        f[_INTEREST_PAID],
+        f[_INTEREST_RECEIVED],
+    )
+    short = above_kernel(need, grain)
+    welfare = f[_WELFARE]
+    welfare[:], unspent = funds.pay_welfare_kernel(team, member, short, welfare_budget, welfare_spent)
+    funds.share_out_kernel(team, member, f[_FUND_CLAIM], unspent)  # welfare not needed goes back to the fund
+    for i in range(n):
+        grain[i] += welfare[i]
+    short = above_kernel(need, grain)
+    if monopoly:
+        grain_monopoly.resell_kernel(village, resale, short, monopoly_c, f[_RESALE], grain, state_debt)
+        short = above_kernel(need, grain)
+    eligible = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        eligible[i] = c.supply_marketing_coop or (in_coop[i] and c.coop_credit)
+    state_loans = credit.borrow_state_kernel(short, eligible, credit_c, state_debt, grain)
+    short = above_kernel(need, grain)
+    if not c.credit_banned:
+        credit.borrow_private_kernel(
+            village, n_villages, short, need + reserve, credit_c, land, animals, grain, debt, state_debt, lent, monopoly
+        )
+    short = above_kernel(need, grain)
+    if c.animals_banned:
+        animals_sold = np.zeros(n)
+    else:
+        animals_sold = animal_market.sell_animals_kernel(short, animal_c, animals, grain)
+    short = above_kernel(need, grain)
+    collective = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        collective[i] = member[i] and stage[team[i]] == teams.ADVANCED_COOP
+    surplus_grain = surplus_grain_kernel(short, grain, need, reserve)
+    land_sold, sold_land = f[_LAND_SOLD], b[_SOLD_LAND]
+    if c.land_sale_banned:
+        deed_tax = np.zeros(n)
+    else:
+        deed_tax = land_market.sell_land_kernel(
+            village,
+            n_villages,
+            short,
+            surplus_grain,
+            collective,
+            sale_c,
+            i_[_CHILDREN],
+            i_[_WORKERS],
+            i_[_ELDERS],
+            land,
+            grain,
+            land_sold,
+            f[_LAND_BOUGHT],
+            b[_DISTRESS],
+        )
+    for i in range(n):
+        sold_land[i] = sold_land[i] or land_sold[i] > 0
+    income_and_consumption_kernel(
+        farm,
+        f[_WAGES_EARNED],
+        f[_SIDELINE],
+        f[_RENT_RECEIVED],
+        f[_INTEREST_RECEIVED],
+        f[_LEDGER],
+        f[_PLOUGH_FEES],
+        welfare,
+        f[_WAGES_PAID],
+        hire_tax,
+        f[_RENT_PAID],
+        f[_INTEREST_PAID],
+        f[_TAX],
+        f[_LEVY],
+        (f[_REMITTANCES], f[_PROCURED]),
+        need,
+        constants,
+        f[_INCOME],
+        f[_CONSUMPTION],
+        grain,
+    )
+    foreclosed = f[_LAND_FORECLOSED]
+    if c.land_sale_banned:
+        foreclosed[:] = 0.0
+    else:
+        foreclosed[:] = credit.foreclose_kernel(village, n_villages, collective, credit_c, land, animals, debt, lent)
+    return collective, state_repaid, state_loans, animals_sold, deed_tax
+
+
+@jit
+def save_all_kernel(blocks, groups, in_coop, cultivated, reserve, constants, animal):
+    """`save` on the households' blocks: storage losses and investment (`save_kernel`), the groups'
+    capital, animals and land share (`groups_save_kernel`), then animals bought for the land farmed
+    outside co-ops with the grain above need and reserve. Returns the grain lost, invested and spent
+    on animals."""
+    f = blocks[0]
+    stage, capital, animals, land_share = groups
+    c = constants[0]
+    grain, need = f[_GRAIN], f[_NEED]
+    loss, invest = save_kernel(grain, f[_INCOME], f[_CONSUMPTION], reserve, f[_CAPITAL], constants)
+    groups_save_kernel(stage, capital, animals, land_share, constants)
+    n = grain.size
+    if c.animals_banned:
+        return loss, invest, np.zeros(n)
+    farmed, budget = np.empty(n), np.empty(n)
+    for i in range(n):
+        farmed[i] = 0.0 if in_coop[i] else cultivated[i]
+        budget[i] = grain[i] - need[i] - reserve[i]
+    return loss, invest, animal_market.buy_animals_kernel(farmed, budget, animal, f[_ANIMALS], grain)
 
 
 @jit

@@ -158,11 +158,6 @@ def borrow_state_kernel(short, eligible, constants, state_debt, grain):
     return loan
 
 
-def borrow_state(h: Households, p: Params, short: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """State credit to eligible households short of grain; returns the amounts lent."""
-    return borrow_state_kernel(short, eligible, credit_constants.record(p), h.state_debt, h.grain)
-
-
 @jit
 def borrow_private_kernel(
     village, n_villages, short, reserve, constants, land, animals, grain, debt, state_debt, credit, monopoly

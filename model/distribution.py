@@ -23,7 +23,7 @@ from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS
 from .spring_markets import Spring
-from .state import Households
+from .state import ROW, Households
 from .teams import Teams
 
 
@@ -70,56 +70,96 @@ def distribute(
 ) -> Distribution:
     """Wages, rent, ploughing fees and the ledger owed (into the flow arrays of `h`) and paid from
     grain and harvest as far as they go; what is not paid becomes debt (`debt`, `credit`)."""
-    c = distribution_constants(p)  # read here too
-    record = distribution_constants.record(p)
-    n_teams = len(T)
-    hire_tax, labour_owed, animals_owed = payments_kernel(
-        h.hired_in,
-        h.hired_out,
-        h.land_rented_in,
-        h.land_rented_out,
+    farm, hire_tax, manor_teams = distribute_all_kernel(
+        h.blocks,
+        (s.recv_l, s.given_l, s.recv_a, s.given_a, s.used_team),
         team,
-        s.recv_l,
-        s.recv_a,
-        s.given_a,
-        s.used_team,
-        n_teams,
-        record,
-        h.wages_paid,
-        h.wages_earned,
-        h.rent_paid,
-        h.rent_received,
-    )
-    ledger_labour = teams.settle(team, in_team, labour_owed, s.given_l, n_teams)
-    ledger_animals = teams.settle(team, in_team, animals_owed, s.given_a, n_teams)
-    labour_net = ledger_kernel(ledger_labour, ledger_animals, s.recv_l, s.given_l, record, h.ledger)
-    manors = teams.manor(team, in_team, h.animals, labour_net, n_teams, c.manor_animal_share)
-    # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
-    farm, hire_tax = distribute_kernel(
+        in_team,
         in_coop,
-        h.coop_dividend,
-        h.coop_wage,
         output,
-        h.sideline,
-        h.rent_paid,
-        h.rent_received,
-        h.wages_paid,
-        h.wages_earned,
-        h.plough_fees,
-        h.ledger,
-        h.village,
+        T.stage,
+        lanes,
         g.n_villages,
-        team,
-        n_teams,
-        hire_tax,
-        h.grain,
-        h.debt,
-        h.credit,
+        distribution_constants.record(p),
     )
-    return Distribution(farm, hire_tax, manor_teams_kernel(manors, T.stage, lanes, g.n_villages))
+    return Distribution(farm, hire_tax, manor_teams)
 
 
 # --- compiled kernels (one loop over households each) -------------------------------------------------
+
+# the households' arrays `distribute_all_kernel` reads, as rows of the households' blocks (`state.ROW`)
+_HIRED_IN, _HIRED_OUT, _RENTED_IN, _RENTED_OUT = (
+    ROW[k] for k in ("hired_in", "hired_out", "land_rented_in", "land_rented_out")
+)
+_WAGES_PAID, _WAGES_EARNED, _RENT_PAID, _RENT_RECEIVED = (
+    ROW[k] for k in ("wages_paid", "wages_earned", "rent_paid", "rent_received")
+)
+_LEDGER, _ANIMALS, _COOP_DIVIDEND, _COOP_WAGE = (ROW[k] for k in ("ledger", "animals", "coop_dividend", "coop_wage"))
+_SIDELINE, _PLOUGH_FEES, _GRAIN, _DEBT, _CREDIT = (
+    ROW[k] for k in ("sideline", "plough_fees", "grain", "debt", "credit")
+)
+_VILLAGE = ROW["village"]
+
+
+@jit
+def distribute_all_kernel(blocks, spring, team, in_team, in_coop, output, stage, lanes, n_villages, constants):
+    """`distribute` on the households' blocks: the kernels below and the teams' settlements in order.
+    Returns the farm income, the hiring tax paid and the manors by village."""
+    f, i_, _ = blocks
+    recv_l, given_l, recv_a, given_a, used_team = spring
+    c = constants[0]
+    n_teams = stage.size
+    wages_paid, wages_earned, rent_paid, rent_received = (
+        f[_WAGES_PAID],
+        f[_WAGES_EARNED],
+        f[_RENT_PAID],
+        f[_RENT_RECEIVED],
+    )
+    ledger = f[_LEDGER]
+    hire_tax, labour_owed, animals_owed = payments_kernel(
+        f[_HIRED_IN],
+        f[_HIRED_OUT],
+        f[_RENTED_IN],
+        f[_RENTED_OUT],
+        team,
+        recv_l,
+        recv_a,
+        given_a,
+        used_team,
+        n_teams,
+        constants,
+        wages_paid,
+        wages_earned,
+        rent_paid,
+        rent_received,
+    )
+    ledger_labour = teams.settle(team, in_team, labour_owed, given_l, n_teams)
+    ledger_animals = teams.settle(team, in_team, animals_owed, given_a, n_teams)
+    labour_net = ledger_kernel(ledger_labour, ledger_animals, recv_l, given_l, constants, ledger)
+    manors = teams.manor(team, in_team, f[_ANIMALS], labour_net, n_teams, c.manor_animal_share)
+    # obligations are paid from grain and harvest as far as they go; the rest becomes debt to those owed
+    farm, hire_tax = distribute_kernel(
+        in_coop,
+        f[_COOP_DIVIDEND],
+        f[_COOP_WAGE],
+        output,
+        f[_SIDELINE],
+        rent_paid,
+        rent_received,
+        wages_paid,
+        wages_earned,
+        f[_PLOUGH_FEES],
+        ledger,
+        i_[_VILLAGE],
+        n_villages,
+        team,
+        n_teams,
+        hire_tax,
+        f[_GRAIN],
+        f[_DEBT],
+        f[_CREDIT],
+    )
+    return farm, hire_tax, manor_teams_kernel(manors, stage, lanes, n_villages)
 
 
 @jit

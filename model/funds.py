@@ -40,6 +40,7 @@ import numpy as np
 
 from .jit import jit
 from .params import Params, once_per_params
+from .state import Households
 from .teams import Teams
 
 
@@ -161,10 +162,37 @@ def levy_kernel(team, member, claim, normal_yield, grain, rate, rate_factor, equ
     return pay
 
 
-def levy(team, member, claim, normal_yield, grain, p: Params, T: Teams, rate_factor: np.ndarray) -> np.ndarray:
-    """Collect the year's levy from members (none in a disaster year, by `rate_factor`); returns each payment."""
+def levy(h: Households, p: Params, T: Teams, team: np.ndarray, disaster: np.ndarray) -> np.ndarray:
+    """Collect the year's levy from members (none in a village struck by `disaster`), into `levy` and out
+    of `grain`; returns `levy`."""
     equal = p.fund_ownership == "equal"
-    return levy_kernel(team, member, claim, normal_yield, grain, p.fund_levy_rate, rate_factor, equal, T.levy_in)
+    levy_households_kernel(
+        team,
+        h.village,
+        disaster,
+        h.in_team,
+        h.fund_claim,
+        h.normal_yield,
+        h.grain,
+        h.levy,
+        p.fund_levy_rate,
+        equal,
+        T.levy_in,
+    )
+    return h.levy
+
+
+@jit
+def levy_households_kernel(team, village, disaster, member, claim, normal_yield, grain, levy, rate, equal, levy_in):
+    """`levy`: the rate factor (0 in a village struck by disaster), `levy_kernel`, the levy taken from grain."""
+    n = team.size
+    rate_factor = np.empty(n)
+    for i in range(n):
+        rate_factor[i] = 1.0 - (1.0 if disaster[village[i]] else 0.0)
+    pay = levy_kernel(team, member, claim, normal_yield, grain, rate, rate_factor, equal, levy_in)
+    for i in range(n):
+        levy[i] = pay[i]
+        grain[i] -= levy[i]
 
 
 @jit
@@ -295,11 +323,6 @@ def share_out_kernel(team, member, claim, amount):
         if member[i]:
             t = team[i]
             claim[i] += amount[t] / max(count[t], 1.0)
-
-
-def return_unspent(team, member, claim, unspent: np.ndarray, T: Teams) -> None:
-    """Welfare money not needed this year goes back into the fund, to members equally."""
-    share_out_kernel(team, member, claim, unspent)
 
 
 @jit

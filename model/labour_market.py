@@ -66,11 +66,6 @@ def hiring_limit_kernel(in_team, constants):
     return limit
 
 
-def hiring_limit(p: Params, in_team: np.ndarray) -> np.ndarray:
-    """Most worker-years each household may hire under the policies."""
-    return hiring_limit_kernel(in_team, hiring_constants.record(p))
-
-
 @jit
 def restrained(hire, short_term, stigma):
     """Worker-years an employer hires when he forgoes `stigma` of those beyond `short_term` (the most that

@@ -19,10 +19,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .credit import land_price
-from .grouping import VillageSegments, group_sums, ration_kernel
+from .grouping import group_sums, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
-from .state import Households
 
 
 class LandSaleConstants(NamedTuple):
@@ -101,35 +100,3 @@ def sell_land_kernel(
         distress[i] |= sold[i] > 0
         tax[i] = bought[i] * (buyer_price - price)
     return tax
-
-
-def sell_land(
-    g: VillageSegments,
-    h: Households,
-    p: Params,
-    short: np.ndarray,
-    surplus: np.ndarray,
-    collective: np.ndarray | None = None,
-) -> np.ndarray:
-    """Distress sales to cover `short` (jin), bought with `surplus` (jin) of others (recorded in
-    `land_sold`, `land_bought`, `distress`); returns the deed tax each buyer paid."""
-    if p.land_sale_policy == "banned":
-        return np.zeros(len(h))
-    if collective is None:
-        collective = np.zeros(len(h), dtype=np.bool_)
-    return sell_land_kernel(
-        g.village,
-        g.n_villages,
-        short,
-        surplus,
-        collective,
-        land_sale_constants.record(p),
-        h.children,
-        h.workers,
-        h.elders,
-        h.land,
-        h.grain,
-        h.land_sold,
-        h.land_bought,
-        h.distress,
-    )

@@ -467,7 +467,7 @@ def economy_kernel(V, pooled, floats, ints, bools, migrants):
 def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, pooled: bool = False) -> np.ndarray:
     """The metrics named in `ROWS`, one row each, with one column per village (or one for all if `pooled`)."""
     V = 1 if pooled else len(events["divisions"])
-    table = metrics_kernel(
+    return table_kernel(
         V,
         pooled,
         lanes,
@@ -477,5 +477,20 @@ def metrics_table(h: Households, T: Teams, p: Params, events: dict, lanes: int, 
         T.animals,
         _event_fields(events),
         observe_constants.record(p),
+        events["migrants"],
     )
-    return np.concatenate((table, economy_kernel(V, pooled, *h.blocks, events["migrants"])))
+
+
+@jit
+def table_kernel(
+    V, pooled, lanes, floats, ints, bools, team_stage, team_host, team_animals, event_arrays, constants, migrants
+):
+    """`metrics_kernel`'s rows, then `economy_kernel`'s, as one table (one compiled call a year)."""
+    table = metrics_kernel(
+        V, pooled, lanes, floats, ints, bools, team_stage, team_host, team_animals, event_arrays, constants
+    )
+    economy = economy_kernel(V, pooled, floats, ints, bools, migrants)
+    out = np.empty((table.shape[0] + economy.shape[0], table.shape[1]))
+    out[: table.shape[0]] = table
+    out[table.shape[0] :] = economy
+    return out

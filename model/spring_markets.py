@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import animal_market, labour_market, land_rental, teams
-from .grouping import VillageSegments
+from .grouping import VillageSegments, ration_kernel
 from .jit import jit
 from .params import Params, once_per_params
 from .production import EPS, capital_factor_at, draft_factor_at
@@ -49,6 +49,8 @@ class SpringConstants(NamedTuple):
     season: float  # share of a member's hands a team exchanges (1 for a year-round team)
     short_term: float  # most worker-years hired that are not yet a long-term hand
     stigma: float  # accumulation_stigma: share of the hands beyond short-term ones an employer forgoes
+    rent_banned: bool  # no tenancy (land_rental_policy "banned")
+    plough_banned: bool  # no hired ploughing (animal_market_policy "banned")
 
 
 @once_per_params
@@ -70,6 +72,8 @@ def spring_constants(p: Params) -> SpringConstants:
         season=1.0 if p.team_season == "year_round" else p.seasonal_labour_share,
         short_term=p.long_term_hire * labour_market.JUST_BELOW,
         stigma=p.accumulation_stigma,
+        rent_banned=p.land_rental_policy == "banned",
+        plough_banned=p.animal_market_policy == "banned",
     )
 
 
@@ -101,36 +105,77 @@ def spring_markets(
     in_team: np.ndarray,
 ) -> Spring:
     """The spring markets of every village (rented land into `land_rented_out`/`land_rented_in`,
-    hired hands into `hired_in`/`hired_out`, ploughing fees into `plough_fees`)."""
-    c = spring_constants(p)  # read here too
-    record = spring_constants.record(p)
-    n_teams = len(T)
-    limit = labour_market.hiring_limit(p, h.in_team)
+    hired hands into `hired_in`/`hired_out`, ploughing fees into `plough_fees`): one compiled call."""
+    return Spring(
+        *spring_kernel(
+            (h.land, h.animals, h.capital, h.skill, h.grain, h.need, h.in_team),
+            (h.land_rented_out, h.land_rented_in, h.plough_fees, h.hired_in, h.hired_out),
+            (T.stage, T.animals),
+            (g.village, g.n_villages, g.bounds),
+            team,
+            lab,
+            private,
+            in_team,
+            p.team_pooling_efficiency,
+            spring_constants.record(p),
+            labour_market.hiring_constants.record(p),
+            animal_market.animal_constants.record(p),
+        )
+    )
+
+
+@jit
+def spring_kernel(hh, out, teams_, segments, team, lab, private, in_team, efficiency, record, hiring, animal):
+    """The spring markets in order (the kernels below, the rental market, the teams' pooling, hired
+    ploughing, the labour market), writing the households' `out` arrays; returns the fields of `Spring`."""
+    land, animals, capital, skill, grain, need, member = hh
+    land_rented_out, land_rented_in, plough_fees, hired_in, hired_out = out
+    stage, team_animals = teams_
+    village, n_villages, bounds = segments
+    c = record[0]
+    n_teams = stage.size
+    limit = labour_market.hiring_limit_kernel(member, hiring)
     hire_plan, offer, bid, afford = plans_kernel(
-        lab, h.land, h.animals, h.capital, h.skill, h.grain, h.need, private, limit, record
+        lab, land, animals, capital, skill, grain, need, private, limit, record
     )
-    h.land_rented_out[:], h.land_rented_in[:] = land_rental.rent_market(g, p, offer, bid)
-    cultivated, own_use, deficit, surplus = labour_needs_kernel(
-        h.land, h.land_rented_out, h.land_rented_in, lab, record
-    )
+    if c.rent_banned:
+        rented_out, rented_in = np.zeros_like(offer), np.zeros_like(offer)
+    else:
+        rented_out, rented_in = ration_kernel(village, n_villages, offer, bid)
+    land_rented_out[:] = rented_out
+    land_rented_in[:] = rented_in
+    cultivated, own_use, deficit, surplus = labour_needs_kernel(land, land_rented_out, land_rented_in, lab, record)
     recv_l, given_l, _ = teams.pool(
-        team, in_team, surplus * c.season, deficit * c.season, np.zeros(n_teams), n_teams, p.team_pooling_efficiency
+        team, in_team, surplus * c.season, deficit * c.season, np.zeros(n_teams), n_teams, efficiency
     )
     animal_mu, spare_a, need_a, hire_spare, hire_need = ploughing_needs_kernel(
-        h.animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, record
+        animals, cultivated, private, in_team, deficit, surplus, recv_l, given_l, record
     )
-    team_animal_mu = team_animal_mu_kernel(T.stage, T.animals, record)
-    recv_a, given_a, used_team = teams.pool(
-        team, in_team, spare_a, need_a, team_animal_mu, n_teams, p.team_pooling_efficiency
-    )
+    team_animal_mu = team_animal_mu_kernel(stage, team_animals, record)
+    recv_a, given_a, used_team = teams.pool(team, in_team, spare_a, need_a, team_animal_mu, n_teams, efficiency)
     # households outside teams hire ploughing from owners outside teams at the market fee
-    hired_out_a, hired_in_a = animal_market.hire_ploughing(g, p, hire_spare, hire_need, h.skill)
+    if c.plough_banned:
+        hired_out_a, hired_in_a = np.zeros(hire_spare.size), np.zeros(hire_need.size)
+    else:
+        hired_out_a, hired_in_a = animal_market.hire_ploughing_kernel(
+            village, n_villages, hire_spare, hire_need, skill, animal
+        )
     demand, supply = hiring_kernel(
-        hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, record, h.plough_fees
+        hired_out_a, hired_in_a, private, deficit, surplus, afford, hire_plan, limit, record, plough_fees
     )
-    h.hired_in[:], h.hired_out[:] = labour_market.labour_market(g, demand, supply)
-    return Spring(
-        cultivated, own_use, surplus, recv_l, given_l, animal_mu, recv_a, given_a, used_team, hired_out_a, hired_in_a
+    hired_in[:], hired_out[:] = labour_market.labour_market_kernel(village, n_villages, bounds, demand, supply)
+    return (
+        cultivated,
+        own_use,
+        surplus,
+        recv_l,
+        given_l,
+        animal_mu,
+        recv_a,
+        given_a,
+        used_team,
+        hired_out_a,
+        hired_in_a,
     )
 
 

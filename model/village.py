@@ -155,9 +155,13 @@ class VillageModel(mesa.Model):
         columns = self.datacollector.tables["villages"]
         columns["year"].extend([self.year] * V)
         columns["village"].extend(range(V))
-        rows = table.tolist()
-        for name, row in _COLUMNS:
-            columns[name].extend(rows[row])
+        if V == 1:  # one village: its column is the yearly row's values
+            for name, row in _COLUMNS:
+                columns[name].append(values[row])
+        else:
+            rows = table.tolist()
+            for name, row in _COLUMNS:
+                columns[name].extend(rows[row])
         self.year += 1
 
     @property

@@ -130,9 +130,7 @@ def step(
 
     # 7. the agricultural tax, the public-fund levy (none in a disaster year: Dec 1951) and fund spending
     _add(flows, {"tax": tax.pay(h, p, persons, in_coop)})
-    h.levy[:] = funds.levy(team, h.in_team, h.fund_claim, h.normal_yield, h.grain, p, T, 1.0 - disaster[h.village])
-    h.grain -= h.levy
-    _add(flows, {"levy": h.levy})
+    _add(flows, {"levy": funds.levy(h, p, T, team, disaster)})
     welfare_budget = funds.spend(team, h.in_team, h.fund_claim, h.land, persons, p, T, p.animal_price)
     # 7b. the grain monopoly: quotas bought at the state price (what may be resold, by village)
     bought, resale_budget = grain_monopoly.procure(h, p, g, year, reserve)

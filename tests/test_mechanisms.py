@@ -177,12 +177,20 @@ def test_levy_by_land_productivity_and_ownership(ownership):
     T = Teams.empty(1)
     team = np.zeros(3, int)
     member = np.array([True, True, False])
-    claim = np.zeros(3)
-    pay = funds.levy(team, member, claim, np.array([1000.0, 200.0, 500.0]), np.full(3, 1e6), p, T, np.ones(3))
+    h = Households.empty(3)
+    h.in_team[:] = member
+    h.normal_yield[:] = [1000.0, 200.0, 500.0]
+    h.grain[:] = 1e6
+    pay = funds.levy(h, p, T, team, np.array([False]))
     assert pay.tolist() == pytest.approx([50.0, 10.0, 0.0])
+    assert h.levy.tolist() == pytest.approx([50.0, 10.0, 0.0])
+    assert h.grain.tolist() == pytest.approx([1e6 - 50.0, 1e6 - 10.0, 1e6])
     expected = [30.0, 30.0, 0.0] if ownership == "equal" else [50.0, 10.0, 0.0]
-    assert claim.tolist() == pytest.approx(expected)
+    assert h.fund_claim.tolist() == pytest.approx(expected)
     assert T.levy_in[0] == pytest.approx(60.0)
+    # no levy in a village struck by disaster
+    h.levy[:] = 0.0
+    assert funds.levy(h, p, T, team, np.array([True])).tolist() == [0.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize("portable", [True, False])
