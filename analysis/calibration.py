@@ -36,8 +36,8 @@ posterior.png, validation.csv and validation.txt.
 
 from __future__ import annotations
 
+import csv
 import math
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -46,7 +46,7 @@ from types import SimpleNamespace  # noqa: F401  (the doctest)
 import numpy as np
 import pandas as pd
 
-from analysis.targets import Target
+from analysis.targets import Target, read_rows
 from model.errors import InputError
 from model.params import Params
 
@@ -92,19 +92,7 @@ def _schema_range(name: str) -> tuple[float, float]:
 def load_priors(path: str | Path | None = None) -> list[Prior]:
     """The priors of `path` (default: the file shipped), checked row by row; a bad row raises InputError."""
     path = Path(path) if path is not None else data_path("priors.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"priors: cannot read '{path}': {err.strerror or err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"priors: '{path}' is not valid TOML: {err}") from None
-    rows = data.get("prior")
-    if sorted(set(data) - {"prior"}):
-        raise InputError(
-            f"priors: '{path}': unknown top-level key '{sorted(set(data) - {'prior'})[0]}' ([[prior]] rows)"
-        )
-    if not isinstance(rows, list) or not rows:
-        raise InputError(f"priors: '{path}' has no [[prior]] rows")
+    rows = read_rows(path, "prior", "priors")
     out: list[Prior] = []
     for i, raw in enumerate(rows):
         where = f"{i + 1}"
@@ -245,7 +233,9 @@ def resample(posterior: pd.DataFrame, names: list[str], n: int, seed: int) -> pd
 
 
 def posterior_draws(path: str | Path | None = None, n: int | None = None) -> pd.DataFrame:
-    """The installed posterior draws (one row a draw, one column a calibrated parameter); the first `n` if given.
+    """The installed posterior draws (one row a draw, one column a calibrated parameter, in the priors' order);
+    the first `n` if given. Every prior needs its column (a leading `draw` column is the index) and every value
+    must be a finite number; a bad file raises InputError naming the line.
 
     Default path: analysis/calibration_data/posterior_draws.csv, written by `huzhu calibrate --install`.
     """
@@ -255,17 +245,39 @@ def posterior_draws(path: str | Path | None = None, n: int | None = None) -> pd.
             f"posterior draws: '{path}' does not exist; run 'huzhu calibrate --install' to make it "
             "(or give the posterior_draws.csv of a calibration's --out folder)"
         )
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as err:
-        raise InputError(f"posterior draws: cannot read '{path}': {err}") from None
     names = [p.name for p in load_priors()]
-    cols = [c for c in frame.columns if c != "draw"]
-    unknown = [c for c in cols if c not in names]
-    if unknown:
-        raise InputError(f"posterior draws: '{path}': column '{unknown[0]}' is not a calibrated parameter")
-    if "draw" in frame.columns:
-        frame = frame.set_index("draw")
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"posterior draws: cannot read '{path}': {err}") from None
+    if not rows:
+        raise InputError(f"{path}: empty; expected a header row with the columns {', '.join(names)}")
+    header = [h.strip() for h in rows[0]]
+    indexed = bool(header) and header[0] == "draw"
+    cols = header[1:] if indexed else header
+    missing, unknown = [c for c in names if c not in cols], [c for c in cols if c not in names]
+    if missing or unknown:
+        raise InputError(
+            f"{path}: columns {', '.join(missing)} missing" * bool(missing)
+            + (f"{'; ' if missing else f'{path}: '}unknown columns {', '.join(unknown)}" if unknown else "")
+            + f"; expected one column per prior: {', '.join(names)} (optionally a leading 'draw')"
+        )
+    index, values = [], []
+    for k, row in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in row):
+            continue
+        try:
+            numbers = [float(x) for x in row]
+        except ValueError:
+            raise InputError(f"{path}, line {k}: every value must be a number ({row!r})") from None
+        if len(numbers) != len(header) or not np.isfinite(numbers).all():
+            raise InputError(f"{path}, line {k}: expected {len(header)} finite numbers, got {row!r}")
+        index.append(int(numbers[0]) if indexed else len(index))
+        values.append(numbers[1:] if indexed else numbers)
+    if not values:
+        raise InputError(f"{path}: no draws below the header")
+    frame = pd.DataFrame(values, columns=cols, index=pd.Index(index, name="draw" if indexed else None))[names]
     if n is not None:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise InputError(f"n = {n!r} is not allowed: expected a whole number of at least 1")

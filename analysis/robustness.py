@@ -26,7 +26,6 @@ A finding that holds in fewer than `FLAG_SHARE` of the draws is flagged for rewr
 
 from __future__ import annotations
 
-import csv
 import shlex
 import sys
 import time
@@ -38,17 +37,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.calibration import Prior, data_path, load_priors, posterior_draws
 from analysis.exercise_figures import Runs
 from analysis.exercises import DATA_DIR, EXERCISES, ROBUSTNESS_FILE, Finding, parse_findings
 from model.batch import run_villages
 from model.errors import InputError
-from model.params import FIELDS, field_info, make_params
+from model.params import field_info, make_params
 from scenarios.loader import load
 from scenarios.plan import run_seed
 
-CALIBRATION_DIR = Path(__file__).resolve().parent / "calibration_data"
-PRIORS_FILE = CALIBRATION_DIR / "priors.toml"
-POSTERIOR_FILE = CALIBRATION_DIR / "posterior_draws.csv"
+POSTERIOR_FILE = data_path("posterior_draws.csv")
 POSITIONS_FILE = DATA_DIR / "positions_findings.toml"
 DEFAULT_DRAWS = 100
 # Replications per scenario and draw: 16 keep the noise of one draw's means well below the effects the
@@ -61,63 +59,6 @@ PRIOR_NOTE = "prior draws: no posterior installed"
 
 # ------------------------------------------------------------------------------------
 # Plausible settings: the priors, the posterior's draws
-
-
-@dataclass(frozen=True)
-class Prior:
-    name: str
-    low: float
-    high: float
-
-
-def load_priors(path: Path = PRIORS_FILE) -> tuple[Prior, ...]:
-    """The priors of the behavioural parameters (a uniform range each), checked against the schema."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    priors = []
-    for i, p in enumerate(data.get("prior", [])):
-        where = f"{path.name}: prior {i + 1}"
-        if p.get("name") not in FIELDS:
-            raise InputError(f"{where}: name = {p.get('name')!r} is not a parameter of model/params.py")
-        if not (
-            isinstance(p.get("low"), int | float) and isinstance(p.get("high"), int | float) and p["low"] < p["high"]
-        ):
-            raise InputError(f"{where} ({p['name']}): low and high must be numbers with low < high")
-        priors.append(Prior(p["name"], float(p["low"]), float(p["high"])))
-    if not priors:
-        raise InputError(f"{path}: no [[prior]] entries")
-    return tuple(priors)
-
-
-def read_posterior(path: Path, priors: tuple[Prior, ...]) -> pd.DataFrame:
-    """The posterior's draws: one row a draw, one column per prior name (a leading `draw` column is dropped)."""
-    names = [p.name for p in priors]
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        raise InputError(f"{path}: empty; expected a header row with the columns {', '.join(names)}")
-    header = [h.strip() for h in rows[0]]
-    cols = header[1:] if header and header[0] == "draw" else header
-    missing, unknown = [n for n in names if n not in cols], [c for c in cols if c not in names]
-    if missing or unknown:
-        raise InputError(
-            f"{path}: columns {', '.join(missing)} missing" * bool(missing)
-            + (f"{'; ' if missing else f'{path}: '}unknown columns {', '.join(unknown)}" if unknown else "")
-            + f"; expected one column per prior: {', '.join(names)} (optionally a leading 'draw')"
-        )
-    skip = len(header) - len(cols)
-    values = []
-    for k, row in enumerate(rows[1:], start=2):
-        if not any(x.strip() for x in row):
-            continue
-        try:
-            values.append([float(x) for x in row[skip:]])
-        except ValueError:
-            raise InputError(f"{path}, line {k}: every value must be a number ({row!r})") from None
-        if len(values[-1]) != len(cols) or not np.isfinite(values[-1]).all():
-            raise InputError(f"{path}, line {k}: expected {len(cols)} finite numbers, got {row!r}")
-    if not values:
-        raise InputError(f"{path}: no draws below the header")
-    return pd.DataFrame(values, columns=cols)[names]
 
 
 def plausible_settings(
@@ -133,7 +74,7 @@ def plausible_settings(
     priors = priors or load_priors()
     rng = np.random.default_rng(seed)
     if posterior.is_file():
-        post = read_posterior(posterior, priors)
+        post = posterior_draws(posterior)[[p.name for p in priors]]
         idx = rng.choice(len(post), size=n, replace=len(post) < n)
         values, source = post.iloc[idx].reset_index(drop=True), "posterior"
     else:

@@ -35,7 +35,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import style
-from analysis.robustness import load_priors
+from analysis.calibration import load_priors
 from analysis.sensitivity_charts import sobol_table
 from model.errors import InputError
 

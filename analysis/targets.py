@@ -196,21 +196,27 @@ def _row(i: int, raw: Any, seen: set[str]) -> Target:
     )
 
 
-def load(path: str | Path | None = None) -> list[Target]:
-    """The targets of `path` (default: the table shipped with the package), checked row by row."""
-    path = Path(path) if path is not None else default_path()
+def read_rows(path: Path, key: str, what: str) -> list:
+    """The [[`key`]] rows of the TOML file `path`, which must hold nothing else; errors name `what` and the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as err:
-        raise InputError(f"targets: cannot read '{path}': {err.strerror or err}") from None
+        raise InputError(f"{what}: cannot read '{path}': {err.strerror or err}") from None
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"targets: '{path}' is not valid TOML: {err}") from None
-    rows = data.get("target")
-    extra = sorted(set(data) - {"target"})
+        raise InputError(f"{what}: '{path}' is not valid TOML: {err}") from None
+    rows = data.get(key)
+    extra = sorted(set(data) - {key})
     if extra:
-        raise InputError(f"targets: '{path}': unknown top-level key '{extra[0]}' (rows are [[target]] tables)")
+        raise InputError(f"{what}: '{path}': unknown top-level key '{extra[0]}' (rows are [[{key}]] tables)")
     if not isinstance(rows, list) or not rows:
-        raise InputError(f"targets: '{path}' has no [[target]] rows")
+        raise InputError(f"{what}: '{path}' has no [[{key}]] rows")
+    return rows
+
+
+def load(path: str | Path | None = None) -> list[Target]:
+    """The targets of `path` (default: the table shipped with the package), checked row by row."""
+    path = Path(path) if path is not None else default_path()
+    rows = read_rows(path, "target", "targets")
     seen: set[str] = set()
     return [_row(i, raw, seen) for i, raw in enumerate(rows)]
 

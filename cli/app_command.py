@@ -73,6 +73,17 @@ def server_command(host: str, port: int, workers: int = 1) -> list[str]:
     return cmd + (["--workers", str(workers)] if workers > 1 else [])
 
 
+def _whole_number(what: str, text: str, lo: int, hi: int) -> int:
+    """`text` as a whole number from `lo` to `hi`, or an argparse error saying so (never a traceback)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = None
+    if n is None or not lo <= n <= hi:
+        raise argparse.ArgumentTypeError(f"{what} must be a whole number from {lo} to {hi}, not {text}")
+    return n
+
+
 def worker_count(text: str) -> int:
     """How many server processes, 1 to 16 (more than the machine's cores only adds memory).
 
@@ -83,13 +94,7 @@ def worker_count(text: str) -> int:
     ...
     argparse.ArgumentTypeError: workers must be a whole number from 1 to 16, not 0
     """
-    try:
-        n = int(text)
-    except ValueError:
-        n = None
-    if n is None or not 1 <= n <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"workers must be a whole number from 1 to {MAX_WORKERS}, not {text}")
-    return n
+    return _whole_number("workers", text, 1, MAX_WORKERS)
 
 
 def port_number(text: str) -> int:
@@ -102,13 +107,7 @@ def port_number(text: str) -> int:
     ...
     argparse.ArgumentTypeError: port must be a whole number from 1 to 65535, not 70000
     """
-    try:
-        port = int(text)
-    except ValueError:
-        port = None
-    if port is None or not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be a whole number from 1 to 65535, not {text}")
-    return port
+    return _whole_number("port", text, 1, 65535)
 
 
 def url(host: str, port: int) -> str:

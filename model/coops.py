@@ -498,12 +498,12 @@ def form_kernel(team, in_team, coop_gain, T, n_villages, c, year, pressed, cap):
             stage[t] = ADVANCED_COOP
         if stage[t] == ADVANCED_COOP:
             land_share[t] = 0.0
-        seniority[t] = age[t] * 1e6 + count[t]
-    # co-ops take in neighbouring groups, the most senior co-op of a village first
+    # co-ops take in neighbouring groups, the most senior co-op of a village first (each village reads and
+    # writes only its own slots of `todo`)
     into = np.arange(n)
+    todo = np.zeros(n, dtype=np.bool_)
     for v in range(n_villages):
         first = v * lanes
-        todo = np.zeros(n, dtype=np.bool_)
         for t in range(first, first + lanes):
             todo[t] = stage[t] >= LOWER_COOP
         while True:

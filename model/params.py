@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import typing
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -96,16 +96,34 @@ class PressurePath(tuple):
 COOPS_PATH_MAX = 1000
 
 
-def year_path_pairs(
-    value: Any, noun: str = "pressure", lo: float = PRESSURE_MIN, hi: float = PRESSURE_MAX, integer: bool = False
-) -> PressurePath:
-    """A path of year = value from a table (a TOML table's years are strings) or from (year, value) pairs, each
-    value a `noun` from `lo` to `hi` (a whole number if `integer`); raises ValueError naming the first year or
-    value out of range.
+class PathValues(NamedTuple):
+    """What the values of a path of year = value may be (a path parameter's row in PATHS)."""
 
-    >>> year_path_pairs({"1955": 4, 1954: 1}, "number of co-ops", 0, 1000, integer=True)
+    noun: str  # what one value is, for messages ("the pressure of 1953 ...")
+    plural: str  # the values in the words of `allowed` ("pressures from 0 to 1")
+    lo: float
+    hi: float
+    integer: bool
+    example: str  # a path as one writes it in a scenario file
+
+
+# The parameters that are paths of year = value, and what their values may be.
+PATHS = {
+    "pressure_path": PathValues(
+        "pressure", "pressures", PRESSURE_MIN, PRESSURE_MAX, False, "{ 1953 = 0.6, 1954 = 0.1 }"
+    ),
+    "coops_path": PathValues("number of co-ops", "whole numbers", 0, COOPS_PATH_MAX, True, "{ 1954 = 1, 1955 = 4 }"),
+}
+
+
+def year_path_pairs(value: Any, v: PathValues = PATHS["pressure_path"]) -> PressurePath:
+    """A path of year = value from a table (a TOML table's years are strings) or from (year, value) pairs, each
+    value as `v` allows; raises ValueError naming the first year or value out of range.
+
+    >>> year_path_pairs({"1955": 4, 1954: 1}, PATHS["coops_path"])
     ((1954, 1), (1955, 4))
     """
+    noun, lo, hi, integer = v.noun, v.lo, v.hi, v.integer
     if isinstance(value, dict):
         items = list(value.items())
     elif isinstance(value, (list, tuple)) and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in value):
@@ -133,12 +151,7 @@ def year_path_pairs(
 def pressure_path_pairs(value: Any) -> PressurePath:
     """A `pressure_path` from a table of year = pressure (a TOML table's years are strings) or from
     (year, pressure) pairs; raises ValueError naming the first year or pressure out of range."""
-    return year_path_pairs(value)
-
-
-def coops_path_pairs(value: Any) -> PressurePath:
-    """A `coops_path` from a table of year = number of co-ops; raises ValueError naming what is wrong."""
-    return year_path_pairs(value, "number of co-ops", 0, COOPS_PATH_MAX, integer=True)
+    return year_path_pairs(value, PATHS["pressure_path"])
 
 
 def path_at(path, default, year: int):
@@ -1019,9 +1032,6 @@ class Params(BaseModel):
             "unit": "co-ops/village",
             "group": "coops",
             "type": "path",
-            "path_noun": "number of co-ops",
-            "path_min": 0,
-            "path_max": COOPS_PATH_MAX,
             "source": DATA,
             "passage": "teams_coops_1952: 3663 producer co-ops in 1952; coop_share_1955: 14.2% of households in "
             "co-ops by July 1955 (Shanxi 41%)",
@@ -1364,26 +1374,15 @@ class Params(BaseModel):
         passage="unified_purchase_1953: private grain trade closed",
     )
 
-    @field_validator("pressure_path", mode="before")
+    @field_validator(*PATHS, mode="before")
     @classmethod
-    def _pressure_pairs(cls, value):
-        """A table of year = pressure (or pairs) into the pairs the field holds, checked."""
-        return pressure_path_pairs(value)
+    def _path_pairs(cls, value, info):
+        """A table of year = value (or pairs) into the pairs the field holds, checked as PATHS says."""
+        return year_path_pairs(value, PATHS[info.field_name])
 
-    @field_validator("pressure_path", mode="after")
+    @field_validator(*PATHS, mode="after")
     @classmethod
-    def _pressure_path(cls, value):
-        return PressurePath(value)
-
-    @field_validator("coops_path", mode="before")
-    @classmethod
-    def _coops_pairs(cls, value):
-        """A table of year = co-ops (or pairs) into the pairs the field holds, checked."""
-        return coops_path_pairs(value)
-
-    @field_validator("coops_path", mode="after")
-    @classmethod
-    def _coops_path(cls, value):
+    def _path(cls, value):
         return PressurePath(value)
 
     @model_validator(mode="before")
@@ -1475,15 +1474,11 @@ def allowed(name: str) -> str:
         return "one of " + ", ".join(repr(c) for c in i["choices"])
     if i["type"] == "bool":
         return "true or false"
-    if i["type"] == "path" and name == "coops_path":
-        return (
-            f"a table of year = number of co-ops, years from {YEAR_MIN} to {YEAR_MAX}, whole numbers from 0 to "
-            f"{COOPS_PATH_MAX} (e.g. {{ 1954 = 1, 1955 = 4 }}; {{}}: none)"
-        )
     if i["type"] == "path":
+        v = PATHS[name]
         return (
-            f"a table of year = pressure, years from {YEAR_MIN} to {YEAR_MAX}, pressures from {PRESSURE_MIN:g} "
-            f"to {PRESSURE_MAX:g} (e.g. {{ 1953 = 0.6, 1954 = 0.1 }}; {{}}: none)"
+            f"a table of year = {v.noun}, years from {YEAR_MIN} to {YEAR_MAX}, {v.plural} from {v.lo:g} to "
+            f"{v.hi:g} (e.g. {v.example}; {{}}: none)"
         )
     kind = "a whole number" if i["type"] == "int" else "a number"
     if i["min"] is not None and i["max"] is not None:
