@@ -246,3 +246,24 @@ def say(message: str) -> None:
 
 def draws_as_particles(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in frame[list(names)].to_numpy().tolist()]
+
+
+def prior_draws(priors, n: int, seed: int) -> list[dict[str, float]]:
+    """`n` parameter sets drawn from the uniform priors, from `seed`."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 40]))
+    u = rng.random((int(n), len(priors)))
+    return [{p.name: float(p.low + (p.high - p.low) * x) for p, x in zip(priors, row, strict=True)} for row in u]
+
+
+def prior_predictive(
+    priors, targets: Sequence[Target], n: int, seed: int, base: Params | None = None
+) -> dict[str, float]:
+    """The prior predictive check: for each comparable target, the share of `n` prior draws (one run each) whose
+    statistic meets it. A row no draw meets is out of the mechanisms' reach whatever the behaviour, so fitting to it
+    could only push the parameters to the edge of their priors: it belongs in the validation set, as a miss."""
+    from analysis.calibration import band_distance
+
+    sim = Simulator([t for t in targets if t.comparable], replicates=1, base=base)
+    seeds = [int(s) for s in np.random.SeedSequence([int(seed), 41]).generate_state(int(n), dtype=np.uint64)]
+    stats = sim.statistics(sim.run(prior_draws(priors, n, seed), seeds))
+    return {t.id: float(np.mean([band_distance(t, v) == 0.0 for v in stats[:, k]])) for k, t in enumerate(sim.targets)}

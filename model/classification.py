@@ -8,6 +8,12 @@ number is not in the text it is marked as an assumption in the schema):
 - rich peasant: "exploitation income exceeding 25% of the total income of the family" (the 1950
   supplementary decision): exploitation income (profit on hired labour, rent received, interest
   received, animals hired out) above `rich_exploitation_share` of gross income;
+- small land lessor: those "who rent out small portions of land because they are engaged in other
+  occupations or because they lack labour power" are not exploiters (Agrarian Reform Law, 1950,
+  art. 5, with its bound: land per head not above twice the local average). The model's households
+  rent out only land their own hands cannot work, so rent received is not exploitation income for a
+  household whose land per head is at most `small_lessor_land_ratio` times its village's; such a
+  household is classed by the rest of its income, like any other;
 - well-off middle peasant: a middle peasant "with slight exploitation": exploitation income above
   `well_off_exploitation_share` (the text gives no lower bound) but not above the rich line;
 - hired labourer: workers "generally have no land or tools ... they live wholly or mainly by
@@ -29,7 +35,8 @@ number is not in the text it is marked as an assumption in the schema):
 - middle peasant: "lives wholly or mainly by his own labour", on his own land with a margin.
 
 All thresholds are absolute (shares of the household's own income, multiples of its own need): no
-household is classed by comparison with its neighbours.
+household is classed by comparison with its neighbours, except the small lessor's land bound, which
+the law itself sets against the local average.
 
 >>> from model.params import make_params
 >>> p = make_params()
@@ -68,6 +75,7 @@ class ClassConstants(NamedTuple):
     lower_middle_land_need_ratio: float
     well_off_exploitation_share: float
     rich_exploitation_share: float
+    small_lessor_land_ratio: float  # rent counts as exploitation above this multiple of the village's land per head
 
 
 @once_per_params
@@ -83,6 +91,7 @@ def class_constants(p: Params) -> ClassConstants:
         lower_middle_land_need_ratio=p.lower_middle_land_need_ratio,
         well_off_exploitation_share=p.well_off_exploitation_share,
         rich_exploitation_share=p.rich_exploitation_share,
+        small_lessor_land_ratio=p.small_lessor_land_ratio,
     )
 
 
@@ -135,18 +144,20 @@ def class_inputs_kernel(
     plough_fees,
     land,
     animals,
+    small_lessor,
     constants,
 ):
     """Exploitation income, gross income, labour sold (wages and side work) and own means (own land's
-    normal yield as own draft animals plough it), for the 1950 classification rules. Hiring out draft animals' work is rent on a means of production:
-    exploitation income too."""
+    normal yield as own draft animals plough it), for the 1950 classification rules. Hiring out draft
+    animals' work is rent on a means of production: exploitation income too; rent received by a
+    `small_lessor` is not."""
     c = constants[0]
     n = land.size
     exploitation, gross, sold, own_yield = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         hired_part = hired_in[i] / labour_used[i] if labour_used[i] > 0 else 0.0
         exploitation[i] = (
-            rent_received[i]
+            (0.0 if small_lessor[i] else rent_received[i])
             + interest_received[i]
             + hired_out_a[i] * c.plough_fee
             + np.maximum(output[i] * hired_part - wages_paid[i], 0.0) * (1.0 if private[i] else 0.0)
@@ -188,6 +199,30 @@ _LABOUR_USED, _HIRED_IN, _RENT_RECEIVED, _INTEREST_RECEIVED = (
 _WAGES_PAID, _WAGES_EARNED, _SIDELINE, _LEDGER = (ROW[k] for k in ("wages_paid", "wages_earned", "sideline", "ledger"))
 _PLOUGH_FEES, _LAND, _ANIMALS, _RENT_PAID = (ROW[k] for k in ("plough_fees", "land", "animals", "rent_paid"))
 _NEED, _SOCIAL_CLASS = ROW["need"], ROW["social_class"]
+_VILLAGE, _WORKERS, _CHILDREN, _ELDERS = (ROW[k] for k in ("village", "workers", "children", "elders"))
+
+
+@jit
+def small_lessors_kernel(village, land, persons, ratio):
+    """Households whose land per head is at most `ratio` times their village's land per head (the
+    Agrarian Reform Law's bound for small land lessors); households are sorted by village.
+
+    >>> small_lessors_kernel(np.array([0, 0, 0, 1]), np.array([10.0, 10.0, 50.0, 5.0]),
+    ...                      np.array([2, 2, 2, 1]), 2.0).tolist()
+    [True, True, False, True]
+    """
+    n = village.size
+    n_villages = village[n - 1] + 1 if n else 0
+    village_land, village_persons = np.zeros(n_villages), np.zeros(n_villages)
+    for i in range(n):
+        village_land[village[i]] += land[i]
+        village_persons[village[i]] += persons[i]
+    out = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        v = village[i]
+        mean = village_land[v] / max(village_persons[v], 1.0)
+        out[i] = land[i] <= ratio * mean * max(persons[i], 1)
+    return out
 
 
 @jit
@@ -195,6 +230,8 @@ def classify_households_kernel(blocks, private, output, farm, hired_out_a, const
     """`classify_households` on the households' blocks: `class_inputs_kernel`, the rent paid, `classify_kernel`."""
     f, i_, _ = blocks
     plough_fees = f[_PLOUGH_FEES]
+    persons = i_[_WORKERS] + i_[_CHILDREN] + i_[_ELDERS]
+    small_lessor = small_lessors_kernel(i_[_VILLAGE], f[_LAND], persons, constants[0].small_lessor_land_ratio)
     exploitation, gross, sold, own_yield = class_inputs_kernel(
         f[_LABOUR_USED],
         f[_HIRED_IN],
@@ -211,6 +248,7 @@ def classify_households_kernel(blocks, private, output, farm, hired_out_a, const
         plough_fees,
         f[_LAND],
         f[_ANIMALS],
+        small_lessor,
         constants,
     )
     # rent paid: for land, and for the draft animals one lacks (ploughing hired at the market fee)

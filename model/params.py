@@ -657,6 +657,19 @@ class Params(BaseModel):
         source=CLASS50,
         passage="exploitation income exceeding 25% of total income: rich peasant",
     )
+    small_lessor_land_ratio: float = P(
+        2.0,
+        "rent received is not exploitation income for a household whose land per head is at most this multiple "
+        "of its village's (a small land lessor, who rents out what its own labour cannot work)",
+        "ratio",
+        "classification",
+        ge=0,
+        le=100,
+        source=LAW50,
+        passage="those who rent out small portions of land because they are engaged in other occupations or because "
+        "they lack labour power shall not be classified as landlords ... if their land per head does not exceed "
+        "200 per cent of the average land per head in the locality (art. 5, abridged)",
+    )
     well_off_exploitation_share: float = P(
         0.05,
         "exploitation income above this share (but not above the rich line) makes a well-off middle peasant (the "

@@ -74,7 +74,9 @@ def test_own_means_count_the_tools_a_household_lacks():
     c = C.class_constants.record(make_params(normal_yield=125.0, no_draft_yield_factor=0.7, mu_per_animal=30.0))
     z = np.zeros(3)
     land, animals = np.full(3, 10.0), np.array([0.0, 1 / 3, 1 / 6])
-    ex, gross, sold, own = C.class_inputs_kernel(z, z, z, z, z, z, z, np.ones(3, bool), z, z, z, z, z, land, animals, c)
+    ex, gross, sold, own = C.class_inputs_kernel(
+        z, z, z, z, z, z, z, np.ones(3, bool), z, z, z, z, z, land, animals, np.zeros(3, bool), c
+    )
     # the half-share of an ox ploughs 5 mu: 5 x 125 + 5 x 87.5
     assert own.tolist() == pytest.approx([875.0, 1250.0, 1062.5])
     # against a need of 1000 jin: without the ox the household is short of own means, with it not
@@ -115,6 +117,7 @@ def test_ploughing_hired_counts_as_rent_for_the_tools_one_lacks(monkeypatch):
         h.plough_fees,
         h.land,
         h.animals,
+        C.small_lessors_kernel(h.village, h.land, h.workers + h.children + h.elders, m.p.small_lessor_land_ratio),
         C.class_constants.record(m.p),
     )
     exploitation, gross, sold, own_yield = inputs
@@ -297,3 +300,25 @@ def test_accumulation_stigma_lever():
     stigma = run(years=15, accumulation_stigma=1.0)
     diff, se = paired(stigma, free, "hired_labour_share")
     assert diff < -3 * se and diff < 0, (diff, se)
+
+
+def test_small_land_lessors_rent_is_not_exploitation():
+    # Agrarian Reform Law art. 5: a household that lets land its hands cannot work is not an exploiter while
+    # its land per head is at most twice the village's. Village: 4 households of 2 persons, 10, 10, 10 and 50 mu
+    # (village mean 10 mu a head): the 3rd (5 mu a head) and the 4th (25 a head, above 2 x 10) both let land.
+    village, persons = np.zeros(4, np.int64), np.full(4, 2)
+    land = np.array([10.0, 10.0, 10.0, 50.0])
+    lessor = C.small_lessors_kernel(village, land, persons, 2.0)
+    assert lessor.tolist() == [True, True, True, False]
+    c = C.class_constants.record(make_params())
+    z = np.zeros(4)
+    rent = np.array([0.0, 0.0, 300.0, 300.0])
+    farm = np.full(4, 700.0)
+    ex, gross, _, _ = C.class_inputs_kernel(
+        z, z, rent, z, z, z, z, np.ones(4, bool), farm, z, z, z, z, land, np.ones(4), lessor, c
+    )
+    # rent is income for both, exploitation only for the large lessor: 300 of 1000 is above the rich line (25%)
+    assert gross.tolist() == [700.0, 700.0, 1000.0, 1000.0]
+    assert ex.tolist() == [0.0, 0.0, 0.0, 300.0]
+    got = classes(gross=gross, own_yield=[5000.0] * 4, exploitation=ex)
+    assert got[2] == "middle" and got[3] == "rich"
