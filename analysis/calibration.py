@@ -24,6 +24,11 @@ sum_k d_k ** 2: zero when every target is met.
 >>> band_distance(SimpleNamespace(statistic="direction", expected="falling"), 0.025)
 0.5
 
+Before the fit, a prior predictive check (`calibration_runs.prior_predictive`): the share of
+PRIOR_CHECK_DRAWS prior draws that meet each target, reported and kept in summary.json. A
+calibration row no draw meets is out of the mechanisms' reach, and one every draw meets carries
+no information; both belong in the validation set.
+
 The run: pyabc's `ABCSMC` with these priors and this distance, a median epsilon schedule,
 `population` particles a generation for `generations` generations, on pyabc's
 `DaskDistributedSampler` (batches of `batch_size` particles a task) on a `LocalCluster` of
@@ -61,6 +66,7 @@ NAN_DISTANCE = 10.0
 # The posterior interval summary.json gives: 5th to 95th weighted percentile (90%).
 INTERVAL = (0.05, 0.95)
 POSTERIOR_DRAWS = 200  # rows of posterior_draws.csv (at least 100)
+PRIOR_CHECK_DRAWS = 400  # prior draws of the prior predictive check run before the fit
 
 
 # --- priors --------------------------------------------------------------------------------------

@@ -228,6 +228,13 @@ def _run(population, generations, seed, out, tmp, workers, batch_size, dask, rep
     say(f"calibrating {len(priors)} parameters ({', '.join(names)}) against {len(fit)} targets "
         f"({', '.join(t.id for t in fit)}); {population} particles a generation, {generations} generation(s), "
         f"seed {seed}")  # fmt: skip
+    say(f"prior predictive check: {cal.PRIOR_CHECK_DRAWS} prior draws, one run each")
+    reach = runs.prior_predictive(priors, table, cal.PRIOR_CHECK_DRAWS, seed, base)
+    for t in fit:
+        share = reach.get(t.id, float("nan"))
+        verdict = (" (out of reach: it can only push the fit to the priors' edges)" if share == 0
+                   else " (met whatever the behaviour: it carries no information)" if share == 1 else "")  # fmt: skip
+        say(f"  {t.id}: met by {share:.1%} of prior draws{verdict}")
     progress = _Progress(say, generations, population)
     client, cluster = _cluster(workers, dask, in_process, say)
     log = logging.getLogger("ABC")
@@ -283,6 +290,7 @@ def _run(population, generations, seed, out, tmp, workers, batch_size, dask, rep
         "wall_time_s": round(time.perf_counter() - t0, 1),
         "calibration_targets": [t.id for t in fit],
         "validation_targets": [t.id for t in cal.validation_targets(table)],
+        "prior_predictive": {"draws": cal.PRIOR_CHECK_DRAWS, "share_met": reach},
         "distance": "sum over calibration targets of the squared distance outside the band, in band widths",
         "parameters": summary_params,
         "generations": gens,

@@ -98,6 +98,19 @@ def test_every_shipped_row_says_its_use_and_the_split_is_disjoint():
     assert all(t.comparable and t.independent for t in fit)
 
 
+def test_the_shipped_calibration_rows_are_within_reach_and_informative():
+    # the prior predictive check (400 prior draws, one run each, a fixed seed): every calibration row is met by
+    # some draws but not by all; the rows held out as out of reach are met by none
+    from analysis.calibration_runs import prior_predictive
+
+    rows = targets.load()
+    reach = prior_predictive(calibration.load_priors(), rows, calibration.PRIOR_CHECK_DRAWS, 1951)
+    fit = calibration.calibration_targets(rows)
+    assert all(0 < reach[t.id] < 1 for t in fit), {t.id: reach[t.id] for t in fit}
+    unreachable = [t.id for t in rows if t.use == "validation" and "held out of the calibration: no draw" in t.note]
+    assert unreachable and all(reach[i] == 0 for i in unreachable), {i: reach[i] for i in unreachable}
+
+
 def test_the_use_field_is_checked(tmp_path):
     assert targets.load(_write(tmp_path, ROW, "targets.toml"))[0].use == "validation"  # the default
     assert targets.load(_write(tmp_path, ROW + 'use = "calibration"\n', "targets.toml"))[0].use == "calibration"
@@ -181,11 +194,14 @@ def test_calibrate_quick_writes_every_output(tmp_path, capsys):
     assert list(draws.columns) == ["draw", *priors] and len(draws) >= 100
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and set(summary["parameters"]) == set(priors)
+    reach = summary["prior_predictive"]["share_met"]
+    assert set(summary["calibration_targets"]) <= set(reach) and all(0 <= v <= 1 for v in reach.values())
     assert all(p["q05"] <= p["median"] <= p["q95"] for p in summary["parameters"].values())
     back = calibration.posterior_draws(out / "posterior_draws.csv", n=10)
     assert list(back.columns) == priors and len(back) == 10
     err = capsys.readouterr().err
     assert "generation 1 of 2" in err and "accepted" in err
+    assert "prior predictive check" in err and "rich_1954: met by" in err
 
 
 @pytest.mark.parametrize(
