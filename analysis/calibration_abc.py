@@ -165,7 +165,7 @@ def calibrate(
     workers: int = 2,
     batch_size: int = 50,
     dask: str | None = None,
-    replicates: int = 1,
+    replicates: int = cal.REPLICATES,
     max_simulations: int | None = None,
     n_draws: int = cal.POSTERIOR_DRAWS,
     runs_at_median: int = 20,
@@ -228,11 +228,11 @@ def _run(population, generations, seed, out, tmp, workers, batch_size, dask, rep
     say(f"calibrating {len(priors)} parameters ({', '.join(names)}) against {len(fit)} targets "
         f"({', '.join(t.id for t in fit)}); {population} particles a generation, {generations} generation(s), "
         f"seed {seed}")  # fmt: skip
-    say(f"prior predictive check: {cal.PRIOR_CHECK_DRAWS} prior draws, one run each")
-    reach = runs.prior_predictive(priors, table, cal.PRIOR_CHECK_DRAWS, seed, base)
+    say(f"prior predictive check: {cal.PRIOR_CHECK_DRAWS} prior draws, the mean of {replicates} run(s) each")
+    reach = runs.prior_predictive(priors, table, cal.PRIOR_CHECK_DRAWS, seed, base, replicates)
     for t in fit:
         share = reach.get(t.id, float("nan"))
-        verdict = (" (out of reach: it can only push the fit to the priors' edges)" if share == 0
+        verdict = (f" (below {cal.REACH_MIN:.0%}: out of reach or only at the priors' edges)" if share < cal.REACH_MIN
                    else " (met whatever the behaviour: it carries no information)" if share == 1 else "")  # fmt: skip
         say(f"  {t.id}: met by {share:.1%} of prior draws{verdict}")
     progress = _Progress(say, generations, population)
@@ -290,7 +290,7 @@ def _run(population, generations, seed, out, tmp, workers, batch_size, dask, rep
         "wall_time_s": round(time.perf_counter() - t0, 1),
         "calibration_targets": [t.id for t in fit],
         "validation_targets": [t.id for t in cal.validation_targets(table)],
-        "prior_predictive": {"draws": cal.PRIOR_CHECK_DRAWS, "share_met": reach},
+        "prior_predictive": {"draws": cal.PRIOR_CHECK_DRAWS, "replicates": replicates, "share_met": reach},
         "distance": "sum over calibration targets of the squared distance outside the band, in band widths",
         "parameters": summary_params,
         "generations": gens,

@@ -256,14 +256,14 @@ def prior_draws(priors, n: int, seed: int) -> list[dict[str, float]]:
 
 
 def prior_predictive(
-    priors, targets: Sequence[Target], n: int, seed: int, base: Params | None = None
+    priors, targets: Sequence[Target], n: int, seed: int, base: Params | None = None, replicates: int = 1
 ) -> dict[str, float]:
-    """The prior predictive check: for each comparable target, the share of `n` prior draws (one run each) whose
-    statistic meets it. A row no draw meets is out of the mechanisms' reach whatever the behaviour, so fitting to it
+    """The prior predictive check: for each comparable target, the share of `n` prior draws whose statistic (the
+    mean over `replicates` runs, as the calibration computes it) meets it. A row no draw meets is out of the mechanisms' reach whatever the behaviour, so fitting to it
     could only push the parameters to the edge of their priors: it belongs in the validation set, as a miss."""
     from analysis.calibration import band_distance
 
-    sim = Simulator([t for t in targets if t.comparable], replicates=1, base=base)
+    sim = Simulator([t for t in targets if t.comparable], replicates=replicates, base=base)
     seeds = [int(s) for s in np.random.SeedSequence([int(seed), 41]).generate_state(int(n), dtype=np.uint64)]
     stats = sim.statistics(sim.run(prior_draws(priors, n, seed), seeds))
     return {t.id: float(np.mean([band_distance(t, v) == 0.0 for v in stats[:, k]])) for k, t in enumerate(sim.targets)}

@@ -24,6 +24,7 @@ from cli.command import add_command, arg
 from model.errors import InputError
 
 DEFAULT_POPULATION = 1000
+REPLICATES = 4  # analysis.calibration.REPLICATES (checked by a test; not imported, to keep the CLI's start light)
 DEFAULT_GENERATIONS = 10
 DEFAULT_SEED = 1951
 # --quick: a test-size run (seconds, not minutes): enough to write every output
@@ -60,7 +61,12 @@ def register(subparsers) -> None:
             ),
             arg("--workers", type=int, default=2, help="LocalCluster workers, one thread each (default 2)"),
             arg("--batch-size", type=int, default=50, help="particles a Dask task (default 50)"),
-            arg("--replicates", type=int, default=1, help="villages run per particle, averaged (default 1)"),
+            arg(
+                "--replicates",
+                type=int,
+                default=REPLICATES,
+                help=f"villages run per particle, averaged (default {REPLICATES}: the targets are means over runs)",
+            ),
             arg(
                 "--max-simulations",
                 type=int,

@@ -46,6 +46,13 @@ LAW50 = "Agrarian Reform Law of the People's Republic of China, 28 Jun 1950 (new
 NCTAX = "North China agricultural tax in the old liberated areas, 1950-1952 (county gazetteer; historical_facts.csv row tax_north_china)"
 LIN90 = "Lin, J. Y. (1990), 'Collectivization and China's Agricultural Crisis in 1959-1961', J. Political Economy 98(6)"
 DATA = "shared historical figures (historical_facts.csv)"
+CALIBRATION_COMMAND = (
+    "huzhu calibrate --population 1000 --generations 30 --max-simulations 120000 --seed 1951 --out outputs/calibration"
+)
+CALIBRATED = (
+    f"calibrated by ABC against the calibration targets (docs/validation.md): `{CALIBRATION_COMMAND}`, "
+    "analysis/calibration_data/posterior_summary.json"
+)
 NBS_POP = "National Bureau of Statistics, China Statistical Yearbook: total population at year end (million)"
 HUKOU58 = "Regulations of the People's Republic of China on Household Registration, NPC Standing Committee, 9 Jan 1958"
 MONOPOLY53 = "State Council order on the planned purchase and planned supply of grain, Nov 1953"
