@@ -47,7 +47,8 @@ NCTAX = "North China agricultural tax in the old liberated areas, 1950-1952 (cou
 LIN90 = "Lin, J. Y. (1990), 'Collectivization and China's Agricultural Crisis in 1959-1961', J. Political Economy 98(6)"
 DATA = "shared historical figures (historical_facts.csv)"
 CALIBRATION_COMMAND = (
-    "huzhu calibrate --population 1000 --generations 30 --max-simulations 120000 --seed 1951 --out outputs/calibration"
+    "huzhu calibrate --population 1000 --generations 30 --max-simulations 30000 --seed 1951 --out outputs/calibration "
+    "--install"
 )
 CALIBRATED = (
     f"calibrated by ABC against the calibration targets (docs/validation.md): `{CALIBRATION_COMMAND}`, "
@@ -326,12 +327,14 @@ class Params(BaseModel):
         15.0, "farm capital (tools, carts, manure) at the start", "jin/mu", "land_reform", ge=0, le=500
     )
     skill_sd: float = P(
-        0.15,
-        "spread of households' farming skill (log-normal, inherited on division)",
+        0.177,
+        "spread of households' farming skill (log-normal, inherited on division; calibrated)",
         "log sd",
         "land_reform",
         ge=0,
         le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.0669 to 0.28; uniform prior 0.05 to 0.3)",
     )
 
     # --- demography (Chayanov's demographic differentiation) ------------------------
@@ -357,7 +360,14 @@ class Params(BaseModel):
         4, "workers at which a household may divide (two couples under one roof)", "workers", "demography", ge=2, le=20
     )
     division_rate: float = P(
-        0.2, "yearly chance that a household at or above the threshold divides", "1/year", "demography", ge=0, le=1
+        0.286,
+        "yearly chance that a household at or above the threshold divides (calibrated)",
+        "1/year",
+        "demography",
+        ge=0,
+        le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.088 to 0.472; uniform prior 0.05 to 0.5)",
     )
     child_consumer_weight: float = P(
         0.6, "consumption of a child relative to a working adult", "consumer units", "demography", ge=0.1, le=1
@@ -425,7 +435,14 @@ class Params(BaseModel):
         300.0, "grain a working adult needs per year to live", "jin/consumer-year", "consumption", ge=50, le=2000
     )
     surplus_consumption: float = P(
-        0.4, "share of income above subsistence that is consumed rather than saved", "share", "consumption", ge=0, le=1
+        0.386,
+        "share of income above subsistence that is consumed rather than saved (calibrated)",
+        "share",
+        "consumption",
+        ge=0,
+        le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.221 to 0.632; uniform prior 0.2 to 0.7)",
     )
     reserve_months: float = P(
         6.0, "grain a household keeps in reserve before buying land or animals", "months", "consumption", ge=0, le=60
@@ -458,12 +475,15 @@ class Params(BaseModel):
         le=20,
     )
     land_purchase_share: float = P(
-        0.5,
-        "share of its grain above need and reserve a household not short of grain offers for land sold in distress (assumption: half, keeping the rest for animals, capital and a bad year)",
+        0.474,
+        "share of its grain above need and reserve a household not short of grain offers for land sold in distress "
+        "(the rest is kept for animals, capital and a bad year) (calibrated)",
         "share",
         "markets",
         ge=0,
         le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.233 to 0.758; uniform prior 0.2 to 0.8)",
     )
     land_rental_policy: RentalPolicy = P(
         "free",
@@ -529,10 +549,24 @@ class Params(BaseModel):
     interest_rate: float = P(0.36, "yearly interest on private loans (3 fen a month)", "1/year", "markets", ge=0, le=3)
     interest_cap: float = P(0.15, "interest ceiling when lending is capped", "1/year", "markets", ge=0, le=3)
     borrow_limit: float = P(
-        0.5, "largest debt as a share of the value of land and animals", "share", "markets", ge=0, le=2
+        0.595,
+        "largest debt as a share of the value of land and animals (calibrated)",
+        "share",
+        "markets",
+        ge=0,
+        le=2,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.234 to 0.938; uniform prior 0.2 to 1)",
     )
     lend_share: float = P(
-        0.5, "share of grain above reserve a household is willing to lend", "share", "markets", ge=0, le=1
+        0.508,
+        "share of grain above reserve a household is willing to lend (calibrated)",
+        "share",
+        "markets",
+        ge=0,
+        le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.221 to 0.759; uniform prior 0.2 to 0.8)",
     )
     animal_market_policy: AnimalPolicy = P(
         "free", "buying, selling and hiring out draft animals: free or banned", "", "markets"
@@ -805,12 +839,14 @@ class Params(BaseModel):
         "0.20-0.25 / co-op-like 0.05 of organised households",
     )
     team_pooling_efficiency: float = P(
-        0.9,
-        "share of pooled labour and animal capacity that reaches other members' fields",
+        0.855,
+        "share of pooled labour and animal capacity that reaches other members' fields (calibrated)",
         "share",
         "teams",
         ge=0,
         le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.717 to 0.991; uniform prior 0.7 to 1)",
     )
     team_ban_long_term_hire: bool = P(
         False,
@@ -821,28 +857,34 @@ class Params(BaseModel):
         passage="no long-term hired labour inside teams",
     )
     membership_revision: float = P(
-        0.35,
-        "share of households that reconsider joining or leaving in a year (inertia)",
+        0.559,
+        "share of households that reconsider joining or leaving in a year (inertia; calibrated)",
         "1/year",
         "teams",
         ge=0,
         le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.185 to 0.784; uniform prior 0.1 to 0.8)",
     )
     choice_noise: float = P(
-        0.15,
-        "spread of households' join/leave decisions (logit scale, as a share of subsistence)",
+        0.189,
+        "spread of households' join/leave decisions (logit scale, as a share of subsistence; calibrated)",
         "share",
         "teams",
         ge=0.001,
         le=10,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.0649 to 0.417; uniform prior 0.05 to 0.5)",
     )
     farming_alone_value: float = P(
-        0.02,
-        "value of running one's own farm alone (autonomy), as a share of subsistence",
+        0.0497,
+        "value of running one's own farm alone (autonomy), as a share of subsistence (calibrated)",
         "share",
         "teams",
         ge=0,
         le=1,
+        source=CALIBRATED,
+        passage="posterior median (90% interval 0.00309 to 0.0964; uniform prior 0 to 0.1)",
     )
     state_preference: float = P(
         0.0,

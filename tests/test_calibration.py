@@ -271,3 +271,18 @@ def test_calibration_recovers_a_known_truth(tmp_path):
     for p in priors:
         s = res.summary["parameters"][p.name]
         assert s["q95"] - s["q05"] < 0.9 * (p.high - p.low), (p.name, s)
+
+
+def test_the_calibrated_defaults_are_the_installed_posteriors_medians():
+    # every calibrated parameter's default is its posterior median (3 significant digits), says it is calibrated
+    # and names the run that produced it; the installed summary is that run's
+    from model.params import CALIBRATED, CALIBRATION_COMMAND, Params
+
+    summary = json.loads(calibration.data_path("posterior_summary.json").read_text())
+    assert summary["command"] == CALIBRATION_COMMAND
+    assert set(summary["parameters"]) == {p.name for p in calibration.load_priors()}
+    for name, post in summary["parameters"].items():
+        field = Params.model_fields[name]
+        assert field.default == float(f"{post['median']:.3g}"), name
+        assert field.json_schema_extra["source"] == CALIBRATED and "calibrated" in field.description, name
+        assert post["q05"] <= field.default <= post["q95"], name
