@@ -279,7 +279,7 @@ def test_liberated_area_lever():
 
 
 def test_stigma_by_hand():
-    p = make_params(accumulation_stigma=0.4)
+    p = make_params(accumulation_stigma=0.4, land_purchase_share=0.5, lend_share=0.5)
     assert land_market.land_sale_constants(p).purchase_share == pytest.approx(0.5 * 0.6)
     assert credit.credit_constants(p).lend_share == pytest.approx(0.5 * 0.6)
     c = spring_markets.spring_constants(p)
