@@ -120,6 +120,7 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "teams_formed": rng.poisson(0.5 + 2 * org * np.exp(-t / 3), n).astype(float),
         "teams_lasting_year": np.round(team * hh / 8 * 0.95),
         "coop_size_mean": np.where(coop_rate > 0, 20.0 * (1 + 0.02 * t), 0.0),
+        "coop_exit_rate": np.where(coop_rate > 0, np.clip(0.01 + noise(0.005), 0, 1), 0.0),
     }
     # metrics added to the model later than this file get a small positive stand-in
     return {k: out[k] if k in out else np.abs(noise(1.0)) for k in NAMES}

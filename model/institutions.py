@@ -312,7 +312,28 @@ def turnover_kernel(before, formed, stage, host, n_villages, events):
         events[5, v] += 1.0 if before[t] and stage[host[t]] > 0 and not formed[t] else 0.0
 
 
-EVENTS = ("team_joins", "team_exits", "teams_disbanded", "fund_forfeited", "teams_formed", "teams_lasting_year")
+EVENTS = (
+    "team_joins",
+    "team_exits",
+    "teams_disbanded",
+    "fund_forfeited",
+    "teams_formed",
+    "teams_lasting_year",
+    "coop_exits",
+    "coop_members_spring",
+)
+
+
+@jit
+def coop_exits_kernel(team, village, in_team, exits, stage, n_villages):
+    """Per village: the co-op members who withdraw this spring, and the co-ops' members before they do (for
+    `coop_exit_rate`; members of a co-op that is dissolved are not counted as withdrawing)."""
+    left, before = np.zeros(n_villages), np.zeros(n_villages)
+    for i in range(team.size):
+        if in_team[i] and stage[team[i]] >= LOWER_COOP:
+            before[village[i]] += 1.0
+            left[village[i]] += 1.0 if exits[i] else 0.0
+    return left, before
 
 
 @jit
@@ -395,6 +416,7 @@ def spring_kernel(
         value, in_team, exit_cost, entry_cost, u, c.revision, compulsory, c.noise, exit_allowed
     )
 
+    events[6], events[7] = coop_exits_kernel(team, village, in_team, exits, stage, n_villages)
     # leavers settle their fund claims
     f = c.funds
     paid, forfeit = leave_kernel(

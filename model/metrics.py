@@ -77,6 +77,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "or as the co-ops they became",
     ),
     "coop_size_mean": ("households/co-op", "member households per producer co-op (0 where there is none)"),
+    "coop_exit_rate": (
+        "share of co-op members",
+        "co-op members who withdrew this spring, as a share of the co-ops' members before it (0 where there is none)",
+    ),
 }
 
 CLASS_NAMES: tuple[str, ...] = ("hired_labourer", "poor", "lower_middle", "middle", "well_off_middle", "rich")

@@ -57,6 +57,7 @@ ROWS = (
     "teams_formed",
     "teams_lasting_year",
     "coop_size_mean",
+    "coop_exit_rate",
     # `economy_kernel`'s rows
     *ECONOMY_ROWS,
 )
@@ -110,6 +111,8 @@ class Events(NamedTuple):
     fund_forfeited: np.ndarray
     teams_formed: np.ndarray
     teams_lasting_year: np.ndarray
+    coop_exits: np.ndarray
+    coop_members_spring: np.ndarray
 
 
 def wealth(h: Households, p: Params) -> np.ndarray:
@@ -242,6 +245,8 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
     fund_forfeited = events.fund_forfeited
     teams_formed = events.teams_formed
     teams_lasting_year = events.teams_lasting_year
+    coop_exits = events.coop_exits
+    coop_members_spring = events.coop_members_spring
     n = village.size
     out = np.zeros((N_OTHER_ROWS + n_classes, V))
     # per-village sums, each added up in household order
@@ -359,6 +364,8 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
                 pairwise_sum(fund_forfeited, 0, fund_forfeited.size),
                 pairwise_sum(teams_formed, 0, teams_formed.size),
                 pairwise_sum(teams_lasting_year, 0, teams_lasting_year.size),
+                pairwise_sum(coop_exits, 0, coop_exits.size),
+                pairwise_sum(coop_members_spring, 0, coop_members_spring.size),
             )
         else:
             ev = (
@@ -370,6 +377,8 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
                 fund_forfeited[g],
                 teams_formed[g],
                 teams_lasting_year[g],
+                coop_exits[g],
+                coop_members_spring[g],
             )
         hh = at_least(n_h[g], 1.0)
         heads = at_least(pop[g], 1.0)
@@ -421,6 +430,7 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
             ev[6],
             ev[7],
             coop_n[g] / coops_n[g] if coops_n[g] > 0 else 0.0,
+            ev[8] / ev[9] if ev[9] > 0 else 0.0,
         )
         for x in col2:
             out[r, g] = x

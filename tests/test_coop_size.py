@@ -149,3 +149,28 @@ def test_coops_path_forms_coops_only_from_its_first_year():
     path, _ = run_villages(dict(COMMON, coops_max=0, coops_path={1955: 3}), seeds=SEEDS, years=7)
     assert path.loc[path.year < 1955, "coops"].max() == 0 and always.loc[always.year < 1955, "coops"].mean() > 1
     assert path.loc[path.year >= 1955, "coops"].mean() > 1 and path["coops"].max() <= 3
+
+
+def test_coop_withdrawals_by_hand():
+    # two villages; groups 0 and 1 are co-ops (stage 2), group 2 a team (stage 1). In village 0 three co-op
+    # members, one leaving; a team member leaving is not a co-op withdrawal; an outsider is not a member
+    from model.institutions import coop_exits_kernel
+
+    team = np.array([0, 0, 0, 2, 2, 1, 1])
+    village = np.array([0, 0, 0, 0, 0, 1, 1])
+    in_team = np.array([True, True, True, True, False, True, True])
+    exits = np.array([True, False, False, True, False, False, False])
+    stage = np.array([2, 2, 1])
+    left, before = coop_exits_kernel(team, village, in_team, exits, stage, 2)
+    assert left.tolist() == [1.0, 0.0] and before.tolist() == [3.0, 2.0]
+
+
+def test_coop_exit_rate_is_a_share_of_members_and_zero_before_coops():
+    from scenarios.loader import load
+
+    v, _ = run_villages(load("historical_path_1951_1957").params, [1, 2, 3], 7)
+    assert v["coop_exit_rate"].between(0, 1).all()
+    # the preset approves no co-op before 1954, so none can lose members before 1955's spring
+    assert (v.loc[v["year"] <= 1954, "coop_exit_rate"] == 0).all()
+    # co-ops stand from 1954 and some members leave them in some year (exit is allowed on the historical path)
+    assert v.loc[v["year"] >= 1955, "coop_exit_rate"].max() > 0
