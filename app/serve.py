@@ -22,7 +22,9 @@ whose browser vanished without closing (a laptop shut) is closed after
 
 With ``--workers N`` (N > 1) this process starts N such servers on loopback ports and
 serves the public port with `app.workers`' proxy, which keeps each browser's session on
-one of them (`serve_workers`). The processes share the class code's cookie key.
+one of them (`serve_workers`). The processes share the class code's cookie key. A
+process that ends is started again on its port (`watch_servers`; the villages it held are
+lost, and until it is back the proxy answers "restarting" to its students).
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 CODE_ENV = "HUZHU_CLASS_CODE"  # the class code, passed by `huzhu app` in the environment (not on the command line)
+# `huzhu app --workers N`: how often the server processes are checked, and how many ends within a window
+# make one be given up on rather than started again and again
+WATCH_EVERY_S, RESTARTS_MAX, RESTART_WINDOW_S = 1.0, 5, 60.0
 SECRET_ENV = "HUZHU_GATE_SECRET"  # the class-code cookie's key, shared by the server processes of one `--workers` run
 COOKIE = "huzhu_class"
 CODE_PATH = "/huzhu-class-code"
@@ -280,6 +285,53 @@ def _die_with_parent() -> None:
         pass
 
 
+def _start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        preexec_fn=_die_with_parent,
+    )
+
+
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+async def watch_servers(procs: list[subprocess.Popen], ports: list[int], env: dict[str, str]) -> None:
+    """Start again a server process that ended (its students' villages are lost: they reload the page and get a
+    new one); give up on one that ends RESTARTS_MAX times within RESTART_WINDOW_S (something is wrong with it)."""
+    ended: list[list[float]] = [[] for _ in procs]
+    coming_back: set[int] = set()
+    given_up: set[int] = set()
+    while True:
+        await asyncio.sleep(WATCH_EVERY_S)
+        for i, proc in enumerate(procs):
+            code = proc.poll()
+            if code is None:
+                if i in coming_back and await asyncio.to_thread(_ready, ports[i]):
+                    coming_back.discard(i)
+                    print(f"huzhu app: server process {i + 1} is back", file=sys.stderr, flush=True)
+                continue
+            if i in given_up:
+                continue
+            now = time.monotonic()
+            ended[i] = [t for t in ended[i] if now - t < RESTART_WINDOW_S] + [now]
+            if len(ended[i]) > RESTARTS_MAX:
+                given_up.add(i)
+                print(f"huzhu app: server process {i + 1} keeps ending (exit code {code}); not starting it "
+                      "again: its students are told it is restarting until huzhu app is restarted",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                continue
+            print(f"huzhu app: server process {i + 1} of {len(procs)} ended (exit code {code}); starting it "
+                  "again (the students whose villages it held reload the page)", file=sys.stderr, flush=True)  # fmt: skip
+            procs[i] = _start_server(ports[i], env)
+            coming_back.add(i)
+
+
 def serve_workers(host: str, port: int, workers: int, ready_timeout_s: float = 300.0) -> int:
     """Run `workers` server processes on loopback ports and the sticky proxy (`app.workers`) on host:port."""
     from app.workers import Proxy
@@ -287,14 +339,7 @@ def serve_workers(host: str, port: int, workers: int, ready_timeout_s: float = 3
     env = dict(os.environ)
     env.setdefault(SECRET_ENV, secrets.token_hex(32))
     ports = [_free_port() for _ in range(workers)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(p)],
-            env=env,
-            preexec_fn=_die_with_parent,
-        )
-        for p in ports
-    ]
+    procs = [_start_server(p, env) for p in ports]
 
     def stop(*_: Any) -> None:
         for proc in procs:
@@ -321,7 +366,11 @@ def serve_workers(host: str, port: int, workers: int, ready_timeout_s: float = 3
                 except OSError:
                     time.sleep(0.2)
         print(f"Solara server is starting at http://{host}:{port} ({workers} processes)", flush=True)
-        asyncio.run(Proxy(ports).serve(host, port))
+
+        async def proxy_and_watch() -> None:
+            await asyncio.gather(Proxy(ports).serve(host, port), watch_servers(procs, ports, env))
+
+        asyncio.run(proxy_and_watch())
     except KeyboardInterrupt:
         pass
     stop()

@@ -71,6 +71,12 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         pass
 
 
+RESTARTING = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: 61\r\n"
+    b"Connection: close\r\n\r\nThis server process is restarting: reload in a few seconds.\r\n"
+)
+
+
 class Proxy:
     """The public port: passes each connection to one of the server processes (on loopback `ports`)."""
 
@@ -90,7 +96,11 @@ class Proxy:
                 return
             k = worker_of(target, len(self.ports))
             port = self.ports[next(self.turn) if k is None else k]
-            up_reader, upstream = await asyncio.open_connection("127.0.0.1", port, limit=MAX_HEAD_BYTES)
+            try:
+                up_reader, upstream = await asyncio.open_connection("127.0.0.1", port, limit=MAX_HEAD_BYTES)
+            except OSError:  # that server process is being started again (`app.serve.watch_servers`)
+                writer.write(RESTARTING)
+                return
             upstream.write(head)
             # done when the server's side ends (it closes after an answer, or when a websocket ends);
             # the client's side is then let go even if the client keeps its socket open

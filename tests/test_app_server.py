@@ -7,6 +7,8 @@ machine on a classroom network could.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import sys
 import time
@@ -228,3 +230,42 @@ def test_two_server_processes_keep_each_session_on_its_own(workers_server, monke
     resourcez = urllib.request.Request(url + "resourcez", headers={"Cookie": cookie})
     with urllib.request.urlopen(resourcez, timeout=10) as r:  # this machine, through the proxy
         assert r.status == 200
+
+
+def test_a_server_process_that_ends_is_started_again(workers_server):
+    """`huzhu app --workers 2`: kill one server process; its port says 'restarting' (503) until a new process
+    answers there, and the class goes on (the page loads through the proxy from both processes)."""
+    from pathlib import Path
+
+    url, proc, code = workers_server
+
+    def children() -> list[int]:
+        return [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+
+    before = children()
+    assert len(before) == 2, before
+    os.kill(before[0], signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while True:  # a new child in its place, answering its own /readyz
+        now = children()
+        if len(now) == 2 and before[0] not in now:
+            break
+        assert time.monotonic() < deadline, now
+        time.sleep(0.2)
+    statuses = set()
+    deadline = time.monotonic() + 120
+    while True:  # through the proxy: every answer is the page or, while the new process starts, 'restarting'
+        got = []
+        for _ in range(4):  # one request to each process in turn, twice
+            try:
+                with urllib.request.urlopen(url + "readyz", timeout=10) as r:
+                    got.append(r.status)
+            except urllib.error.HTTPError as e:
+                got.append(e.code)
+        statuses |= set(got)
+        if got == [200] * 4:
+            break
+        assert set(got) <= {200, 503}, got
+        assert time.monotonic() < deadline, got
+        time.sleep(0.5)
+    assert statuses <= {200, 503}
