@@ -117,6 +117,7 @@ def _metrics(rng: np.random.Generator, traits: tuple[float, float, float], t: np
         "tenancy_share": np.clip(0.07 * drift * np.exp(-t / 8) + np.abs(noise(0.005)), 0, 1),
         "migrants": np.where(t < 7, 0.004 + np.abs(noise(0.001)), 0.0),
         "procurement": np.zeros(n),
+        "tax_share": np.clip(0.1 + noise(0.01), 0, 1),
         "teams_formed": rng.poisson(0.5 + 2 * org * np.exp(-t / 3), n).astype(float),
         "teams_lasting_year": np.round(team * hh / 8 * 0.95),
         "coop_size_mean": np.where(coop_rate > 0, 20.0 * (1 + 0.02 * t), 0.0),

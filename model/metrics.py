@@ -70,6 +70,7 @@ METRICS: dict[str, tuple[str, str]] = {
         "share of harvest",
         "grain bought by the state under the grain monopoly, as a share of the harvest",
     ),
+    "tax_share": ("share of harvest", "agricultural tax paid (in grain), as a share of the harvest"),
     "teams_formed": ("teams", "mutual aid teams formed this year (a seasonal team anew each season)"),
     "teams_lasting_year": (
         "teams",

@@ -16,7 +16,7 @@ from .state import ROW, Households
 from .teams import LOWER_COOP, TEAM, Teams, group_at
 
 # the rows of `economy_kernel`'s table, in this order: land sales and tenancy, migration, the grain monopoly
-ECONOMY_ROWS = ("land_sold_share", "sellers_cumulative", "tenancy_share", "migrants", "procurement")
+ECONOMY_ROWS = ("land_sold_share", "sellers_cumulative", "tenancy_share", "migrants", "procurement", "tax_share")
 # the rows of `metrics_kernel`'s table, then `economy_kernel`'s, in this order
 ROWS = (
     "households",
@@ -97,7 +97,7 @@ _HIRED_IN, _LABOUR_USED, _LAND_RENTED_OUT, _EFFORT, _WELFARE = (
     ROW[k] for k in ("hired_in", "labour_used", "land_rented_out", "effort", "welfare")
 )
 _DISTRESS, _IN_TEAM = ROW["distress"], ROW["in_team"]
-_SOLD_LAND, _PROCURED = ROW["sold_land"], ROW["procured"]
+_SOLD_LAND, _PROCURED, _TAX = ROW["sold_land"], ROW["procured"], ROW["tax"]
 
 
 class Events(NamedTuple):
@@ -442,14 +442,15 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
 def economy_kernel(V, pooled, floats, ints, bools, migrants):
     """The rows `ECONOMY_ROWS` (one column per village, or one for all if `pooled`) of the households'
     blocks: land sold and rented out as shares of the land, the households that have sold land since the
-    start, the workers who left (`migrants`, by village) per person, and the grain the state bought as a
-    share of the harvest."""
+    start, the workers who left (`migrants`, by village) per person, and the grain the state bought and the
+    agricultural tax paid, each as a share of the harvest."""
     village = ints[_VILLAGE]
     children, workers, elders = ints[_CHILDREN], ints[_WORKERS], ints[_ELDERS]
     land, land_sold, rented_out = floats[_LAND], floats[_LAND_SOLD], floats[_LAND_RENTED_OUT]
     output, procured, sold_land = floats[_OUTPUT], floats[_PROCURED], bools[_SOLD_LAND]
-    sums = np.zeros((9, V))
-    total, sold, rented, n_h, sellers, pop, harvest, bought, left = sums
+    tax = floats[_TAX]
+    sums = np.zeros((10, V))
+    total, sold, rented, n_h, sellers, pop, harvest, bought, left, taxed = sums
     for i in range(village.size):
         g = 0 if pooled else village[i]
         total[g] += land[i]
@@ -461,6 +462,7 @@ def economy_kernel(V, pooled, floats, ints, bools, migrants):
         pop[g] += float(children[i] + workers[i] + elders[i])
         harvest[g] += output[i]
         bought[g] += procured[i]
+        taxed[g] += tax[i]
     for v in range(migrants.size):
         left[0 if pooled else v] += migrants[v]
     out = np.empty((len(ECONOMY_ROWS), V))
@@ -471,6 +473,7 @@ def economy_kernel(V, pooled, floats, ints, bools, migrants):
         out[2, g] = rented[g] / land_g
         out[3, g] = left[g] / at_least(pop[g], 1.0)
         out[4, g] = bought[g] / harvest[g] if harvest[g] > 0 else 0.0
+        out[5, g] = taxed[g] / harvest[g] if harvest[g] > 0 else 0.0
     return out
 
 

@@ -152,3 +152,21 @@ def test_monopoly_buys_grain_and_limits_land_sales():
     assert 0.03 < mono.loc[mono.year >= 1955, "procurement"].mean() < 0.2
     diff, se = paired(mono, free, "land_sold_share", years=range(1953, 1959), how="sum")
     assert diff < -3 * se and diff < 0, (diff, se)
+
+
+def test_tax_share_is_the_tax_paid_over_the_harvest():
+    # the metric is the households' tax paid over their harvest, village by village; the North China rule takes
+    # a tenth or so of an old-area village's harvest (about 22 jin a taxable standard mu)
+    from model import VillageModel
+
+    m = VillageModel(households=120, villages=2, rng=5, tax_schedule="north_china_1950", pooled_metrics=False)
+    for _ in range(3):
+        m.step()
+        h = m.state
+        for v in range(2):
+            at = h.village == v
+            assert m.village_metrics["tax_share"][v] == pytest.approx(h.tax[at].sum() / h.output[at].sum())
+    assert 0.03 < m.village_metrics["tax_share"].mean() < 0.3
+    free = VillageModel(households=120, rng=5, tax_schedule="north_china_1950", tax_per_standard_mu=0.0)
+    free.step()
+    assert free.metrics["tax_share"] == 0
