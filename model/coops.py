@@ -520,6 +520,51 @@ def form_kernel(team, in_team, coop_gain, T, n_villages, c, year, pressed, cap):
         team[i] = t
 
 
+@jit
+def cut_back_kernel(team, village, neighbourhood, in_team, T, n_villages, cap):
+    """Where a village has more lower-stage co-ops than this year's cap (`coops_path` lowered), the youngest
+    (least senior) beyond it turn back into mutual aid teams, as in the spring of 1955 ("co-ops cut back"): the
+    co-op's own lane keeps the group as a team, with its animals, tools and accounts, and each lane it had taken
+    in gets its team back; the households of those lanes are members of their lane's team again (`team`).
+    Advanced co-ops are not cut back. Returns the co-ops cut back per village."""
+    stage, age, host, land_share = T.stage, T.age, T.host, T.land_share
+    n = stage.size
+    lanes = n // n_villages
+    cut = np.zeros(n_villages)
+    count = np.zeros(n)
+    for i in range(team.size):
+        count[team[i]] += 1.0 if in_team[i] else 0.0
+    back = np.zeros(n, dtype=np.bool_)
+    for v in range(n_villages):
+        first = v * lanes
+        standing = 0
+        for t in range(first, first + lanes):
+            standing += 1 if stage[t] == LOWER_COOP else 0
+        while standing > cap:
+            youngest = -1
+            for t in range(first, first + lanes):  # the least senior: youngest, then smallest; the last on ties
+                if stage[t] == LOWER_COOP and (
+                    youngest < 0 or age[t] * 1e6 + count[t] <= age[youngest] * 1e6 + count[youngest]
+                ):
+                    youngest = t
+            stage[youngest] = TEAM
+            land_share[youngest] = 0.0
+            for t in range(first, first + lanes):
+                if host[t] == youngest and t != youngest:
+                    host[t] = t
+                    stage[t] = TEAM
+                    age[t] = 0
+                    land_share[t] = 0.0
+                    back[t] = True
+            standing -= 1
+            cut[v] += 1.0
+    for i in range(team.size):
+        lane = village[i] * lanes + neighbourhood[i]
+        if back[lane]:
+            team[i] = lane
+    return cut
+
+
 def coops_max_in(p: Params, year: int) -> int:
     """The most co-ops a village may have in `year`: `coops_path`'s number of the last year it lists up to
     `year`, else `coops_max`.
@@ -528,5 +573,7 @@ def coops_max_in(p: Params, year: int) -> int:
     >>> p = make_params(coops_max=0, coops_path={1954: 1, 1955: 4})
     >>> [coops_max_in(p, y) for y in (1953, 1954, 1957)]
     [0, 1, 4]
+
+    A lower number in a later year cuts co-ops back (`cut_back_kernel`).
     """
     return int(path_at(p.coops_path, p.coops_max, year))

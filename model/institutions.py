@@ -18,6 +18,7 @@ from .coops import (
     PRESSED_INTO_COOPS,
     CoopFormation,
     coops_max_in,
+    cut_back_kernel,
     form_kernel,
     formation_constants,
     new_land_share_at,
@@ -76,7 +77,7 @@ _VILLAGE, _HID, _MEMBER_YEARS, _CHILDREN, _WORKERS, _ELDERS = (
 _LAND, _ANIMALS, _SKILL, _CAPITAL, _GRAIN, _NEED, _FUND_CLAIM = (
     ROW[k] for k in ("land", "animals", "skill", "capital", "grain", "need", "fund_claim")
 )
-_IN_TEAM = ROW["in_team"]
+_IN_TEAM, _NEIGHBOURHOOD = ROW["in_team"], ROW["neighbourhood"]
 
 
 @jit
@@ -436,6 +437,8 @@ def spring_kernel(
         out = disband_kernel(team, in_team, claim, dissolve, T.disband_paid)
         dissolve_kernel(hh, T, n_villages, dissolve, count, out, payouts)
     age_kernel(in_team, hh.member_years, stage, T.age)
+    if c.coops.any_coops:
+        cut_back_kernel(team, village, ints[_NEIGHBOURHOOD], in_team, T, n_villages, coops_cap)
     form_kernel(team, in_team, coop_gain, T, n_villages, c.coops, year, pressed, coops_cap)
     turnover_kernel(before, formed, stage, T.host, n_villages, events)
     return events

@@ -1088,8 +1088,8 @@ class Params(BaseModel):
         PressurePath(),
         description="most lower-stage producer co-ops per village year by year, for pilots approved a few at a "
         "time and the spread of 1954-55: a table of year = co-ops (each holds from its year until the next year "
-        "listed; before the first, coops_max); empty: coops_max every year. A lower cap forms no new co-ops and "
-        "dissolves none",
+        "listed; before the first, coops_max); empty: coops_max every year. A lower cap in a later year turns the "
+        "youngest lower co-ops beyond it back into mutual aid teams (the cut-back of spring 1955)",
         json_schema_extra={
             "unit": "co-ops/village",
             "group": "coops",

@@ -174,3 +174,45 @@ def test_coop_exit_rate_is_a_share_of_members_and_zero_before_coops():
     assert (v.loc[v["year"] <= 1954, "coop_exit_rate"] == 0).all()
     # co-ops stand from 1954 and some members leave them in some year (exit is allowed on the historical path)
     assert v.loc[v["year"] >= 1955, "coop_exit_rate"].max() > 0
+
+
+def test_cut_back_by_hand():
+    # one village of 6 lanes: co-op in lane 0 (age 3) took in lane 1; co-op in lane 3 (age 1, younger) took in
+    # lanes 4 and 5; lane 2 a team. With the cap lowered to 1 the younger co-op turns back into a team and lanes
+    # 4 and 5 get their teams back, with their households in them
+    from model.coops import cut_back_kernel
+
+    T, _ = village_of_lanes([0] * 6, [LOWER_COOP, 0, TEAM, LOWER_COOP, 0, 0], [3, 0, 2, 1, 0, 0])
+    T.host[:] = [0, 0, 2, 3, 3, 3]
+    neighbourhood = np.array([0, 1, 2, 3, 4, 5, 5])
+    village = np.zeros(7, dtype=np.int64)
+    team = T.host[neighbourhood].copy()
+    in_team = np.ones(7, dtype=np.bool_)
+    cut = cut_back_kernel(team, village, neighbourhood, in_team, TeamArrays(*T.packed()), 1, 1)
+    assert cut.tolist() == [1.0]
+    assert T.stage.tolist() == [LOWER_COOP, 0, TEAM, TEAM, TEAM, TEAM]
+    assert T.host.tolist() == [0, 0, 2, 3, 4, 5]
+    assert team.tolist() == [0, 0, 2, 3, 4, 5, 5]
+    # within the cap nothing changes
+    before = (T.stage.copy(), T.host.copy(), team.copy())
+    assert cut_back_kernel(team, village, neighbourhood, in_team, TeamArrays(*T.packed()), 1, 1).tolist() == [0.0]
+    assert (T.stage == before[0]).all() and (T.host == before[1]).all() and (team == before[2]).all()
+
+
+def test_a_lower_cap_cuts_coops_back():
+    # three co-ops allowed from 1952, one from 1955: co-ops stand at most one a village from 1955, the lanes
+    # stay consistent, and the households of the co-ops cut back are in teams again, not thrown out
+    m = VillageModel(villages=4, rng=7, **dict(COMMON, coops_max=0, coops_path={1952: 3, 1955: 1}))
+    seen = {}
+    for _ in range(7):
+        m.step()
+        T, h = m.teams, m.state
+        team = groups(h.village, h.neighbourhood, m.lanes, T)
+        taken = T.host != np.arange(len(T))
+        assert (T.stage[T.host[taken]] >= LOWER_COOP).all()
+        coops = np.bincount(np.arange(len(T))[T.stage == LOWER_COOP] // m.lanes, minlength=4)
+        seen[m.year - 1] = (coops.max(), h.in_team.mean())
+        assert (T.stage[team[h.in_team]] > 0).all()  # every member is in a standing group
+    assert seen[1954][0] >= 2 and seen[1955][0] <= 1 and seen[1957][0] <= 1
+    # organised households do not collapse with the co-ops cut back (they are teams again)
+    assert seen[1955][1] > 0.5 * seen[1954][1]
