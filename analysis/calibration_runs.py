@@ -259,8 +259,10 @@ def prior_predictive(
     priors, targets: Sequence[Target], n: int, seed: int, base: Params | None = None, replicates: int = 1
 ) -> dict[str, float]:
     """The prior predictive check: for each comparable target, the share of `n` prior draws whose statistic (the
-    mean over `replicates` runs, as the calibration computes it) meets it. A row no draw meets is out of the mechanisms' reach whatever the behaviour, so fitting to it
-    could only push the parameters to the edge of their priors: it belongs in the validation set, as a miss."""
+    mean over `replicates` runs, as the calibration computes it) meets it. A row met by fewer than
+    `calibration.REACH_MIN` of the draws is out of the mechanisms' reach, or met only at the priors' edges, so
+    fitting to it would bend the behaviour to make up for a missing mechanism: it belongs in the validation set,
+    as a miss; a row every draw meets carries no information."""
     from analysis.calibration import band_distance
 
     sim = Simulator([t for t in targets if t.comparable], replicates=replicates, base=base)
