@@ -71,6 +71,13 @@ METRICS: dict[str, tuple[str, str]] = {
         "grain bought by the state under the grain monopoly, as a share of the harvest",
     ),
     "tax_share": ("share of harvest", "agricultural tax paid (in grain), as a share of the harvest"),
+    # the class shares counted in persons, as the sources of 1955 count them ("of the rural population")
+    "persons_share_hired_labourer": ("share of persons", "persons in hired-labourer households"),
+    "persons_share_poor": ("share of persons", "persons in poor-peasant households"),
+    "persons_share_lower_middle": ("share of persons", "persons in lower-middle-peasant households"),
+    "persons_share_middle": ("share of persons", "persons in middle-peasant households"),
+    "persons_share_well_off_middle": ("share of persons", "persons in well-off middle-peasant households"),
+    "persons_share_rich": ("share of persons", "persons in rich-peasant households"),
     "teams_formed": ("teams", "mutual aid teams formed this year (a seasonal team anew each season)"),
     "teams_lasting_year": (
         "teams",

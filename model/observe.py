@@ -16,7 +16,16 @@ from .state import ROW, Households
 from .teams import LOWER_COOP, TEAM, Teams, group_at
 
 # the rows of `economy_kernel`'s table, in this order: land sales and tenancy, migration, the grain monopoly
-ECONOMY_ROWS = ("land_sold_share", "sellers_cumulative", "tenancy_share", "migrants", "procurement", "tax_share")
+ECONOMY_ROWS = (
+    "land_sold_share",
+    "sellers_cumulative",
+    "tenancy_share",
+    "migrants",
+    "procurement",
+    "tax_share",
+    *(f"persons_share_{name}" for name in CLASS_NAMES),
+)
+N_ECONOMY_SUMS = 6  # `economy_kernel`'s rows before the class shares in persons
 # the rows of `metrics_kernel`'s table, then `economy_kernel`'s, in this order
 ROWS = (
     "households",
@@ -442,15 +451,16 @@ def metrics_kernel(V, pooled, lanes, floats, ints, bools, team_stage, team_host,
 def economy_kernel(V, pooled, floats, ints, bools, migrants):
     """The rows `ECONOMY_ROWS` (one column per village, or one for all if `pooled`) of the households'
     blocks: land sold and rented out as shares of the land, the households that have sold land since the
-    start, the workers who left (`migrants`, by village) per person, and the grain the state bought and the
-    agricultural tax paid, each as a share of the harvest."""
+    start, the workers who left (`migrants`, by village) per person, the grain the state bought and the
+    agricultural tax paid, each as a share of the harvest, and the class shares counted in persons."""
     village = ints[_VILLAGE]
     children, workers, elders = ints[_CHILDREN], ints[_WORKERS], ints[_ELDERS]
     land, land_sold, rented_out = floats[_LAND], floats[_LAND_SOLD], floats[_LAND_RENTED_OUT]
     output, procured, sold_land = floats[_OUTPUT], floats[_PROCURED], bools[_SOLD_LAND]
-    tax = floats[_TAX]
+    tax, social_class = floats[_TAX], ints[_SOCIAL_CLASS]
     sums = np.zeros((10, V))
     total, sold, rented, n_h, sellers, pop, harvest, bought, left, taxed = sums
+    by_class = np.zeros((N_CLASSES, V))
     for i in range(village.size):
         g = 0 if pooled else village[i]
         total[g] += land[i]
@@ -459,7 +469,9 @@ def economy_kernel(V, pooled, floats, ints, bools, migrants):
         n_h[g] += 1.0
         if sold_land[i]:
             sellers[g] += 1.0
-        pop[g] += float(children[i] + workers[i] + elders[i])
+        persons = float(children[i] + workers[i] + elders[i])
+        pop[g] += persons
+        by_class[social_class[i], g] += persons
         harvest[g] += output[i]
         bought[g] += procured[i]
         taxed[g] += tax[i]
@@ -474,6 +486,8 @@ def economy_kernel(V, pooled, floats, ints, bools, migrants):
         out[3, g] = left[g] / at_least(pop[g], 1.0)
         out[4, g] = bought[g] / harvest[g] if harvest[g] > 0 else 0.0
         out[5, g] = taxed[g] / harvest[g] if harvest[g] > 0 else 0.0
+        for c in range(N_CLASSES):
+            out[N_ECONOMY_SUMS + c, g] = by_class[c, g] / at_least(pop[g], 1.0)
     return out
 
 

@@ -322,3 +322,17 @@ def test_small_land_lessors_rent_is_not_exploitation():
     assert ex.tolist() == [0.0, 0.0, 0.0, 300.0]
     got = classes(gross=gross, own_yield=[5000.0] * 4, exploitation=ex)
     assert got[2] == "middle" and got[3] == "rich"
+
+
+def test_class_shares_in_persons_by_hand():
+    # the persons' shares are the persons of each class's households over the village's persons, village by village
+    m = VillageModel(households=150, villages=2, rng=9, pooled_metrics=False)
+    m.run_for(3)
+    h, vm = m.state, m.village_metrics
+    persons = h.workers + h.children + h.elders
+    for v in range(2):
+        at = h.village == v
+        for c, name in enumerate(CLASS_NAMES):
+            want = persons[at & (h.social_class == c)].sum() / persons[at].sum()
+            assert vm[f"persons_share_{name}"][v] == pytest.approx(want)
+        assert sum(vm[f"persons_share_{name}"][v] for name in CLASS_NAMES) == pytest.approx(1.0)
