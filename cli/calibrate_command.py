@@ -80,7 +80,8 @@ def register(subparsers) -> None:
             arg(
                 "--install",
                 action="store_true",
-                help="copy the posterior draws and summary into analysis/calibration_data/",
+                help="copy the posterior draws and summary into analysis/calibration_data/ (the schema's "
+                "defaults are that posterior's medians: move them too, see docs/contributing.md)",
             ),
             arg("--quick", action="store_true", help="a test-size run (20 particles, 2 generations)"),
         ],  # fmt: skip
@@ -88,8 +89,10 @@ def register(subparsers) -> None:
         description="Approximate Bayesian computation (pyabc's ABC-SMC) of the behavioural parameters of\n"
         "analysis/calibration_data/priors.toml on historical_path_1951_1957, against the targets marked\n"
         'use = "calibration" in the targets table; the rows marked "validation" are held out and scored\n'
-        "at the posterior. Writes to DIR: calibration.db (pyabc's history), posterior.csv, posterior_draws.csv,\n"
-        "summary.json, posterior.png, validation.csv and validation.txt. The same --seed gives the same\n"
+        "at the posterior. A prior predictive check runs first and says how many prior draws meet each\n"
+        "calibration row (a row under 5% is out of reach and belongs in the validation set). Writes to\n"
+        "DIR: calibration.db (pyabc's history), posterior.csv, posterior_draws.csv, summary.json,\n"
+        "posterior.png, validation.csv and validation.txt. The same --seed gives the same\n"
         "posterior (on workers of one thread each). See docs/validation.md, section Calibration.",
     )
 
