@@ -360,11 +360,9 @@ def serve_workers(host: str, port: int, workers: int, ready_timeout_s: float = 3
                 if proc.poll() is not None or time.monotonic() > deadline:
                     print("huzhu app: a server process did not start", file=sys.stderr)
                     stop()
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{p}/readyz", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.2)
+                if _ready(p):
+                    break
+                time.sleep(0.2)
         print(f"Solara server is starting at http://{host}:{port} ({workers} processes)", flush=True)
 
         async def proxy_and_watch() -> None:

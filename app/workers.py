@@ -71,9 +71,10 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         pass
 
 
+_RESTARTING_BODY = b"This server process is restarting: reload in a few seconds.\r\n"
 RESTARTING = (
-    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: 61\r\n"
-    b"Connection: close\r\n\r\nThis server process is restarting: reload in a few seconds.\r\n"
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(_RESTARTING_BODY), _RESTARTING_BODY)
 )
 
 

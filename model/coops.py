@@ -531,16 +531,18 @@ def cut_back_kernel(team, village, neighbourhood, in_team, T, n_villages, cap):
     n = stage.size
     lanes = n // n_villages
     cut = np.zeros(n_villages)
+    standing = np.zeros(n_villages, dtype=np.int64)
+    for t in range(n):
+        standing[t // lanes] += 1 if stage[t] == LOWER_COOP else 0
+    if standing.max() <= cap:  # the usual spring: nothing to cut back, no pass over the households
+        return cut
     count = np.zeros(n)
     for i in range(team.size):
         count[team[i]] += 1.0 if in_team[i] else 0.0
     back = np.zeros(n, dtype=np.bool_)
     for v in range(n_villages):
         first = v * lanes
-        standing = 0
-        for t in range(first, first + lanes):
-            standing += 1 if stage[t] == LOWER_COOP else 0
-        while standing > cap:
+        while standing[v] > cap:
             youngest = -1
             for t in range(first, first + lanes):  # the least senior: youngest, then smallest; the last on ties
                 if stage[t] == LOWER_COOP and (
@@ -556,7 +558,7 @@ def cut_back_kernel(team, village, neighbourhood, in_team, T, n_villages, cap):
                     age[t] = 0
                     land_share[t] = 0.0
                     back[t] = True
-            standing -= 1
+            standing[v] -= 1
             cut[v] += 1.0
     for i in range(team.size):
         lane = village[i] * lanes + neighbourhood[i]

@@ -330,6 +330,8 @@ def coop_exits_kernel(team, village, in_team, exits, stage, n_villages):
     """Per village: the co-op members who withdraw this spring, and the co-ops' members before they do (for
     `coop_exit_rate`; members of a co-op that is dissolved are not counted as withdrawing)."""
     left, before = np.zeros(n_villages), np.zeros(n_villages)
+    if not (stage >= LOWER_COOP).any():  # no co-op stands: no pass over the households
+        return left, before
     for i in range(team.size):
         if in_team[i] and stage[team[i]] >= LOWER_COOP:
             before[village[i]] += 1.0
